@@ -1,0 +1,98 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "SecureChat",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "securechat-server", targets: ["SecureChatServer"]),
+        .executable(name: "securechat-client", targets: ["SecureChatClient"]),
+        .library(name: "SecureChatTLS", targets: ["SecureChatTLS"]),
+        .library(name: "ChatCore", targets: ["ChatCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "SecureChatTLS",
+            dependencies: [
+                "COpenSSL",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ChatCore",
+            dependencies: [],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SecureChatStore",
+            dependencies: [
+                "ChatCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "SecureChatServer",
+            dependencies: [
+                "ChatCore",
+                "SecureChatTLS",
+                "SecureChatStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "SecureChatClient",
+            dependencies: [
+                "ChatCore",
+                "SecureChatTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SecureChatTLSTests",
+            dependencies: [
+                "SecureChatTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ChatCoreTests",
+            dependencies: ["ChatCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SecureChatStoreTests",
+            dependencies: ["SecureChatStore", "ChatCore"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)
