@@ -18,7 +18,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
-        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -43,6 +42,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ChatTransport",
+            dependencies: [
+                "ChatCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SecureChatStore",
             dependencies: [
                 "ChatCore",
@@ -54,6 +61,7 @@ let package = Package(
             name: "SecureChatServer",
             dependencies: [
                 "ChatCore",
+                "ChatTransport",
                 "SecureChatTLS",
                 "SecureChatStore",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -67,6 +75,7 @@ let package = Package(
             name: "SecureChatClient",
             dependencies: [
                 "ChatCore",
+                "ChatTransport",
                 "SecureChatTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -86,6 +95,36 @@ let package = Package(
         ),
         .testTarget(
             name: "ChatCoreTests",
+            dependencies: ["ChatCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ChatTransportTests",
+            dependencies: [
+                "ChatTransport",
+                "ChatCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SecureChatServerTests",
+            dependencies: [
+                "SecureChatServer",
+                "SecureChatTLS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SecureChatClientTests",
+            dependencies: ["SecureChatClient", "ChatCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
             dependencies: ["ChatCore"],
             swiftSettings: strictSettings
         ),

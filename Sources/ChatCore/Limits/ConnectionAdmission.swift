@@ -1,0 +1,94 @@
+/// Decides, before any TLS work, whether a new TCP connection may stay: a total cap, a cap per address block
+/// (IPv4 /32, IPv6 /64) and a cap on new connections per address block per minute. Pure: `now` is passed in.
+public struct ConnectionAdmission: Sendable {
+    /// Limits, with the defaults documented in the README.
+    public struct Limits: Sendable, Equatable {
+        /// Connections open at once, in total.
+        public var total: Int
+        /// Connections open at once from one address block.
+        public var perAddress: Int
+        /// New connections per minute from one address block.
+        public var newPerMinute: Int
+
+        /// Limits with the given values.
+        public init(total: Int = 10_000, perAddress: Int = 20, newPerMinute: Int = 30) {
+            self.total = total
+            self.perAddress = perAddress
+            self.newPerMinute = newPerMinute
+        }
+    }
+
+    /// The verdict on a new connection.
+    public enum Verdict: Sendable, Equatable {
+        /// Keep it; call `closed(_:)` when it ends.
+        case admit
+        /// Close it at once, for this reason.
+        case refuse(String)
+    }
+
+    /// The limits in force.
+    public var limits: Limits
+    private var open = 0
+    private var openPerBlock: [String: Int] = [:]
+    private var recent: [String: [Double]] = [:]
+
+    /// Admission with `limits`.
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    /// The number of connections open now.
+    public var openConnections: Int { open }
+
+    /// Judges a connection from `block` (see `addressBlock(of:)`) at `now` seconds.
+    public mutating func connection(from block: String, now: Double) -> Verdict {
+        if open >= limits.total {
+            return .refuse("server full: \(limits.total) connections")
+        }
+        if openPerBlock[block, default: 0] >= limits.perAddress {
+            return .refuse("more than \(limits.perAddress) connections at once from \(block)")
+        }
+        var times = recent[block, default: []].filter { now - $0 < 60 }
+        if times.count >= limits.newPerMinute {
+            recent[block] = times
+            return .refuse("more than \(limits.newPerMinute) new connections per minute from \(block)")
+        }
+        times.append(now)
+        recent[block] = times
+        open += 1
+        openPerBlock[block, default: 0] += 1
+        return .admit
+    }
+
+    /// An admitted connection from `block` closed.
+    public mutating func closed(_ block: String) {
+        open = max(0, open - 1)
+        let remaining = openPerBlock[block, default: 1] - 1
+        openPerBlock[block] = remaining > 0 ? remaining : nil
+    }
+
+    /// Forgets rate history older than a minute (call now and then to bound memory).
+    public mutating func prune(now: Double) {
+        recent = recent.compactMapValues { times in
+            let kept = times.filter { now - $0 < 60 }
+            return kept.isEmpty ? nil : kept
+        }
+    }
+
+    /// The block an address counts against: the IPv4 address itself, or the first four groups (/64) of an IPv6 one.
+    public static func addressBlock(of ip: String) -> String {
+        guard ip.contains(":") else { return ip }
+        if ip.hasPrefix("::ffff:"), ip.contains(".") { return String(ip.dropFirst(7)) }
+        let expanded = expandIPv6(ip)
+        return expanded.prefix(4).joined(separator: ":") + "::/64"
+    }
+
+    private static func expandIPv6(_ ip: String) -> [String] {
+        let halves = ip.split(separator: "::", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let head = halves[0].split(separator: ":").map(String.init)
+        let tail = halves.count > 1 ? halves[1].split(separator: ":").map(String.init) : []
+        let missing = max(0, 8 - head.count - tail.count)
+        let groups = head + Array(repeating: "0", count: halves.count > 1 ? missing : 0) + tail
+        return groups.map { String(Int($0, radix: 16) ?? 0, radix: 16) }
+    }
+}

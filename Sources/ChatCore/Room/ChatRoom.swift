@@ -1,0 +1,96 @@
+/// Who is online and what reaches whom: the room's state, without I/O, storage or clocks.
+///
+/// Every operation returns the deliveries the transport must carry out; formatting happens once per delivery,
+/// however many recipients it has.
+public struct ChatRoom: Sendable {
+    /// Where a private message can go.
+    public enum DirectRoute: Sendable, Equatable {
+        /// The recipient is online on this connection.
+        case online(RoomMember)
+        /// The recipient is online and blocks the sender.
+        case blocked
+        /// The recipient is not online.
+        case offline
+    }
+
+    private var members: [String: RoomMember] = [:]
+
+    /// An empty room.
+    public init() {}
+
+    /// The number of users online.
+    public var count: Int { members.count }
+
+    /// The member with this name key, if online.
+    public func member(_ key: String) -> RoomMember? {
+        members[key]
+    }
+
+    /// Adds `member` and tells everybody else who accepts them; refused when the name is online already.
+    public mutating func join(_ member: RoomMember) -> Result<Delivery?, ProtocolError> {
+        let key = member.name.key
+        guard members[key] == nil else {
+            return .failure(.nameTaken(member.name))
+        }
+        members[key] = member
+        return .success(delivery(from: key, .joined(member.name.display)))
+    }
+
+    /// Removes the member on `connection`, telling the others; nil when that connection was not in the room.
+    public mutating func leave(_ key: String, connection: ConnectionID, unexpectedly: Bool) -> Delivery? {
+        guard let member = members[key], member.connection == connection else {
+            return nil
+        }
+        members[key] = nil
+        let notice: ServerReply = unexpectedly
+            ? .leftUnexpectedly(member.name.display) : .left(member.name.display)
+        return delivery(from: key, notice)
+    }
+
+    /// A chat line from `key` to everybody else who accepts it.
+    public func say(from key: String, text: String) -> Delivery? {
+        guard let sender = members[key] else { return nil }
+        return delivery(from: key, .chat(from: sender.name.display, text: text))
+    }
+
+    /// A `broadcast message` from `key` to everybody else who accepts it.
+    public func broadcast(from key: String, text: String) -> Delivery? {
+        guard let sender = members[key] else { return nil }
+        return delivery(from: key, .broadcast(from: sender.name.display, text: text))
+    }
+
+    /// The names of everybody online but `key`, sorted case-insensitively.
+    public func others(than key: String) -> [Username] {
+        members.values.filter { $0.name.key != key }.map(\.name).sorted { $0.key < $1.key }
+    }
+
+    /// Whether and where a private message from `senderKey` to `recipientKey` can be delivered now.
+    public func route(from senderKey: String, to recipientKey: String) -> DirectRoute {
+        guard let recipient = members[recipientKey] else { return .offline }
+        return recipient.accepts(from: senderKey) ? .online(recipient) : .blocked
+    }
+
+    /// Records that `ownerKey` blocks `targetKey`; false when it already did or the owner is not online.
+    @discardableResult
+    public mutating func block(_ targetKey: String, by ownerKey: String) -> Bool {
+        members[ownerKey]?.blocks.insert(targetKey).inserted ?? false
+    }
+
+    /// Records that `ownerKey` no longer blocks `targetKey`; false when it did not.
+    @discardableResult
+    public mutating func unblock(_ targetKey: String, by ownerKey: String) -> Bool {
+        members[ownerKey]?.blocks.remove(targetKey) != nil
+    }
+
+    /// Every online member, in no particular order.
+    public var everyone: some Collection<RoomMember> { members.values }
+
+    private func delivery(from senderKey: String, _ reply: ServerReply) -> Delivery? {
+        var recipients: [ConnectionID] = []
+        recipients.reserveCapacity(members.count)
+        for (key, member) in members where key != senderKey && member.accepts(from: senderKey) {
+            recipients.append(member.connection)
+        }
+        return recipients.isEmpty ? nil : Delivery(to: recipients, reply)
+    }
+}

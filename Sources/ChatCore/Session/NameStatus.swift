@@ -1,0 +1,13 @@
+/// What the server knows about a name someone wants to log in with.
+public enum NameStatus: Sendable, Equatable {
+    /// Free and unregistered: the user logs in as a guest.
+    case available
+    /// Protected by a password; the encoded hash to verify against.
+    case registered(passwordHash: String)
+    /// Belongs to a certificate user, and this connection has no such certificate.
+    case reservedForCertificate
+    /// Somebody with this name is online now.
+    case online
+    /// Locked after too many wrong passwords, for this many more seconds.
+    case locked(secondsLeft: Int)
+}

@@ -1,0 +1,86 @@
+public import Foundation
+
+/// A ``MessageStore`` kept in memory, for unit tests and development. Nothing survives the process.
+///
+/// It follows the same rules as the SQLite store (times kept to the millisecond, the same ordering), so tests written
+/// against it hold for the real store.
+public actor InMemoryMessageStore: MessageStore {
+    struct Presence {
+        var id: PresenceID
+        var nameKey: String
+        var displayName: String
+        var identityKey: String?
+        var start: Date
+        var end: Date?
+    }
+
+    var identities: [String: StoredIdentity] = [:]
+    var presences: [Presence] = []
+    /// Messages in id order.
+    var messages: [StoredMessage] = []
+    var blockLists: [String: Set<String>] = [:]
+    var lastHeartbeat: Date?
+    var nextMessageID: Int64 = 1
+    var nextPresenceID: Int64 = 1
+    var isClosed = false
+
+    /// Creates an empty store.
+    public init() {}
+
+    func checkOpen() throws {
+        if self.isClosed {
+            throw StoreError.storageFailed("the store is closed")
+        }
+    }
+
+    // MARK: Identities
+
+    public func identity(forKey key: String) throws -> StoredIdentity? {
+        try self.checkOpen()
+        return self.identities[key]
+    }
+
+    public func createIdentity(_ identity: StoredIdentity) throws {
+        try self.checkOpen()
+        guard self.identities[identity.key] == nil else {
+            throw StoreError.alreadyExists(identityKey: identity.key)
+        }
+        var stored = identity
+        stored.createdAt = identity.createdAt.roundedToStoreMilliseconds
+        self.identities[identity.key] = stored
+    }
+
+    // MARK: Blocks
+
+    public func blocks(of owner: String) throws -> Set<String> {
+        try self.checkOpen()
+        return self.blockLists[owner] ?? []
+    }
+
+    public func block(owner: String, target: String) throws {
+        try self.checkOpen()
+        self.blockLists[owner, default: []].insert(target)
+    }
+
+    public func unblock(owner: String, target: String) throws -> Bool {
+        try self.checkOpen()
+        return self.blockLists[owner]?.remove(target) != nil
+    }
+
+    // MARK: Retention
+
+    public func prune(olderThan date: Date) throws -> Int {
+        try self.checkOpen()
+        let limit = date.roundedToStoreMilliseconds
+        let before = self.messages.count
+        self.messages.removeAll { $0.at < limit }
+        self.presences.removeAll { presence in presence.end.map { $0 < limit } ?? false }
+        return before - self.messages.count
+    }
+
+    // MARK: Lifecycle
+
+    public func close() {
+        self.isClosed = true
+    }
+}

@@ -1,0 +1,36 @@
+/// Who a stored message was addressed to.
+public enum MessageAudience: Hashable, Sendable {
+    /// A line said in the room, seen by everyone online at that moment.
+    case room
+    /// `broadcast message …`: sent to everyone online at that moment.
+    case everyone
+    /// `send` or `broadcast user …`: sent to the listed users.
+    case direct(recipients: [RecipientEntry])
+}
+
+/// One recipient of a direct message.
+public struct RecipientEntry: Hashable, Sendable {
+    /// What happened to the message for this recipient.
+    public enum State: String, Hashable, Sendable, CaseIterable {
+        /// The recipient was online and got it at once.
+        case delivered
+        /// The recipient was offline; it waits in their inbox.
+        case unread
+        /// It waited in the inbox and the recipient has read it (``MessageStore/markRead(for:ids:)``).
+        case read
+    }
+
+    /// The recipient's identity key, or `nil` for a guest (who never sees it again in an inbox or history).
+    public var key: String?
+    /// The recipient's name as shown.
+    public var name: String
+    /// Delivered at once, waiting unread, or read.
+    public var state: State
+
+    /// Creates a recipient entry; `key` is lower-cased, or `nil` for a guest.
+    public init(key: String?, name: String, state: State) {
+        self.key = key
+        self.name = name
+        self.state = state
+    }
+}

@@ -1,0 +1,90 @@
+public import Foundation
+
+/// Durable storage for identities, presence, messages, inboxes and block lists.
+///
+/// Every write has been durably committed when its method returns, so the server may acknowledge it then. Times are
+/// always passed in by the caller (no implementation reads the clock) and are kept to the millisecond. Keys are
+/// lower-cased names (`Username.key`); the caller lower-cases them. Every method throws ``StoreError``.
+///
+/// Implementations: `InMemoryMessageStore` (tests, development) and `SQLiteMessageStore` (module SecureChatStore).
+public protocol MessageStore: Sendable {
+    // MARK: Identities
+
+    /// The identity with this key, or `nil`.
+    func identity(forKey key: String) async throws -> StoredIdentity?
+
+    /// Stores a new identity. Throws ``StoreError/alreadyExists`` if one with the same key exists.
+    func createIdentity(_ identity: StoredIdentity) async throws
+
+    // MARK: Presence
+
+    /// Records that `displayName` logged in at `at` (as the identity `identityKey`, or as a guest when `nil`), and
+    /// returns the id of the new, open presence interval.
+    func recordLogin(nameKey: String, displayName: String, identityKey: String?, at: Date) async throws -> PresenceID
+
+    /// Ends an open presence interval at `at` (never before its start). Ending an unknown or already ended interval
+    /// does nothing.
+    func recordLogout(_ presence: PresenceID, at: Date) async throws
+
+    /// Records that the server was alive at `at`; ``closeDanglingPresence(at:)`` ends intervals left open by a crash
+    /// there.
+    func heartbeat(at: Date) async throws
+
+    /// At start-up, ends every interval still open (left by a crash) at the last heartbeat: at
+    /// `max(start, min(lastHeartbeat, now))`, or at its start if there never was a heartbeat. Returns how many it
+    /// ended.
+    @discardableResult
+    func closeDanglingPresence(at now: Date) async throws -> Int
+
+    /// Everyone (identities and guests) whose presence overlaps `since…now`: intervals still open or ended at or
+    /// after `since`. One entry per name, latest first. Users online now are included with `isOpen`.
+    func recentlySeen(since: Date) async throws -> [SeenUser]
+
+    /// Whether anyone, guest or identity, has ever logged in with this name (and the interval was not pruned).
+    func hasBeenSeen(nameKey: String) async throws -> Bool
+
+    // MARK: Messages
+
+    /// Stores a message and returns it with its id, only after it has been durably committed. Concurrent appends are
+    /// committed together.
+    func append(_ message: NewMessage) async throws -> StoredMessage
+
+    /// Direct messages waiting unread for `key`, oldest first, without those from senders `key` blocks.
+    func unreadInbox(for key: String) async throws -> [StoredMessage]
+
+    /// Marks these messages read for `key`; they leave the inbox. Unknown ids are ignored.
+    func markRead(for key: String, ids: [MessageID]) async throws
+
+    /// How many messages ``unreadInbox(for:)`` would return.
+    func unreadCount(for key: String) async throws -> Int
+
+    /// The newest `limit` messages of `key`'s history, returned oldest first: messages it sent, direct messages
+    /// addressed to it, and room and everyone messages sent while it was online (one of its presence intervals
+    /// contains the message time); without those from senders it blocks. Guests' messages (sender key `nil`) never
+    /// count as sent by an identity.
+    func history(for key: String, limit: Int) async throws -> [StoredMessage]
+
+    // MARK: Blocks
+
+    /// The keys `owner` blocks.
+    func blocks(of owner: String) async throws -> Set<String>
+
+    /// `owner` blocks `target` from now on; blocking twice is harmless.
+    func block(owner: String, target: String) async throws
+
+    /// Removes a block; returns `false` if `owner` did not block `target`.
+    @discardableResult
+    func unblock(owner: String, target: String) async throws -> Bool
+
+    // MARK: Retention
+
+    /// Deletes messages sent before `date` (with their recipients) and presence intervals that ended before it.
+    /// Returns the number of messages deleted.
+    @discardableResult
+    func prune(olderThan date: Date) async throws -> Int
+
+    // MARK: Lifecycle
+
+    /// Waits for pending writes and releases the store; calls after `close()` fail.
+    func close() async throws
+}

@@ -1,0 +1,115 @@
+import ChatCore
+
+/// Turns a ``ServerLine`` into the text shown to the user, per kind, with or without colour.
+///
+/// Everything that came from the server passes through `TextSanitizer` first, so no byte another user sent can act
+/// on the terminal, whatever the server did.
+struct ServerLineRenderer: Sendable {
+    /// Whether to add ANSI colours (stdout is a terminal and `NO_COLOR` is not set).
+    let colour: Bool
+
+    init(colour: Bool) {
+        self.colour = colour
+    }
+
+    /// Whether colour should be used: `stdoutIsTerminal` and no `NO_COLOR` variable in `environment`.
+    static func wantsColour(stdoutIsTerminal: Bool, environment: [String: String]) -> Bool {
+        stdoutIsTerminal && environment["NO_COLOR"] == nil
+    }
+
+    /// The text to show for `line`, or nil for lines that are not shown (`PING`).
+    func render(_ line: ServerLine) -> String? {
+        let text = TextSanitizer.sanitize(line.text)
+        switch line.kind {
+        case .prompt:
+            return style(.bold, text)
+        case .welcome:
+            let name = TextSanitizer.sanitize(line.firstWord)
+            let rest = TextSanitizer.sanitize(line.textAfterFirstWord)
+            return style(.boldGreen, "Logged in as \(name).") + (rest.isEmpty ? "" : " " + rest)
+        case .chat:
+            return message(text)
+        case .privateMessage:
+            return style(.boldMagenta, "[private]") + " " + message(text)
+        case .broadcast:
+            return style(.boldYellow, "[broadcast]") + " " + message(text)
+        case .notice:
+            return style(.yellow, "* " + text)
+        case .user, .delivery, .help:
+            return "  " + text
+        case .inbox:
+            return inbox(text)
+        case .history:
+            return history(text)
+        case .ok:
+            return style(.green, text)
+        case .error:
+            return error(line)
+        case .ping:
+            return nil
+        case .bye:
+            return style(.boldRed, text == "DISCONNECTED!!" ? text : "disconnected: " + text)
+        case .unknown:
+            let word = TextSanitizer.sanitize(line.word)
+            return text.isEmpty ? word : word + " " + text
+        }
+    }
+
+    /// A status line from the client itself (connected, reconnecting, warnings), styled apart from server lines.
+    func status(_ text: String) -> String {
+        style(.cyan, "-- " + TextSanitizer.sanitize(text))
+    }
+
+    /// A warning from the client itself.
+    func warning(_ text: String) -> String {
+        style(.boldRed, "!! " + TextSanitizer.sanitize(text))
+    }
+
+    /// `name: text` with the name in its colour; text without `": "` is shown as it is.
+    private func message(_ text: String) -> String {
+        guard let separator = text.firstRange(of: ": ") else {
+            return text
+        }
+        let name = String(text[..<separator.lowerBound])
+        return nameStyle(name) + ": " + text[separator.upperBound...]
+    }
+
+    /// `<time> <name>: <text>` → `[inbox <time>] <name>: <text>`.
+    private func inbox(_ text: String) -> String {
+        guard let space = text.firstIndex(of: " ") else {
+            return style(.dim, "[inbox]") + " " + text
+        }
+        let time = text[..<space]
+        return style(.dim, "[inbox \(time)]") + " " + message(String(text[text.index(after: space)...]))
+    }
+
+    /// `<time> <from> -> <to>: <text>` → `[<time>] <from> -> <to>: <text>`.
+    private func history(_ text: String) -> String {
+        guard let space = text.firstIndex(of: " ") else {
+            return text
+        }
+        let time = text[..<space]
+        return style(.dim, "[\(time)]") + " " + text[text.index(after: space)...]
+    }
+
+    /// `ERROR <code> <explanation>` → `error: <explanation> (<code>)`.
+    private func error(_ line: ServerLine) -> String {
+        let code = TextSanitizer.sanitize(line.firstWord)
+        let explanation = TextSanitizer.sanitize(line.textAfterFirstWord)
+        let text = explanation.isEmpty ? "error: \(code)" : "error: \(explanation) (\(code))"
+        return style(.boldRed, text)
+    }
+
+    private func nameStyle(_ name: String) -> String {
+        guard colour else {
+            return name
+        }
+        let palette: [ANSIStyle] = [.boldCyan, .boldGreen, .boldBlue, .boldMagenta, .boldYellow]
+        let index = name.unicodeScalars.reduce(0) { ($0 &* 31 &+ Int($1.value)) & 0xFFFF } % palette.count
+        return palette[index].apply(to: name, colour: true)
+    }
+
+    private func style(_ style: ANSIStyle, _ text: String) -> String {
+        style.apply(to: text, colour: colour)
+    }
+}

@@ -1,0 +1,283 @@
+import Foundation
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs the client: connects (with the trust policy), logs in, then feeds every event — keys or stdin lines,
+/// server lines, signals, timers, reconnects — through ``ClientSessionStateMachine`` and carries out its actions.
+/// Everything happens on this one task; other threads only post ``ClientEvent``s.
+final class ChatClient {
+    private let configuration: ClientConfiguration
+    private let interactive: Bool
+    private let renderer: ServerLineRenderer
+    private let console: any ClientConsole
+    private let connector: ServerConnector
+    private var machine: ClientSessionStateMachine
+    private var backoff = ReconnectBackoff()
+    private var connection: ClientConnection? {
+        didSet {
+            if let connection {
+                lastChannel = connection.channel
+            }
+        }
+    }
+    private var lastChannel: (any Channel)?
+    private var generation = 0
+    private let events: AsyncStream<ClientEvent>
+    private let continuation: AsyncStream<ClientEvent>.Continuation
+
+    /// How long to wait for the server to close after `tata`.
+    var leaveTimeout: Duration = .seconds(3)
+    /// How long scripted mode waits for the answer to its closing `ping`.
+    var drainTimeout: Duration = .seconds(30)
+
+    init(configuration: ClientConfiguration, interactive: Bool, colour: Bool) {
+        self.configuration = configuration
+        self.interactive = interactive
+        self.renderer = ServerLineRenderer(colour: colour)
+        self.console = interactive ? InteractiveConsole(renderer: renderer) : ScriptedConsole(renderer: renderer)
+        self.connector = ServerConnector(configuration: configuration)
+        self.machine = ClientSessionStateMachine(mode: interactive ? .interactive : .scripted, name: configuration.name)
+        (events, continuation) = AsyncStream.makeStream(of: ClientEvent.self)
+    }
+
+    /// Runs until the user leaves or the connection is lost for good; returns the exit status.
+    func run() async -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        if configuration.trust == .insecure {
+            StandardStreams.writeError(renderer.warning(
+                "WARNING: --insecure: the server's certificate is NOT verified; anyone on the network path "
+                    + "could read and change this conversation"
+            ))
+        }
+        let continuation = self.continuation
+        generation = 1
+        do {
+            let ask: ServerConnector.Ask? = interactive ? { @Sendable question in Self.askOnTerminal(question) } : nil
+            let (connection, note) = try await connector.connect(ask: ask, deliver: deliverer(for: generation))
+            self.connection = connection
+            try console.start { continuation.yield($0) }
+            console.status(ConnectionSummary.line(configuration: configuration, session: connection.session, trust: note))
+        } catch {
+            console.stop()
+            StandardStreams.writeError("securechat-client: \(Self.message(for: error, configuration: configuration))")
+            return 1
+        }
+        // Signals are watched from here on: before, Ctrl-C simply ends the program (the terminal is not raw yet).
+        let signals = SignalEvents(
+            signals: interactive ? [SIGINT, SIGTERM, SIGHUP, SIGWINCH] : [SIGINT, SIGTERM, SIGHUP],
+            yield: { continuation.yield($0) }
+        )
+        defer { signals.cancel() }
+        run(machine.connected())
+
+        var status: Int32 = 1
+        for await event in events {
+            if let finished = handle(event) {
+                status = finished
+                break
+            }
+        }
+        console.stop()
+        await closeLastChannel()
+        return status
+    }
+
+    /// Closes the current connection and waits (at most 2 s) until its channel and TLS state are gone, so the
+    /// process never exits while the event loop is still inside OpenSSL.
+    private func closeLastChannel() async {
+        guard let channel = lastChannel else {
+            return
+        }
+        connection = nil
+        await ClientConnection.closeAndWait(channel)
+    }
+
+    // MARK: Events
+
+    /// Handles one event; returns the exit status when the client should stop.
+    private func handle(_ event: ClientEvent) -> Int32? {
+        switch event {
+        case .keys(let keys):
+            for input in console.handle(keys) {
+                let actions: [ClientSessionStateMachine.Action]
+                switch input {
+                case .line(let line): actions = machine.userEntered(line)
+                case .endOfInput: actions = machine.inputEnded()
+                case .interrupt: actions = machine.interrupted()
+                }
+                if let status = run(actions) {
+                    return status
+                }
+            }
+            return nil
+        case .inputLine(let line):
+            return run(machine.userEntered(line))
+        case .inputEnded:
+            return run(machine.inputEnded())
+        case .connection(let connectionEvent, let eventGeneration):
+            guard eventGeneration == generation else {
+                return nil  // from an earlier connection
+            }
+            return handle(connectionEvent)
+        case .reconnected(let newConnection, let note, let eventGeneration):
+            guard eventGeneration == generation else {
+                newConnection.close()
+                return nil
+            }
+            connection = newConnection
+            console.status(ConnectionSummary.line(configuration: configuration, session: newConnection.session, trust: note))
+            return run(machine.connected())
+        case .reconnectFailed(let error, let eventGeneration):
+            guard eventGeneration == generation else {
+                return nil
+            }
+            return reconnectFailed(error)
+        case .signal(SIGWINCH):
+            console.resized()
+            return nil
+        case .signal:
+            return run(machine.interrupted())
+        case .leaveTimerFired:
+            return run(machine.leaveTimedOut())
+        case .drainTimerFired:
+            return run(machine.drainTimedOut())
+        }
+    }
+
+    private func handle(_ event: ConnectionEvent) -> Int32? {
+        switch event {
+        case .line(let line):
+            return run(machine.received(line))
+        case .overlongLine:
+            console.status("the server sent an over-long line; it was skipped")
+            return nil
+        case .closed(let reason):
+            connection = nil
+            return run(machine.disconnected(reason: reason ?? "the server closed the connection"))
+        }
+    }
+
+    // MARK: Actions
+
+    /// Carries out `actions`; returns the exit status when one of them finishes the session.
+    @discardableResult
+    private func run(_ actions: [ClientSessionStateMachine.Action]) -> Int32? {
+        for action in actions {
+            switch action {
+            case .show(let line):
+                if line.kind == .welcome {
+                    backoff.reset()
+                }
+                if let text = renderer.render(line) {
+                    console.show(text)
+                }
+            case .send(let line):
+                connection?.send(line)
+            case .setPrompt(let prompt):
+                console.setPrompt(prompt)
+            case .startLeaveTimer:
+                startTimer(leaveTimeout, event: .leaveTimerFired)
+            case .startDrainTimer:
+                startTimer(drainTimeout, event: .drainTimerFired)
+            case .finish(let outcome):
+                return finish(outcome)
+            }
+        }
+        return nil
+    }
+
+    private func finish(_ outcome: ClientSessionStateMachine.Outcome) -> Int32? {
+        switch outcome {
+        case .left:
+            return 0
+        case .failed(let reason):
+            console.status("error: " + reason)
+            return 1
+        case .dropped(let reason):
+            connection?.close()
+            connection = nil
+            guard configuration.reconnect else {
+                console.status("connection lost: " + reason)
+                return 1
+            }
+            scheduleReconnect(after: "connection lost: " + reason)
+            return nil
+        }
+    }
+
+    private func reconnectFailed(_ error: ClientError) -> Int32? {
+        switch error.code {
+        case .untrustedServer, .fingerprintChanged, .configuration, .knownHostsFile:
+            console.status("error: \(Self.message(for: error, configuration: configuration))")
+            return 1
+        case .connectionFailed, .handshakeFailed, .terminal, .loginFailed, .connectionLost:
+            scheduleReconnect(after: "reconnect failed: \(error.detail)")
+            return nil
+        }
+    }
+
+    private func scheduleReconnect(after reason: String) {
+        let delay = backoff.nextDelay()
+        console.status("\(reason); reconnecting in \(delay.components.seconds) s")
+        generation += 1
+        let attempt = generation
+        let connector = self.connector
+        let continuation = self.continuation
+        let deliver = deliverer(for: attempt)
+        Task {
+            try? await Task.sleep(for: delay)
+            do {
+                let (connection, note) = try await connector.connect(ask: nil, deliver: deliver)
+                continuation.yield(.reconnected(connection, note, generation: attempt))
+            } catch let error as ClientError {
+                continuation.yield(.reconnectFailed(error, generation: attempt))
+            } catch {
+                continuation.yield(.reconnectFailed(
+                    ClientError(.connectionFailed, detail: "\(error)"),
+                    generation: attempt
+                ))
+            }
+        }
+    }
+
+    private func startTimer(_ duration: Duration, event: ClientEvent) {
+        let continuation = self.continuation
+        Task {
+            try? await Task.sleep(for: duration)
+            continuation.yield(event)
+        }
+    }
+
+    private func deliverer(for generation: Int) -> @Sendable (ConnectionEvent) -> Void {
+        let continuation = self.continuation
+        return { continuation.yield(.connection($0, generation: generation)) }
+    }
+
+    // MARK: Helpers
+
+    /// Asks on the terminal (still in normal mode: the first connection is made before raw mode starts).
+    private static func askOnTerminal(_ question: String) -> Bool {
+        StandardStreams.write(question, to: STDERR_FILENO)
+        return TrustOnFirstUse.isYes(readLine())
+    }
+
+    /// A failure in words for the final message.
+    static func message(for error: any Error, configuration: ClientConfiguration) -> String {
+        guard let clientError = error as? ClientError else {
+            return "\(error)"
+        }
+        switch clientError.code {
+        case .handshakeFailed:
+            return "TLS handshake with \(configuration.address) failed: \(clientError.detail)"
+        case .fingerprintChanged, .untrustedServer:
+            return clientError.detail
+        case .connectionFailed, .knownHostsFile, .terminal, .loginFailed, .connectionLost, .configuration:
+            return clientError.description
+        }
+    }
+}

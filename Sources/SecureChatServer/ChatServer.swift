@@ -1,0 +1,177 @@
+import ChatCore
+import ChatTransport
+import Dispatch
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SecureChatStore
+import SecureChatTLS
+
+/// Binds the TLS port, runs one session task per connection, and keeps the store tidy in the background.
+struct ChatServer {
+    let configuration: ServerConfiguration
+    let logger: Logger
+
+    /// Runs until SIGTERM or SIGINT; a graceful stop returns normally.
+    func run() async throws {
+        let tlsContext = TLSContextHolder(try makeTLSContext())
+        let store = try await openStore()
+        let hub = RoomHub(logger: logger)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoops))
+        do {
+            try await serve(group: group, tlsContext: tlsContext, store: store, hub: hub)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        try? await group.shutdownGracefully()
+        try? await store.close()
+        logger.notice("server stopped")
+    }
+
+    private func serve(
+        group: MultiThreadedEventLoopGroup,
+        tlsContext: TLSContextHolder,
+        store: any MessageStore,
+        hub: RoomHub
+    ) async throws {
+        let server = try await bind(group: group, tlsContext: tlsContext, gate: ConnectionGate(limits: configuration.admission))
+        let address = server.channel.localAddress
+        logger.info("listening on \(configuration.host):\(address?.port ?? configuration.port)")
+        let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { signal in
+            logger.notice("received signal \(signal): shutting down")
+            server.channel.close(promise: nil)
+        }
+        defer { signals.cancel() }
+        let reloads = SignalWatcher(signals: [SIGHUP]) { _ in
+            Task { await reload(tlsContext, hub: hub) }
+        }
+        defer { reloads.cancel() }
+
+        let maintenance = Task { await maintainStore(store) }
+        defer { maintenance.cancel() }
+        try await withThrowingDiscardingTaskGroup { group in
+            var nextID = 0
+            try await server.executeThenClose { inbound in
+                for try await connection in inbound {
+                    nextID += 1
+                    let id = ConnectionID(nextID)
+                    group.addTask {
+                        var session = ConnectionSession(
+                            id: id,
+                            channel: connection,
+                            hub: hub,
+                            store: store,
+                            configuration: configuration,
+                            logger: logger
+                        )
+                        await session.run()
+                    }
+                }
+            }
+            // The listening socket is closed: tell everyone; the group then waits for every session to finish.
+            await hub.shutDown()
+        }
+        try? await store.heartbeat(at: Date())
+    }
+
+    private func makeTLSContext() throws -> TLSContext {
+        do {
+            return try TLSContext(configuration: configuration.tls)
+        } catch {
+            throw StartupError("cannot set up TLS: \(error)")
+        }
+    }
+
+    private func openStore() async throws -> any MessageStore {
+        do {
+            let store = try SQLiteMessageStore(path: configuration.databasePath)
+            try await store.closeDanglingPresence(at: Date())
+            return store
+        } catch {
+            throw StartupError("cannot open the database \(configuration.databasePath): \(error)")
+        }
+    }
+
+    private func bind(
+        group: MultiThreadedEventLoopGroup,
+        tlsContext: TLSContextHolder,
+        gate: ConnectionGate
+    ) async throws -> NIOAsyncChannel<NIOAsyncChannel<SessionInput, ByteBuffer>, Never> {
+        let configuration = self.configuration
+        let logger = self.logger
+        let watermark = ChannelOptions.Types.WriteBufferWaterMark(
+            low: configuration.outboundQueueLimit / 2,
+            high: configuration.outboundQueueLimit
+        )
+        do {
+            return try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelOption(.writeBufferWaterMark, value: watermark)
+                .bind(host: configuration.host, port: configuration.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        var connectionLogger = logger
+                        connectionLogger[metadataKey: "peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
+                        let sync = channel.pipeline.syncOperations
+                        if let refusal = gate.admit(channel) {
+                            // Refused before any TLS work: the session loop sees the channel end at once.
+                            connectionLogger.notice("connection refused: \(refusal)")
+                            try sync.addHandler(RefusalHandler())
+                            return try NIOAsyncChannel<SessionInput, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        }
+                        try sync.addHandler(TLSHandler(context: tlsContext.context))
+                        try sync.addHandler(IdleStateHandler(readTimeout: configuration.idleTimeout))
+                        try sync.addHandler(
+                            ByteToMessageHandler(LineFrameDecoder(maximumLineLength: configuration.maximumLineLength))
+                        )
+                        try sync.addHandler(SessionInputHandler(logger: connectionLogger))
+                        return try NIOAsyncChannel<SessionInput, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw StartupError("cannot listen on \(configuration.host):\(configuration.port): \(error)")
+        }
+    }
+
+    /// Re-reads the certificate, key, CA and CRL (SIGHUP): all are validated before any is used; on success new
+    /// handshakes use them and sessions whose client certificate is now revoked are closed with a notice.
+    private func reload(_ holder: TLSContextHolder, hub: RoomHub) async {
+        let tls = configuration.tls
+        let fresh: TLSContext
+        do {
+            fresh = try holder.reload(tls)
+        } catch {
+            logger.error("reload failed, keeping the current certificates: \(error)")
+            return
+        }
+        let closed = await hub.closeSessions { fresh.isRevoked($0) }
+        let files = [tls.certificateChainPath, tls.privateKeyPath, tls.trustRootsPath, tls.crlPath].compactMap { $0 }
+        logger.notice(
+            "reloaded TLS files: \(files.joined(separator: ", ")); \(closed) session(s) closed for revoked certificates"
+        )
+    }
+
+    /// Records that the server is alive (so a crash can be dated) and prunes old history, until cancelled.
+    private func maintainStore(_ store: any MessageStore) async {
+        var lastPrune = Date.distantPast
+        while !Task.isCancelled {
+            let now = Date()
+            do {
+                try await store.heartbeat(at: now)
+                if now.timeIntervalSince(lastPrune) > 3600 {
+                    let cutoff = now.addingTimeInterval(-Double(configuration.historyDays) * 86400)
+                    let pruned = try await store.prune(olderThan: cutoff)
+                    if pruned > 0 { logger.info("pruned \(pruned) messages older than \(configuration.historyDays) days") }
+                    lastPrune = now
+                }
+            } catch {
+                logger.error("store maintenance failed: \(error)")
+            }
+            try? await Task.sleep(for: .seconds(30))
+        }
+    }
+}

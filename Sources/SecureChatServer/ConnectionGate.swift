@@ -1,0 +1,40 @@
+import ChatCore
+import Logging
+import NIOCore
+import Synchronization
+
+/// Applies `ConnectionAdmission` to accepted sockets before any TLS work, from every event loop at once.
+final class ConnectionGate: Sendable {
+    private let admission: Mutex<ConnectionAdmission>
+    private let clock = ContinuousClock()
+    private let started: ContinuousClock.Instant
+
+    init(limits: ConnectionAdmission.Limits) {
+        admission = Mutex(ConnectionAdmission(limits: limits))
+        started = clock.now
+    }
+
+    /// Admits `channel`, or returns why not. An admitted channel is counted until it closes.
+    func admit(_ channel: any Channel) -> String? {
+        let block = ConnectionAdmission.addressBlock(of: channel.remoteAddress?.ipAddress ?? "unknown")
+        let now = (clock.now - started) / .seconds(1)
+        let verdict = admission.withLock { admission in
+            if admission.openConnections % 256 == 0 { admission.prune(now: now) }
+            return admission.connection(from: block, now: now)
+        }
+        switch verdict {
+        case .admit:
+            channel.closeFuture.whenComplete { _ in
+                self.admission.withLock { $0.closed(block) }
+            }
+            return nil
+        case .refuse(let reason):
+            return reason
+        }
+    }
+
+    /// Connections open now.
+    var openConnections: Int {
+        admission.withLock { $0.openConnections }
+    }
+}

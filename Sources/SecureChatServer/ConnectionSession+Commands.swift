@@ -1,0 +1,251 @@
+import ChatCore
+import Foundation
+import Logging
+import SecureChatTLS
+
+extension ConnectionSession {
+    /// How many stored messages one `inbox` answer shows.
+    static let inboxPageSize = 200
+
+    /// Carries out `command` for `name` and returns its answer, ending in exactly one `OK` or `ERROR`.
+    func perform(_ command: ClientCommand, as name: Username, identity: IdentityKind) async -> [ServerReply] {
+        do {
+            switch command {
+            case .whoelse:
+                let others = await hub.others(than: name)
+                return others.map { .user($0.display) } + [.ok(OKSummary.othersOnline(others.count))]
+            case .wholast(let minutes):
+                return try await wholast(minutes: minutes, for: name)
+            case .send(let recipient, let text):
+                return try await send(text, from: name, identity: identity, to: recipient)
+            case .broadcastAll(let text):
+                let count = await hub.broadcast(text, from: name)
+                storeInBackground(text, from: name, identity: identity, audience: .everyone)
+                return [.ok(OKSummary.broadcast(reached: count))]
+            case .broadcastUsers(let recipients, let text):
+                return try await broadcast(text, from: name, identity: identity, to: recipients)
+            case .inbox:
+                return try await inbox(for: name, identity: identity)
+            case .history(let limit):
+                return try await history(for: name, identity: identity, limit: limit)
+            case .block(let target):
+                return try await block(target, by: name, identity: identity)
+            case .unblock(let target):
+                return try await unblock(target, by: name, identity: identity)
+            case .blocked:
+                let blocks = await hub.blocks(of: name).sorted()
+                return blocks.map { .user($0) } + [.ok(OKSummary.blockedUsers(blocks.count))]
+            case .register(let password):
+                return try await register(name, identity: identity, password: password)
+            case .help(let topic):
+                return CommandTable.helpAnswer(for: topic)
+            case .ping:
+                return [.ok("pong")]
+            case .pong:
+                return []
+            case .tata:
+                preconditionFailure("tata is handled by the session state machine")
+            }
+        } catch {
+            logger.error("command failed: \(error)", metadata: ["command": "\(command)"])
+            return [.error(.serverError())]
+        }
+    }
+
+    private func wholast(minutes: Int, for name: Username) async throws -> [ServerReply] {
+        let since = Date().addingTimeInterval(-Double(minutes) * 60)
+        var lines: [ServerReply] = []
+        for seen in try await store.recentlySeen(since: since) {
+            if seen.nameKey == name.key { continue }
+            if await hub.isOnline(seen.nameKey) { continue }
+            lines.append(.userLastSeen(seen.displayName, at: seen.lastSeen))
+        }
+        return lines + [.ok(OKSummary.lastSeen(lines.count, minutes: minutes))]
+    }
+
+    private func send(
+        _ text: String,
+        from name: Username,
+        identity: IdentityKind,
+        to recipient: Username
+    ) async throws -> [ServerReply] {
+        let outcome = try await route(text, from: name, to: recipient)
+        switch outcome {
+        case .failed(let error):
+            return [.error(error)]
+        case .delivered(let hasIdentity):
+            try await storeDirect(text, from: name, identity: identity, to: [(recipient, hasIdentity, .delivered)])
+            return [.ok(OKSummary.delivered(to: recipient))]
+        case .queued:
+            try await storeDirect(text, from: name, identity: identity, to: [(recipient, true, .unread)])
+            return [.ok(OKSummary.queued(for: recipient))]
+        }
+    }
+
+    private func broadcast(
+        _ text: String,
+        from name: Username,
+        identity: IdentityKind,
+        to recipients: [Username]
+    ) async throws -> [ServerReply] {
+        var lines: [ServerReply] = []
+        var stored: [(Username, Bool, RecipientEntry.State)] = []
+        var counts = (delivered: 0, queued: 0, failed: 0)
+        for recipient in recipients {
+            switch try await route(text, from: name, to: recipient, broadcast: true) {
+            case .failed(let error):
+                counts.failed += 1
+                lines.append(.delivery(recipient.display, status: .failed, explanation: error.message))
+            case .delivered(let hasIdentity):
+                counts.delivered += 1
+                stored.append((recipient, hasIdentity, .delivered))
+                lines.append(.delivery(recipient.display, status: .delivered, explanation: "online now"))
+            case .queued:
+                counts.queued += 1
+                stored.append((recipient, true, .unread))
+                lines.append(.delivery(recipient.display, status: .queued, explanation: "offline; stored for the inbox"))
+            }
+        }
+        if !stored.isEmpty {
+            try await storeDirect(text, from: name, identity: identity, to: stored)
+        }
+        return lines + [.ok(OKSummary.deliveries(delivered: counts.delivered, queued: counts.queued, failed: counts.failed))]
+    }
+
+    private enum RouteOutcome {
+        case delivered(recipientHasIdentity: Bool)
+        case queued
+        case failed(ProtocolError)
+    }
+
+    private func route(
+        _ text: String,
+        from name: Username,
+        to recipient: Username,
+        broadcast: Bool = false
+    ) async throws -> RouteOutcome {
+        if recipient.key == name.key {
+            return .failed(.usage("you cannot send a message to yourself"))
+        }
+        let reply: ServerReply = broadcast
+            ? .broadcast(from: name.display, text: text) : .privateMessage(from: name.display, text: text)
+        switch await hub.sendDirect(reply, from: name, to: recipient) {
+        case .online:
+            let hasIdentity = try await store.identity(forKey: recipient.key) != nil
+            return .delivered(recipientHasIdentity: hasIdentity)
+        case .blocked:
+            return .failed(.blocked(by: recipient))
+        case .offline:
+            guard try await store.identity(forKey: recipient.key) != nil else {
+                let seen = try await store.hasBeenSeen(nameKey: recipient.key)
+                return .failed(seen ? .offlineGuest(recipient) : .unknownUser(recipient.display))
+            }
+            if try await store.blocks(of: recipient.key).contains(name.key) {
+                return .failed(.blocked(by: recipient))
+            }
+            return .queued
+        }
+    }
+
+    private func storeDirect(
+        _ text: String,
+        from name: Username,
+        identity: IdentityKind,
+        to recipients: [(Username, Bool, RecipientEntry.State)]
+    ) async throws {
+        let entries = recipients.filter { $0.1 }.map { RecipientEntry(key: $0.0.key, name: $0.0.display, state: $0.2) }
+        // Nothing to keep when neither side has an identity: a guest's history is never stored.
+        guard identity.hasIdentity || !entries.isEmpty else { return }
+        _ = try await store.append(
+            NewMessage(
+                at: Date(),
+                senderKey: identity.hasIdentity ? name.key : nil,
+                senderName: name.display,
+                audience: .direct(recipients: entries),
+                text: text
+            )
+        )
+    }
+
+    private func storeInBackground(
+        _ text: String,
+        from name: Username,
+        identity: IdentityKind,
+        audience: MessageAudience
+    ) {
+        let message = NewMessage(
+            at: Date(),
+            senderKey: identity.hasIdentity ? name.key : nil,
+            senderName: name.display,
+            audience: audience,
+            text: text
+        )
+        let store = self.store
+        let logger = self.logger
+        Task {
+            do { _ = try await store.append(message) } catch { logger.error("could not store a broadcast: \(error)") }
+        }
+    }
+
+    private func inbox(for name: Username, identity: IdentityKind) async throws -> [ServerReply] {
+        guard identity.hasIdentity else { return [.error(.notAllowed("guests have no inbox; register a password first"))] }
+        let unread = try await store.unreadInbox(for: name.key)
+        let page = unread.prefix(Self.inboxPageSize)
+        try await store.markRead(for: name.key, ids: page.map(\.id))
+        let lines = page.map { ServerReply.inbox(at: $0.at, from: $0.senderName, text: $0.text) }
+        let rest = unread.count - page.count
+        let more = rest > 0 ? "; \(rest) more, type 'inbox' again" : ""
+        return lines + [.ok(OKSummary.inboxRead(page.count) + more)]
+    }
+
+    private func history(for name: Username, identity: IdentityKind, limit: Int) async throws -> [ServerReply] {
+        guard identity.hasIdentity else { return [.error(.notAllowed("guests have no history; register a password first"))] }
+        let messages = try await store.history(for: name.key, limit: limit)
+        let lines = messages.map { message in
+            ServerReply.history(
+                at: message.at,
+                from: message.senderName,
+                to: message.recipientDescription,
+                text: message.text
+            )
+        }
+        return lines + [.ok(OKSummary.history(lines.count))]
+    }
+
+    private func block(_ target: Username, by name: Username, identity: IdentityKind) async throws -> [ServerReply] {
+        if target.key == name.key { return [.error(.usage("you cannot block yourself"))] }
+        _ = await hub.block(target.key, by: name)
+        if identity.hasIdentity { try await store.block(owner: name.key, target: target.key) }
+        return [.ok(OKSummary.blocked(target))]
+    }
+
+    private func unblock(_ target: Username, by name: Username, identity: IdentityKind) async throws -> [ServerReply] {
+        let wasLive = await hub.unblock(target.key, by: name)
+        var wasStored = false
+        if identity.hasIdentity { wasStored = try await store.unblock(owner: name.key, target: target.key) }
+        if wasLive || wasStored { return [.ok(OKSummary.unblocked(target))] }
+        return [.ok("you were not blocking \(target.display)")]
+    }
+
+    private func register(_ name: Username, identity: IdentityKind, password: String) async throws -> [ServerReply] {
+        switch identity {
+        case .certificate: return [.error(.notAllowed("you log in with a certificate; it needs no password"))]
+        case .registered: return [.error(.alreadyRegistered(name))]
+        case .guest: break
+        }
+        let hash = await Task.detached { PasswordHash.make(password: password) }.value
+        do {
+            try await store.createIdentity(
+                StoredIdentity(key: name.key, displayName: name.display, kind: .password(hash: hash), createdAt: Date())
+            )
+        } catch let error as StoreError where error == .alreadyExists {
+            return [.error(.alreadyRegistered(name))]
+        }
+        // Blocks made as a guest lived only in the room; keep them now that there is an identity.
+        for target in await hub.blocks(of: name) {
+            try await store.block(owner: name.key, target: target)
+        }
+        logger.info("name registered", metadata: ["user": "\(name)"])
+        return [.ok(OKSummary.registered(name))]
+    }
+}

@@ -1,0 +1,260 @@
+import ChatCore
+import ChatTransport
+import Foundation
+import Logging
+import NIOCore
+import SecureChatTLS
+
+/// The loop for one connection: frames in, `SessionStateMachine` decides, this carries out its actions.
+struct ConnectionSession {
+    let id: ConnectionID
+    let channel: NIOAsyncChannel<SessionInput, ByteBuffer>
+    let hub: RoomHub
+    let store: any MessageStore
+    let configuration: ServerConfiguration
+    var logger: Logger
+
+    private var machine = SessionStateMachine()
+    private var peer: String
+    private var tlsSummary = ""
+    private var leftOnPurpose = false
+    private var presence: PresenceID?
+    /// The name this connection holds in the room; set on join, kept after the machine closes so we can leave.
+    private var joinedAs: Username?
+    private var certificate: PeerIdentity?
+    private var expiry: Scheduled<Void>?
+    private var flood: FloodGuard
+    private let clock = ContinuousClock()
+    private let started: ContinuousClock.Instant
+
+    init(
+        id: ConnectionID,
+        channel: NIOAsyncChannel<SessionInput, ByteBuffer>,
+        hub: RoomHub,
+        store: any MessageStore,
+        configuration: ServerConfiguration,
+        logger: Logger
+    ) {
+        self.id = id
+        self.channel = channel
+        self.hub = hub
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        self.peer = Self.describe(channel.channel.remoteAddress)
+        self.started = clock.now
+        self.flood = FloodGuard(burst: configuration.rateBurst, rate: configuration.ratePerSecond, now: 0)
+        self.logger[metadataKey: "conn"] = "\(id)"
+    }
+
+    /// Runs the session until the connection closes; never throws, so one connection cannot stop the server.
+    mutating func run() async {
+        let raw = channel.channel
+        await hub.register(id, channel: raw)
+        let deadline = raw.eventLoop.scheduleTask(in: configuration.loginTimeout) {
+            raw.pipeline.fireUserInboundEventTriggered(SessionTimerEvent.loginDeadline)
+        }
+        do {
+            try await channel.executeThenClose { inbound, _ in
+                for try await input in inbound {
+                    let action = self.event(input)
+                    if try await self.carryOut(action) == .stop { break }
+                    if !self.machine.isLoggingIn { deadline.cancel() }
+                }
+            }
+        } catch {
+            logger.debug("connection ended with an error: \(error)")
+        }
+        deadline.cancel()
+        expiry?.cancel()
+        await finish()
+    }
+
+    private enum Flow { case proceed, stop }
+
+    private mutating func event(_ input: SessionInput) -> SessionStateMachine.Action {
+        switch input {
+        case .established(let info):
+            tlsSummary = "\(info.protocolVersion) \(info.cipher)"
+            certificate = info.peer.flatMap { $0.verified ? $0 : nil }
+            logger.debug(
+                "TLS established",
+                metadata: [
+                    "tls": "\(tlsSummary)",
+                    "cert": "\(info.peer.map { "CN=\($0.commonName ?? "?") \($0.fingerprintSHA256)" } ?? "none")",
+                ]
+            )
+            return machine.handshakeCompleted(certificateName: certificate?.commonName)
+        case .frame(.overlong):
+            return machine.lineRejected(.lineTooLong)
+        case .frame(.line(let buffer)):
+            if machine.user != nil {
+                switch flood.line(now: (clock.now - started) / .seconds(1)) {
+                case .accept:
+                    break
+                case .refuse(let wait):
+                    return .send([.error(.rateLimited(retryAfterSeconds: Int(wait.rounded(.up))))])
+                case .disconnect:
+                    logger.warning("flooding: too many lines refused in a row, closing the connection")
+                    return .close([.bye("too many lines too fast")])
+                }
+            }
+            switch CommandParser.decodeLine(buffer.readableBytesView) {
+            case .success(let line): return machine.lineReceived(line)
+            case .failure(let error): return machine.lineRejected(error)
+            }
+        case .loginTimedOut:
+            logger.info("login timed out")
+            return machine.loginTimedOut()
+        case .certificateExpired:
+            logger.notice("client certificate expired during the session")
+            return machine.terminate(because: "your client certificate expired")
+        }
+    }
+
+    private mutating func carryOut(_ first: SessionStateMachine.Action) async throws -> Flow {
+        var action = first
+        while true {
+            switch action {
+            case .none:
+                return .proceed
+            case .send(let replies):
+                try await write(replies)
+                return .proceed
+            case .close(let replies):
+                leftOnPurpose = true
+                try? await write(replies)
+                return .stop
+            case .lookUpName(let name):
+                action = machine.nameLookedUp(await status(of: name))
+            case .verifyPassword(_, let password, let hash):
+                let correct = await Task.detached { PasswordHash.verify(password: password, against: hash) }.value
+                action = machine.passwordVerified(correct)
+            case .recordWrongPassword(let name):
+                logger.notice("wrong password", metadata: ["user": "\(name)"])
+                action = machine.wrongPasswordRecorded(lockSeconds: await hub.recordWrongPassword(for: name))
+            case .join(let name, let identity):
+                action = await join(name, identity)
+            case .say(let text):
+                try await say(text)
+                return .proceed
+            case .perform(let command):
+                guard let user = machine.user else { preconditionFailure("perform without a user") }
+                let replies = await perform(command, as: user.name, identity: user.identity)
+                if case .register = command, case .ok = replies.last {
+                    machine.registered()
+                }
+                try await write(replies)
+                return .proceed
+            }
+        }
+    }
+
+    private func status(of name: Username) async -> NameStatus {
+        if let live = await hub.liveStatus(of: name) { return live }
+        do {
+            switch try await store.identity(forKey: name.key)?.kind {
+            case nil: return .available
+            case .certificate: return .reservedForCertificate
+            case .password(let hash): return .registered(passwordHash: hash)
+            }
+        } catch {
+            logger.error("store failed looking up a name: \(error)")
+            return .reservedForCertificate
+        }
+    }
+
+    private mutating func join(_ name: Username, _ identity: IdentityKind) async -> SessionStateMachine.Action {
+        var blocks: Set<String> = []
+        var unread = 0
+        do {
+            if identity == .certificate, try await store.identity(forKey: name.key) == nil {
+                try await store.createIdentity(
+                    StoredIdentity(key: name.key, displayName: name.display, kind: .certificate, createdAt: Date())
+                )
+            }
+            if identity.hasIdentity {
+                blocks = try await store.blocks(of: name.key)
+                unread = try await store.unreadCount(for: name.key)
+            }
+        } catch {
+            logger.error("store failed during login: \(error)")
+            return machine.joinRefused(.serverError("could not log you in; try again"))
+        }
+        let member = RoomMember(name: name, identity: identity, connection: id, blocks: blocks)
+        switch await hub.join(member) {
+        case .failure(let error):
+            return machine.joinRefused(error)
+        case .success:
+            joinedAs = name
+            if identity == .certificate, let certificate {
+                await hub.attach(certificate, to: id)
+                scheduleExpiry(of: certificate)
+            }
+            logger[metadataKey: "user"] = "\(name)"
+            logger.info("Client \(peer) connected [ \(name) ] \(tlsSummary) \(identity.rawValue)")
+            presence = try? await store.recordLogin(
+                nameKey: name.key,
+                displayName: name.display,
+                identityKey: identity.hasIdentity ? name.key : nil,
+                at: Date()
+            )
+            return machine.joined(unread: unread)
+        }
+    }
+
+    private mutating func scheduleExpiry(of certificate: PeerIdentity) {
+        guard let notAfter = certificate.notAfter else { return }
+        let raw = channel.channel
+        let seconds = max(0, notAfter.timeIntervalSinceNow)
+        expiry = raw.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
+            raw.pipeline.fireUserInboundEventTriggered(SessionTimerEvent.certificateExpiry)
+        }
+    }
+
+    private func say(_ text: String) async throws {
+        guard let user = machine.user else { return }
+        await hub.say(text, from: user.name)
+        let message = NewMessage(
+            at: Date(),
+            senderKey: user.identity.hasIdentity ? user.name.key : nil,
+            senderName: user.name.display,
+            audience: .room,
+            text: text
+        )
+        let store = self.store
+        let logger = self.logger
+        Task {
+            do { _ = try await store.append(message) } catch { logger.error("could not store a chat line: \(error)") }
+        }
+    }
+
+    private mutating func finish() async {
+        if let name = joinedAs {
+            await hub.leave(name, connection: id, unexpectedly: !leftOnPurpose)
+            logger.info("Client \(peer) is offline [ \(name) ]")
+            if let presence {
+                try? await store.recordLogout(presence, at: Date())
+            }
+        } else {
+            logger.debug("Client \(peer) disconnected before logging in")
+        }
+        machine.connectionClosed()
+        await hub.unregister(id)
+    }
+
+    func write(_ replies: [ServerReply]) async throws {
+        guard !replies.isEmpty else { return }
+        let raw = channel.channel
+        var buffer = raw.allocator.buffer(capacity: 64 * replies.count)
+        for reply in replies {
+            buffer.writeBytes(ReplyFormatter.bytes(for: reply))
+        }
+        try await raw.writeAndFlush(buffer)
+    }
+
+    private static func describe(_ address: SocketAddress?) -> String {
+        guard let address else { return "(unknown)" }
+        return "(\(address.ipAddress ?? "?"), \(address.port ?? 0))"
+    }
+}

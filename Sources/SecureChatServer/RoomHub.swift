@@ -1,0 +1,177 @@
+import ChatCore
+import Logging
+import NIOCore
+import SecureChatTLS
+
+/// The one owner of the room's shared state: who is online, password lock-outs, and each live connection's channel.
+///
+/// It carries out the room's deliveries itself: a reply is formatted once, and each event loop receives one task that
+/// writes the shared bytes to all of its recipients and flushes each once.
+actor RoomHub {
+    private var room = ChatRoom()
+    private var loginGuard = LoginGuard()
+    private var channels: [ConnectionID: any Channel] = [:]
+    private var certificates: [ConnectionID: PeerIdentity] = [:]
+    private var shuttingDown = false
+    private let logger: Logger
+    private let clock = ContinuousClock()
+    private let started: ContinuousClock.Instant
+
+    init(logger: Logger) {
+        self.logger = logger
+        self.started = clock.now
+    }
+
+    /// Whether the server is shutting down (no new logins).
+    var isShuttingDown: Bool { shuttingDown }
+
+    /// Starts carrying deliveries for `connection` over `channel`.
+    func register(_ connection: ConnectionID, channel: any Channel) {
+        channels[connection] = channel
+    }
+
+    /// Stops carrying deliveries for `connection`.
+    func unregister(_ connection: ConnectionID) {
+        channels[connection] = nil
+        certificates[connection] = nil
+    }
+
+    /// Remembers the verified client certificate of a logged-in connection, for revocation checks on reload.
+    func attach(_ certificate: PeerIdentity, to connection: ConnectionID) {
+        certificates[connection] = certificate
+    }
+
+    /// Closes, with a notice, every session whose certificate `isRevoked` says is revoked; returns how many.
+    func closeSessions(where isRevoked: (PeerIdentity) -> Bool) -> Int {
+        let revoked = certificates.filter { isRevoked($0.value) }
+        for (connection, certificate) in revoked {
+            guard let channel = channels[connection] else { continue }
+            logger.notice(
+                "closing a session whose client certificate is now revoked",
+                metadata: ["conn": "\(connection)", "cert": "CN=\(certificate.commonName ?? "?") serial \(certificate.serialNumber)"]
+            )
+            let reason = "your client certificate has been revoked"
+            deliver(Delivery(to: [connection], .notice(reason)))
+            deliver(Delivery(to: [connection], .bye(reason)))
+            channel.eventLoop.execute { channel.close(promise: nil) }
+        }
+        return revoked.count
+    }
+
+    /// Whether `name` is online, or locked after wrong passwords; nil when neither (the store decides the rest).
+    func liveStatus(of name: Username) -> NameStatus? {
+        if room.member(name.key) != nil { return .online }
+        if let seconds = loginGuard.lockRemaining(name.key, now: secondsNow()) {
+            return .locked(secondsLeft: Int(seconds.rounded(.up)))
+        }
+        return nil
+    }
+
+    /// Counts a wrong password; the lock's length in seconds when this one locked the name.
+    func recordWrongPassword(for name: Username) -> Int? {
+        guard let seconds = loginGuard.recordFailure(name.key, now: secondsNow()) else { return nil }
+        logger.warning("name locked after too many wrong passwords", metadata: ["user": "\(name)", "seconds": "\(seconds)"])
+        return Int(seconds)
+    }
+
+    /// Puts `member` in the room and announces it; fails if the name came online meanwhile.
+    func join(_ member: RoomMember) -> Result<Void, ProtocolError> {
+        if shuttingDown { return .failure(.notAllowed("the server is shutting down")) }
+        switch room.join(member) {
+        case .success(let notice):
+            if member.identity == .registered { loginGuard.recordSuccess(member.name.key) }
+            if let notice { deliver(notice) }
+            return .success(())
+        case .failure(let error):
+            return .failure(error)
+        }
+    }
+
+    /// Takes the member on `connection` out of the room and tells the others.
+    func leave(_ name: Username, connection: ConnectionID, unexpectedly: Bool) {
+        guard let notice = room.leave(name.key, connection: connection, unexpectedly: unexpectedly) else { return }
+        if !shuttingDown { deliver(notice) }
+    }
+
+    /// Sends a chat line from `name` to everybody who accepts it.
+    func say(_ text: String, from name: Username) {
+        if let delivery = room.say(from: name.key, text: text) { deliver(delivery) }
+    }
+
+    /// Sends a `broadcast message` from `name`; returns how many received it.
+    func broadcast(_ text: String, from name: Username) -> Int {
+        guard let delivery = room.broadcast(from: name.key, text: text) else { return 0 }
+        deliver(delivery)
+        return delivery.recipients.count
+    }
+
+    /// Delivers a private reply to `recipient` if they are online and accept `sender`.
+    func sendDirect(_ reply: ServerReply, from sender: Username, to recipient: Username) -> ChatRoom.DirectRoute {
+        let route = room.route(from: sender.key, to: recipient.key)
+        if case .online(let member) = route {
+            deliver(Delivery(to: [member.connection], reply))
+        }
+        return route
+    }
+
+    /// The names of everybody online but `name`.
+    func others(than name: Username) -> [Username] {
+        room.others(than: name.key)
+    }
+
+    /// Whether `key` is online now.
+    func isOnline(_ key: String) -> Bool {
+        room.member(key) != nil
+    }
+
+    /// Records a block in the live room; false when it was already there.
+    func block(_ target: String, by owner: Username) -> Bool {
+        room.block(target, by: owner.key)
+    }
+
+    /// Removes a block from the live room; false when there was none.
+    func unblock(_ target: String, by owner: Username) -> Bool {
+        room.unblock(target, by: owner.key)
+    }
+
+    /// The keys `owner` blocks, as the live room knows them.
+    func blocks(of owner: Username) -> Set<String> {
+        room.member(owner.key)?.blocks ?? []
+    }
+
+    /// Tells every connection the server is going away and closes them all.
+    func shutDown() {
+        shuttingDown = true
+        let everyone = Array(channels.keys)
+        let notice = Delivery(to: everyone, .serverShuttingDown)
+        let bye = Delivery(to: everyone, .bye("server is shutting down"))
+        deliver(notice)
+        deliver(bye)
+        for channel in channels.values {
+            channel.close(promise: nil)
+        }
+    }
+
+    private func deliver(_ delivery: Delivery) {
+        let bytes = ReplyFormatter.bytes(for: delivery.reply)
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, channels: [any Channel])] = [:]
+        for recipient in delivery.recipients {
+            guard let channel = channels[recipient] else { continue }
+            let id = ObjectIdentifier(channel.eventLoop)
+            byLoop[id, default: (channel.eventLoop, [])].channels.append(channel)
+        }
+        for (loop, targets) in byLoop.values {
+            loop.execute {
+                let buffer = targets[0].allocator.buffer(bytes: bytes)
+                for channel in targets {
+                    channel.writeAndFlush(buffer, promise: nil)
+                }
+            }
+        }
+    }
+
+    private func secondsNow() -> Double {
+        let elapsed = clock.now - started
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,33 @@
+import ChatCore
+import NIOCore
+import SecureChatTLS
+
+/// Everything the server needs to run, with defaults that work after `make certs`.
+struct ServerConfiguration: Sendable {
+    /// Address to listen on.
+    var host: String = "127.0.0.1"
+    /// Port to listen on; 0 picks a free one (the bound port is logged).
+    var port: Int = 7443
+    /// TLS settings: certificate, key, CA, CRL, client-certificate mode and handshake timeout.
+    var tls: TLSConfiguration
+    /// The SQLite file.
+    var databasePath: String = "data/securechat.sqlite"
+    /// How long history is kept, in days.
+    var historyDays: Int = 30
+    /// The longest line accepted from a client, in bytes.
+    var maximumLineLength: Int = 4096
+    /// How long a client may take to log in after the handshake.
+    var loginTimeout: TimeAmount = .seconds(60)
+    /// Silence after which a connection is probed with `PING`, and then dropped after as long again.
+    var idleTimeout: TimeAmount = .minutes(5)
+    /// Outbound bytes queued for one connection beyond which it is dropped as a slow reader.
+    var outboundQueueLimit: Int = 1024 * 1024
+    /// Connection caps applied before any TLS work.
+    var admission = ConnectionAdmission.Limits()
+    /// Lines a user may send at once.
+    var rateBurst: Double = 10
+    /// Lines per second a user may send after the burst.
+    var ratePerSecond: Double = 5
+    /// Number of event loops (threads) serving connections.
+    var eventLoops: Int = System.coreCount
+}

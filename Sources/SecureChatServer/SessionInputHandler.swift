@@ -1,0 +1,72 @@
+import ChatCore
+import ChatTransport
+import Logging
+import NIOCore
+import SecureChatTLS
+
+/// Turns frames and TLS/timer user events into one ordered stream of `SessionInput` for the session loop; probes
+/// and drops silent connections; and drops a connection whose outbound queue passes its limit (a reader that does
+/// not read).
+final class SessionInputHandler: ChannelInboundHandler {
+    typealias InboundIn = InboundFrame
+    typealias InboundOut = SessionInput
+    typealias OutboundOut = ByteBuffer
+
+    private let logger: Logger
+    private var probed = false
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        probed = false
+        context.fireChannelRead(wrapInboundOut(.frame(unwrapInboundIn(data))))
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case TLSUserEvent.handshakeCompleted(let info):
+            context.fireChannelRead(wrapInboundOut(.established(info)))
+        case SessionTimerEvent.loginDeadline:
+            context.fireChannelRead(wrapInboundOut(.loginTimedOut))
+        case SessionTimerEvent.certificateExpiry:
+            context.fireChannelRead(wrapInboundOut(.certificateExpired))
+        case IdleStateHandler.IdleStateEvent.read:
+            keepAlive(context: context)
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if !context.channel.isWritable {
+            logger.warning("slow reader: outbound queue over its limit, closing the connection")
+            context.close(promise: nil)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.notice("connection error: \(error)")
+        if error is LineFrameDecoder.TooMuchOverlongData {
+            let bye = ReplyFormatter.bytes(for: .bye("too much data without a newline"))
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bye)), promise: nil)
+        }
+        context.close(promise: nil)
+    }
+
+    private func keepAlive(context: ChannelHandlerContext) {
+        if probed {
+            logger.info("idle timeout: no answer to the keep-alive probe, closing the connection")
+            let bye = context.channel.allocator.buffer(bytes: ReplyFormatter.bytes(for: .bye("idle timeout")))
+            context.writeAndFlush(wrapOutboundOut(bye)).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+            return
+        }
+        probed = true
+        let ping = context.channel.allocator.buffer(bytes: ReplyFormatter.bytes(for: .ping))
+        context.writeAndFlush(wrapOutboundOut(ping), promise: nil)
+    }
+}

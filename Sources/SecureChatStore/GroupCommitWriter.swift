@@ -1,0 +1,80 @@
+import ChatCore
+import Foundation
+internal import GRDB
+
+/// Commits appends in groups: every append that arrives while a transaction is being committed waits, and the next
+/// transaction takes all of them at once. Each caller resumes only after the transaction holding its message is
+/// durably committed, and the disk is synced once per group instead of once per message.
+///
+/// If a group's transaction fails, every append in it fails with the same error and nothing of it is stored.
+actor GroupCommitWriter {
+    private typealias Request = (message: NewMessage, continuation: CheckedContinuation<StoredMessage, any Error>)
+
+    private let pool: DatabasePool
+    /// A transaction is being committed; requests arriving now go into the next group.
+    private var isWriting = false
+    /// `false` once `shutdown()` was called: new requests fail.
+    private var isAccepting = true
+    private var pending: [Request] = []
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// The largest group in one transaction; a bigger backlog is split so no transaction grows without bound.
+    private let maximumGroupSize = 4096
+
+    init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
+    /// Appends `message` and returns it once it is durably committed.
+    func append(_ message: NewMessage) async throws -> StoredMessage {
+        try await withCheckedThrowingContinuation { continuation in
+            guard self.isAccepting else {
+                continuation.resume(throwing: StoreError.storageFailed("the store is closed"))
+                return
+            }
+            self.pending.append((message, continuation))
+            if !self.isWriting {
+                self.isWriting = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    /// Waits until every accepted append has been committed or failed, then refuses new ones.
+    func shutdown() async {
+        self.isAccepting = false
+        if self.isWriting {
+            await withCheckedContinuation { continuation in
+                self.drainWaiters.append(continuation)
+            }
+        }
+    }
+
+    private func drain() async {
+        while !self.pending.isEmpty {
+            let count = min(self.pending.count, self.maximumGroupSize)
+            let group = Array(self.pending.prefix(count))
+            self.pending.removeFirst(count)
+            let messages = group.map(\.message)
+            do {
+                let stored = try await self.pool.write { db in
+                    try messages.map { try MessageRows.insert($0, in: db) }
+                }
+                for (request, message) in zip(group, stored) {
+                    request.continuation.resume(returning: message)
+                }
+            } catch {
+                let failure = (error as? StoreError) ?? StoreError.storageFailed("\(error)")
+                for request in group {
+                    request.continuation.resume(throwing: failure)
+                }
+            }
+        }
+        self.isWriting = false
+        let waiters = self.drainWaiters
+        self.drainWaiters = []
+        for waiter in waiters {
+            waiter.resume()
+        }
+    }
+}

@@ -1,0 +1,61 @@
+public import ChatCore
+import Foundation
+internal import GRDB
+
+extension SQLiteMessageStore {
+    public func identity(forKey key: String) async throws -> StoredIdentity? {
+        try await self.read { db -> StoredIdentity? in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT key, display_name, kind, password_hash, created_at FROM identity WHERE key = ?",
+                    arguments: [key]
+                )
+            else {
+                return nil
+            }
+            let kindName: String = row["kind"]
+            let kind: StoredIdentity.Kind
+            switch kindName {
+            case "certificate":
+                kind = .certificate
+            case "password":
+                kind = .password(hash: row["password_hash"] ?? "")
+            default:
+                throw StoreError.storageFailed("identity '\(key)' has an unknown kind '\(kindName)'")
+            }
+            return StoredIdentity(
+                key: row["key"],
+                displayName: row["display_name"],
+                kind: kind,
+                createdAt: Date(millisecondsSince1970: row["created_at"])
+            )
+        }
+    }
+
+    public func createIdentity(_ identity: StoredIdentity) async throws {
+        let kind: String
+        let hash: String?
+        switch identity.kind {
+        case .certificate:
+            kind = "certificate"
+            hash = nil
+        case .password(let passwordHash):
+            kind = "password"
+            hash = passwordHash
+        }
+        try await self.write { db in
+            // INSERT OR IGNORE + changesCount: a duplicate is a result, not an SQLite error.
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO identity (key, display_name, kind, password_hash, created_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [identity.key, identity.displayName, kind, hash, identity.createdAt.millisecondsSince1970]
+            )
+            if db.changesCount == 0 {
+                throw StoreError.alreadyExists(identityKey: identity.key)
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/// What a completed handshake negotiated, and who the peer is.
+public struct TLSSessionInfo: Sendable, Hashable {
+    /// The protocol version as OpenSSL names it: "TLSv1.3" or "TLSv1.2".
+    public var protocolVersion: String
+
+    /// The cipher suite as OpenSSL names it, for example "TLS_AES_256_GCM_SHA384".
+    public var cipher: String
+
+    /// The peer's certificate, or `nil` when it presented none (clients of a server with client auth off).
+    public var peer: PeerIdentity?
+
+    /// Session information with every field given.
+    public init(protocolVersion: String, cipher: String, peer: PeerIdentity?) {
+        self.protocolVersion = protocolVersion
+        self.cipher = cipher
+        self.peer = peer
+    }
+}

@@ -1,0 +1,74 @@
+import ChatCore
+import Testing
+
+@Suite struct TextSanitizerTests {
+    static let cases: [(String, String)] = [
+        ("\u{1B}[31mred\u{1B}[0m", "␛[31mred␛[0m"),
+        ("\u{1B}]0;pwned\u{07}", "␛]0;pwned␇"),
+        ("\u{1B}]8;;http://evil\u{1B}\\link\u{1B}]8;;\u{1B}\\", "␛]8;;http://evil␛\\link␛]8;;␛\\"),
+        ("ding\u{07}", "ding␇"),
+        ("nul\u{0}byte", "nul␀byte"),
+        ("line\nbreak", "line␊break"),
+        ("carriage\rreturn", "carriage␍return"),
+        ("crlf\r\nend", "crlf␍␊end"),
+        ("tab\there", "tab here"),
+        ("\u{1F}", "␟"),
+        ("del\u{7F}", "del␡"),
+        ("\u{9B}31m", "\u{FFFD}31m"),
+        ("\u{80}\u{9F}", "\u{FFFD}\u{FFFD}"),
+        ("\u{85}next line", "\u{FFFD}next line"),
+        ("abc\u{202E}fdp.exe", "abc\u{FFFD}fdp.exe"),
+        ("\u{202A}\u{202B}\u{202C}\u{202D}\u{202E}", String(repeating: "\u{FFFD}", count: 5)),
+        ("\u{2066}\u{2067}\u{2068}\u{2069}", String(repeating: "\u{FFFD}", count: 4)),
+        ("e\u{301}\u{1B}", "e\u{301}␛"),
+        ("\u{1B}\u{301}", "␛\u{301}"),
+        ("\u{200F}\u{200E}\u{2028}", "\u{200F}\u{200E}\u{2028}"),
+        ("\u{A0}\u{A1}", "\u{A0}\u{A1}"),
+    ]
+
+    @Test(arguments: cases)
+    func neutralises(input: String, expected: String) {
+        #expect(TextSanitizer.sanitize(input) == expected)
+    }
+
+    static let unchanged = [
+        "",
+        "plain ascii text ~!@#$%^&*()",
+        "héllo wörld",
+        "你好，世界",
+        "こんにちは",
+        "👋🏽 👨‍👩‍👧 🇩🇪",
+        "مرحبا",
+        "e\u{301}",
+        "␛[31m already pictures",
+        "\u{FFFD}",
+    ]
+
+    @Test(arguments: unchanged)
+    func leavesOrdinaryTextAlone(text: String) {
+        #expect(TextSanitizer.sanitize(text) == text)
+    }
+
+    @Test func fastPathReturnsTheSameStorage() {
+        let text = String(repeating: "no controls here, 你好 ", count: 100)
+        let result = TextSanitizer.sanitize(text)
+        let same = text.utf8.withContiguousStorageIfAvailable { original in
+            result.utf8.withContiguousStorageIfAvailable { $0.baseAddress == original.baseAddress }
+        }
+        #expect(same == true)
+    }
+
+    @Test func noScalarBelowSpaceSurvives() {
+        let everything = String(String.UnicodeScalarView((0...0x30F).compactMap(Unicode.Scalar.init)))
+        let result = TextSanitizer.sanitize(everything)
+        #expect(result.unicodeScalars.count == everything.unicodeScalars.count)
+        #expect(!result.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+    }
+
+    @Test(arguments: 0...0x1F)
+    func everyC0ControlBecomesItsPicture(value: Int) {
+        let scalar = Unicode.Scalar(UInt32(value))!
+        let expected = value == 0x09 ? " " : String(Unicode.Scalar(0x2400 + UInt32(value))!)
+        #expect(TextSanitizer.sanitize(String(scalar)) == expected)
+    }
+}

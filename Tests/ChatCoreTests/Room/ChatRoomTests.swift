@@ -1,0 +1,78 @@
+import ChatCore
+import Testing
+
+@Suite struct ChatRoomTests {
+    private func name(_ raw: String) -> Username { try! Username.validate(raw).get() }
+
+    private func member(_ raw: String, _ id: Int, blocks: Set<String> = []) -> RoomMember {
+        RoomMember(name: name(raw), identity: .guest, connection: ConnectionID(id), blocks: blocks)
+    }
+
+    @Test func joiningAnnouncesToEveryoneElse() throws {
+        var room = ChatRoom()
+        #expect(try room.join(member("tesla", 1)).get() == nil)
+        #expect(try room.join(member("albert", 2)).get() == Delivery(to: [ConnectionID(1)], .joined("albert")))
+        #expect(room.count == 2)
+    }
+
+    @Test func aNameOnlineAlreadyIsRefusedCaseInsensitively() {
+        var room = ChatRoom()
+        _ = room.join(member("Alice", 1))
+        #expect(throws: ProtocolError.self) { try room.join(member("ALICE", 2)).get() }
+        #expect(room.member("alice")?.connection == ConnectionID(1))
+    }
+
+    @Test func leavingAnnouncesPlainOrUnexpected() {
+        var room = ChatRoom()
+        _ = room.join(member("a", 1))
+        _ = room.join(member("b", 2))
+        _ = room.join(member("c", 3))
+        #expect(room.leave("b", connection: ConnectionID(2), unexpectedly: false)?.reply == .left("b"))
+        #expect(room.leave("c", connection: ConnectionID(3), unexpectedly: true)
+            == Delivery(to: [ConnectionID(1)], .leftUnexpectedly("c")))
+    }
+
+    @Test func aStaleConnectionCannotRemoveTheCurrentHolderOfAName() {
+        var room = ChatRoom()
+        _ = room.join(member("a", 1))
+        #expect(room.leave("a", connection: ConnectionID(99), unexpectedly: true) == nil)
+        #expect(room.member("a") != nil)
+    }
+
+    @Test func chatGoesToEveryoneButTheSenderAndThoseWhoBlockIt() {
+        var room = ChatRoom()
+        _ = room.join(member("alice", 1))
+        _ = room.join(member("bob", 2, blocks: ["alice"]))
+        _ = room.join(member("carol", 3))
+        let delivery = room.say(from: "alice", text: "hi")
+        #expect(delivery == Delivery(to: [ConnectionID(3)], .chat(from: "alice", text: "hi")))
+        #expect(room.broadcast(from: "alice", text: "all")?.recipients == [ConnectionID(3)])
+    }
+
+    @Test func nobodyToTellMeansNoDelivery() {
+        var room = ChatRoom()
+        _ = room.join(member("alone", 1))
+        #expect(room.say(from: "alone", text: "echo?") == nil)
+    }
+
+    @Test func directRoutesRespectBlocks() {
+        var room = ChatRoom()
+        _ = room.join(member("alice", 1))
+        _ = room.join(member("bob", 2))
+        #expect(room.route(from: "alice", to: "bob") == .online(member("bob", 2)))
+        let first = room.block("alice", by: "bob")
+        let second = room.block("alice", by: "bob")
+        #expect(first && !second)
+        #expect(room.route(from: "alice", to: "bob") == .blocked)
+        let undone = room.unblock("alice", by: "bob")
+        let undoneAgain = room.unblock("alice", by: "bob")
+        #expect(undone && !undoneAgain)
+        #expect(room.route(from: "alice", to: "nobody") == .offline)
+    }
+
+    @Test func othersAreSortedAndExcludeTheAsker() {
+        var room = ChatRoom()
+        for (index, raw) in ["zed", "Bob", "alice"].enumerated() { _ = room.join(member(raw, index)) }
+        #expect(room.others(than: "zed").map(\.display) == ["alice", "Bob"])
+    }
+}

@@ -1,0 +1,118 @@
+import ChatCore
+import Testing
+
+@Suite struct SessionStateMachineTests {
+    private func name(_ raw: String) -> Username { try! Username.validate(raw).get() }
+
+    @Test func aGuestLogsInAfterTheNameIsFoundFree() {
+        var machine = SessionStateMachine()
+        #expect(machine.handshakeCompleted(certificateName: nil) == .send([.promptUsername]))
+        #expect(machine.lineReceived("tesla") == .lookUpName(name("tesla")))
+        #expect(machine.nameLookedUp(.available) == .join(name("tesla"), .guest))
+        #expect(machine.joined(unread: 0) == .send([.welcome(name("tesla"))]))
+        #expect(machine.user?.name == name("tesla"))
+        #expect(!machine.isLoggingIn)
+    }
+
+    @Test func aVerifiedCertificateJoinsWithoutAPrompt() {
+        var machine = SessionStateMachine()
+        #expect(machine.handshakeCompleted(certificateName: "alice") == .join(name("alice"), .certificate))
+        #expect(machine.joined(unread: 2) == .send([.welcome(name("alice")), .unreadMessages(2)]))
+        #expect(machine.user?.identity == .certificate)
+    }
+
+    @Test func aCertificateNameThatIsNoUsernameClosesTheConnection() {
+        var machine = SessionStateMachine()
+        guard case .close(let replies) = machine.handshakeCompleted(certificateName: "Not A Name") else {
+            Issue.record("expected close")
+            return
+        }
+        #expect(replies.count == 2)
+        #expect(machine.lineReceived("anything") == .none)
+    }
+
+    @Test func takenInvalidReservedAndLockedNamesAskAgain() {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
+        guard case .send(let invalid) = machine.lineReceived("no spaces please") else {
+            Issue.record("expected an error")
+            return
+        }
+        #expect(invalid.last == .promptUsername)
+        #expect(machine.lineReceived("alice") == .lookUpName(name("alice")))
+        #expect(machine.nameLookedUp(.online) == .send([.error(.nameTaken(name("alice"))), .promptUsername]))
+        _ = machine.lineReceived("alice")
+        #expect(machine.nameLookedUp(.reservedForCertificate)
+            == .send([.error(.nameReservedForCertificate(name("alice"))), .promptUsername]))
+        _ = machine.lineReceived("alice")
+        #expect(machine.nameLookedUp(.locked(secondsLeft: 42))
+            == .send([.error(.nameLocked(name("alice"), seconds: 42)), .promptUsername]))
+        #expect(machine.isLoggingIn)
+    }
+
+    @Test func passwordsAreVerifiedAndWrongOnesCounted() {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
+        _ = machine.lineReceived("carol")
+        #expect(machine.nameLookedUp(.registered(passwordHash: "h")) == .send([.promptPassword(for: name("carol"))]))
+        #expect(machine.lineReceived("nope") == .verifyPassword(name("carol"), password: "nope", hash: "h"))
+        #expect(machine.passwordVerified(false) == .recordWrongPassword(name("carol")))
+        #expect(machine.wrongPasswordRecorded(lockSeconds: nil)
+            == .send([.error(.badPassword), .promptPassword(for: name("carol"))]))
+        _ = machine.lineReceived("nope again")
+        _ = machine.passwordVerified(false)
+        #expect(machine.wrongPasswordRecorded(lockSeconds: 60)
+            == .send([.error(.nameLocked(name("carol"), seconds: 60)), .promptUsername]))
+        _ = machine.lineReceived("carol")
+        _ = machine.nameLookedUp(.registered(passwordHash: "h"))
+        _ = machine.lineReceived("right")
+        #expect(machine.passwordVerified(true) == .join(name("carol"), .registered))
+    }
+
+    @Test func commandsChatAndTata() {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: "alice")
+        _ = machine.joined(unread: 0)
+        #expect(machine.lineReceived("hello") == .say("hello"))
+        #expect(machine.lineReceived("whoelse") == .perform(.whoelse))
+        #expect(machine.lineReceived("   ") == .none)
+        guard case .send(let replies) = machine.lineReceived("/nope"), case .error(let error)? = replies.first else {
+            Issue.record("expected an error")
+            return
+        }
+        #expect(error.code == .unknownCommand)
+        #expect(machine.lineReceived("tata") == .close([.disconnected]))
+        #expect(machine.lineReceived("hello?") == .none)
+    }
+
+    @Test func tataAtTheUsernamePromptLeaves() {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
+        #expect(machine.lineReceived("tata") == .close([.disconnected]))
+    }
+
+    @Test func rejectedLinesRepeatThePromptWhileLoggingIn() {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
+        #expect(machine.lineRejected(.lineTooLong) == .send([.error(.lineTooLong), .promptUsername]))
+    }
+
+    @Test func theLoginDeadlineOnlyMattersBeforeWelcome() {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
+        #expect(machine.loginTimedOut() == .close([.bye("login timed out")]))
+
+        var chatting = SessionStateMachine()
+        _ = chatting.handshakeCompleted(certificateName: "bob")
+        _ = chatting.joined(unread: 0)
+        #expect(chatting.loginTimedOut() == .none)
+    }
+
+    @Test func aJoinRaceAsksForAnotherName() {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
+        _ = machine.lineReceived("bob")
+        _ = machine.nameLookedUp(.available)
+        #expect(machine.joinRefused(.nameTaken(name("bob"))) == .send([.error(.nameTaken(name("bob"))), .promptUsername]))
+    }
+}

@@ -1,0 +1,72 @@
+import ChatCore
+import ChatTransport
+import NIOCore
+import NIOEmbedded
+import NIOTestUtils
+import Testing
+
+@Suite struct LineFrameDecoderTests {
+    private func line(_ text: String) -> InboundFrame {
+        .line(ByteBuffer(string: text))
+    }
+
+    @Test func verifierSplitsLinesAtEveryByteBoundary() throws {
+        let inputs: [(ByteBuffer, [InboundFrame])] = [
+            (ByteBuffer(string: "hello\n"), [line("hello")]),
+            (ByteBuffer(string: "a\nbb\n\n"), [line("a"), line("bb"), line("")]),
+            (ByteBuffer(string: "crlf\r\n"), [line("crlf\r")]),
+            (ByteBuffer(string: "ünïcödé ✓\n"), [line("ünïcödé ✓")]),
+        ]
+        try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: inputs) {
+            LineFrameDecoder(maximumLineLength: 16)
+        }
+    }
+
+    @Test func anOverlongLineIsReportedOnceAndSkippedToItsNewline() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(LineFrameDecoder(maximumLineLength: 8)))
+        defer { #expect(throws: Never.self) { _ = try channel.finish() } }
+        try channel.writeInbound(ByteBuffer(string: "short\n0123456789abcdef"))
+        try channel.writeInbound(ByteBuffer(string: "ghij\nnext\n"))
+        #expect(try channel.readInbound(as: InboundFrame.self) == line("short"))
+        #expect(try channel.readInbound(as: InboundFrame.self) == .overlong)
+        #expect(try channel.readInbound(as: InboundFrame.self) == line("next"))
+        #expect(try channel.readInbound(as: InboundFrame.self) == nil)
+    }
+
+    @Test func anOverlongLineInsideOneReadIsSkipped() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(LineFrameDecoder(maximumLineLength: 4)))
+        defer { #expect(throws: Never.self) { _ = try channel.finish() } }
+        try channel.writeInbound(ByteBuffer(string: "toolong\nok\n"))
+        #expect(try channel.readInbound(as: InboundFrame.self) == .overlong)
+        #expect(try channel.readInbound(as: InboundFrame.self) == line("ok"))
+    }
+
+    @Test func aLineOfExactlyTheLimitWithCRLFIsAccepted() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(LineFrameDecoder(maximumLineLength: 4)))
+        defer { #expect(throws: Never.self) { _ = try channel.finish() } }
+        try channel.writeInbound(ByteBuffer(string: "abcd\r"))
+        try channel.writeInbound(ByteBuffer(string: "\n"))
+        #expect(try channel.readInbound(as: InboundFrame.self) == line("abcd\r"))
+    }
+
+    @Test func endlessDataWithoutNewlineDropsTheConnection() throws {
+        let channel = EmbeddedChannel(
+            handler: ByteToMessageHandler(LineFrameDecoder(maximumLineLength: 8, maximumSkippedBytes: 32))
+        )
+        try channel.writeInbound(ByteBuffer(string: String(repeating: "x", count: 20)))
+        #expect(try channel.readInbound(as: InboundFrame.self) == .overlong)
+        #expect(throws: LineFrameDecoder.TooMuchOverlongData.self) {
+            try channel.writeInbound(ByteBuffer(string: String(repeating: "y", count: 40)))
+        }
+        _ = try? channel.finish()
+    }
+
+    @Test func aFinalLineWithoutNewlineIsDeliveredAtEOF() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(LineFrameDecoder(maximumLineLength: 8)))
+        try channel.writeInbound(ByteBuffer(string: "last"))
+        #expect(try channel.readInbound(as: InboundFrame.self) == nil)
+        channel.pipeline.fireChannelInactive()
+        #expect(try channel.readInbound(as: InboundFrame.self) == line("last"))
+        _ = try? channel.finish()
+    }
+}

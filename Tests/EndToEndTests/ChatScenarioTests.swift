@@ -1,0 +1,219 @@
+import Foundation
+import Testing
+
+/// The seed's behaviour over TLS, driven by real `openssl s_client` processes against the real server binary.
+@Suite(.timeLimit(.minutes(2)))
+struct ChatScenarioTests {
+    @Test func joinChatAndLeaveAreAnnouncedWithTheSeedTexts() async throws {
+        let server = try await ServerProcess.start()
+        let tesla = try await server.login("tesla")
+        let albert = try await server.login("albert")
+        #expect(await tesla.next("NOTICE ") == "NOTICE albert joined the conversation")
+
+        albert.send("world")
+        #expect(await tesla.next("CHAT ") == "CHAT albert: world")
+        tesla.send("Hello")
+        #expect(await albert.next("CHAT ") == "CHAT tesla: Hello")
+
+        albert.send("tata")
+        #expect(await albert.next("BYE ") == "BYE DISCONNECTED!!")
+        #expect(await tesla.next("NOTICE ") == "NOTICE albert left the conversation")
+        #expect(await albert.waitForExit() != nil)
+
+        let connected = await server.process.errorLine { $0.contains("Client (127.0.0.1, ") && $0.contains("connected [ tesla ]") }
+        #expect(connected?.contains("TLSv1.3") == true)
+        #expect(await server.process.errorLine { $0.contains("is offline [ albert ]") } != nil)
+    }
+
+    @Test func aDroppedConnectionIsAnnouncedAsUnexpected() async throws {
+        let server = try await ServerProcess.start()
+        let tesla = try await server.login("tesla")
+        let albert = try await server.login("albert")
+        albert.signal(SIGKILL)
+        #expect(await tesla.next { $0.hasPrefix("NOTICE albert left") } == "NOTICE albert left the conversation unexpectedly")
+    }
+
+    @Test func namesAreUniqueCaseInsensitively() async throws {
+        let server = try await ServerProcess.start()
+        _ = try await server.login("Alice")
+        let second = try server.connect()
+        await second.next("PROMPT Enter username:")
+        second.send("alice")
+        #expect(await second.next("ERROR ")?.hasPrefix("ERROR name-taken ") == true)
+        #expect(await second.next("PROMPT ") == "PROMPT Enter username:")
+        second.send("bad name!")
+        #expect(await second.next("ERROR ")?.hasPrefix("ERROR name-invalid ") == true)
+        second.send("whoelse")
+        #expect(await second.next("ERROR ")?.hasPrefix("ERROR name-reserved ") == true)
+        second.send("bob")
+        #expect(await second.next("WELCOME ") == "WELCOME bob Welcome to chat room. Enter 'tata' anytime to exit")
+    }
+
+    @Test func whoelseAndWholast() async throws {
+        let server = try await ServerProcess.start()
+        let alice = try await server.login("alice")
+        let bob = try await server.login("bob")
+        let carol = try await server.login("carol")
+        carol.send("tata")
+        await carol.next("BYE ")
+        await alice.next { $0 == "NOTICE carol left the conversation" }
+
+        alice.send("whoelse")
+        #expect(await alice.answer().filter { !$0.hasPrefix("NOTICE") } == ["USER bob", "OK 1 other user online"])
+        alice.send("wholast 5")
+        let recent = await alice.answer().filter { !$0.hasPrefix("NOTICE") }
+        #expect(recent.count == 2)
+        #expect(recent.first?.hasPrefix("USER carol last seen 20") == true)
+        #expect(recent.last?.hasPrefix("OK 1 user") == true)
+        alice.send("wholast")
+        #expect(await alice.answer().last == "ERROR usage wholast <minutes>")
+        _ = bob
+    }
+
+    @Test func privateMessagesOnlineOfflineAndUnknown() async throws {
+        let server = try await ServerProcess.start()
+        let alice = try await server.login("alice")
+        let bob = try await server.login("bob")
+        alice.send("send bob hi there")
+        #expect(await bob.next("PRIVATE ") == "PRIVATE alice: hi there")
+        #expect(await alice.answer().last == "OK delivered to bob")
+
+        alice.send("send nobody hi")
+        #expect(await alice.answer().last?.hasPrefix("ERROR unknown-user ") == true)
+
+        bob.send("tata")
+        await bob.next("BYE ")
+        alice.send("send bob are you there")
+        #expect(await alice.answer().last?.hasPrefix("ERROR offline-guest ") == true)
+        alice.send("send alice me")
+        #expect(await alice.answer().last?.hasPrefix("ERROR usage ") == true)
+    }
+
+    @Test func registeredUsersGetOfflineMessagesInTheirInbox() async throws {
+        let server = try await ServerProcess.start()
+        let carol = try await server.login("carol")
+        carol.send("register s3cret-pass")
+        #expect(await carol.answer().last?.hasPrefix("OK carol is registered") == true)
+        carol.send("tata")
+        await carol.next("BYE ")
+
+        let alice = try await server.login("alice")
+        alice.send("send carol see you tomorrow")
+        #expect(await alice.answer().last?.hasPrefix("OK queued for carol (offline)") == true)
+
+        let back = try server.connect()
+        await back.next("PROMPT Enter username:")
+        back.send("carol")
+        #expect(await back.next("PROMPT ") == "PROMPT Enter password for carol:")
+        back.send("s3cret-pass")
+        #expect(await back.next("WELCOME ") != nil)
+        #expect(await back.next("NOTICE you have") != nil)
+        back.send("inbox")
+        let inbox = await back.answer().filter { !$0.hasPrefix("NOTICE") }
+        #expect(inbox.count == 2)
+        #expect(inbox.first?.hasPrefix("INBOX 20") == true)
+        #expect(inbox.first?.hasSuffix(" alice: see you tomorrow") == true)
+        #expect(inbox.last == "OK 1 message; marked read")
+        back.send("inbox")
+        #expect(await back.answer().last == "OK 0 messages; marked read")
+        back.send("history")
+        let history = await back.answer().filter { $0.hasPrefix("HISTORY") }
+        #expect(history.contains { $0.hasSuffix("alice -> carol: see you tomorrow") })
+    }
+
+    @Test func wrongPasswordsLockTheName() async throws {
+        let server = try await ServerProcess.start()
+        let dave = try await server.login("dave")
+        dave.send("register correct-horse")
+        await dave.answer()
+        dave.send("tata")
+        await dave.next("BYE ")
+
+        let intruder = try server.connect()
+        await intruder.next("PROMPT Enter username:")
+        intruder.send("dave")
+        await intruder.next("PROMPT Enter password for dave:")
+        intruder.send("guess1")
+        #expect(await intruder.next("ERROR ")?.hasPrefix("ERROR bad-password") == true)
+        intruder.send("guess2")
+        #expect(await intruder.next("ERROR ")?.hasPrefix("ERROR bad-password") == true)
+        intruder.send("guess3")
+        #expect(await intruder.next("ERROR ")?.hasPrefix("ERROR name-locked") == true)
+        #expect(await intruder.next("PROMPT ") == "PROMPT Enter username:")
+        intruder.send("dave")
+        #expect(await intruder.next("ERROR ")?.hasPrefix("ERROR name-locked") == true)
+        #expect(await server.process.errorLine { $0.contains("name locked") } != nil)
+    }
+
+    @Test func broadcastsReachEveryoneOrTheNamedUsers() async throws {
+        let server = try await ServerProcess.start()
+        let alice = try await server.login("alice")
+        let bob = try await server.login("bob")
+        let carol = try await server.login("carol")
+        alice.send("broadcast message hello all")
+        #expect(await bob.next("BROADCAST ") == "BROADCAST alice: hello all")
+        #expect(await carol.next("BROADCAST ") == "BROADCAST alice: hello all")
+        #expect(await alice.answer().last == "OK broadcast to 2 users")
+
+        alice.send("broadcast user bob ghost message just you")
+        #expect(await bob.next("BROADCAST ") == "BROADCAST alice: just you")
+        let answer = await alice.answer().filter { !$0.hasPrefix("NOTICE") }
+        #expect(answer.first == "DELIVERY bob delivered online now")
+        #expect(answer.dropFirst().first?.hasPrefix("DELIVERY ghost failed ") == true)
+        #expect(answer.last == "OK 1 delivered, 0 queued, 1 failed")
+        carol.send("whoelse")
+        #expect(await carol.answer().last == "OK 2 other users online")
+    }
+
+    @Test func blockedUsersReachNothing() async throws {
+        let server = try await ServerProcess.start()
+        let alice = try await server.login("alice")
+        let mallory = try await server.login("mallory")
+        alice.send("block mallory")
+        #expect(await alice.answer().last?.hasPrefix("OK blocked mallory") == true)
+        alice.send("blocked")
+        #expect(await alice.answer() == ["USER mallory", "OK 1 blocked user"])
+        mallory.send("spam spam")
+        mallory.send("send alice spam")
+        #expect(await mallory.answer().last?.hasPrefix("ERROR blocked ") == true)
+        mallory.send("broadcast message more spam")
+        #expect(await mallory.answer().last == "OK broadcast to 0 users")
+        alice.send("unblock mallory")
+        #expect(await alice.answer().last == "OK unblocked mallory")
+        mallory.send("sorry")
+        #expect(await alice.next("CHAT ") == "CHAT mallory: sorry")
+    }
+
+    @Test func errorsForMalformedLines() async throws {
+        let server = try await ServerProcess.start()
+        let alice = try await server.login("alice")
+        let bob = try await server.login("bob")
+        alice.send("/dance")
+        #expect(await alice.answer().last?.hasPrefix("ERROR unknown-command ") == true)
+        alice.send("send bob")
+        #expect(await alice.answer().last?.hasPrefix("ERROR usage send ") == true)
+        alice.send(String(repeating: "x", count: 5000))
+        #expect(await alice.answer().last?.hasPrefix("ERROR line-too-long ") == true)
+        alice.sendRaw(Data([0x66, 0xFF, 0xFE, 0x0A]))
+        #expect(await alice.answer().last?.hasPrefix("ERROR invalid-utf8 ") == true)
+        alice.send("\u{1B}[2J\u{1B}]0;pwned\u{07}evil")
+        let chat = await bob.next("CHAT ")
+        #expect(chat == "CHAT alice: ␛[2J␛]0;pwned␇evil")
+        #expect(chat?.contains("\u{1B}") == false)
+        alice.send("ping")
+        #expect(await alice.answer().last == "OK pong")
+    }
+
+    @Test func helpListsEveryCommand() async throws {
+        let server = try await ServerProcess.start()
+        let alice = try await server.login("alice")
+        alice.send("help")
+        let help = await alice.answer()
+        for verb in ["whoelse", "wholast", "send", "broadcast", "inbox", "history", "block", "unblock", "blocked",
+            "register", "tata"]
+        {
+            #expect(help.contains { $0.hasPrefix("HELP \(verb)") }, "help lacks \(verb)")
+        }
+        #expect(help.last?.hasPrefix("OK") == true)
+    }
+}

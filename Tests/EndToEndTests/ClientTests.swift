@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+
+/// The real `securechat-client` binary against the real server: in a pseudo-terminal (tmux), scripted through
+/// pipes, with a client certificate, and refusing servers it must not trust.
+@Suite(.timeLimit(.minutes(2)))
+struct ClientTests {
+    static let client = ServerProcess.executable("securechat-client")
+
+    /// Starts the client with its stdin and stdout on pipes (scripted mode).
+    private func scriptedClient(_ arguments: [String]) throws -> LineProcess {
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        return try LineProcess(name: "client", executable: Self.client, arguments: arguments, environment: environment)
+    }
+
+    @Test func interactiveInputSurvivesIncomingMessagesInAPseudoTerminal() async throws {
+        let server = try await ServerProcess.start()
+        let tmux = try TmuxSession([
+            Self.client, "127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate, "--name", "carol",
+        ])
+        defer { tmux.kill() }
+
+        let loggedIn = await tmux.waitForScreen { $0.last == "carol>" }
+        #expect(loggedIn?.contains { $0.contains("Logged in as carol.") } == true, "screen: \(tmux.screen())")
+        #expect(loggedIn?.contains { $0.contains("TLSv1.") && $0.contains("no client certificate") } == true)
+
+        let dave = try await server.login("dave")
+        #expect(await tmux.waitForScreen { $0.contains("* dave joined the conversation") } != nil)
+
+        tmux.type("hello wor")
+        #expect(await tmux.waitForScreen { $0.last == "carol> hello wor" } != nil, "screen: \(tmux.screen())")
+
+        dave.send("hi carol 日本")
+        let screen = await tmux.waitForScreen { $0.contains("dave: hi carol 日本") }
+        #expect(screen?.last == "carol> hello wor", "screen: \(tmux.screen())")
+        if let screen, let message = screen.firstIndex(of: "dave: hi carol 日本") {
+            #expect(message < screen.count - 1, "the message is printed above the prompt row")
+        }
+        #expect(tmux.cursorColumn() == "carol> hello wor".count)
+
+        tmux.type("ld")
+        tmux.press("Enter")
+        #expect(await dave.next("CHAT ") == "CHAT carol: hello world")
+        #expect(await tmux.waitForScreen { $0.last == "carol>" && $0.contains("carol> hello world") } != nil)
+
+        tmux.press("C-d")
+        #expect(await dave.next("NOTICE ") == "NOTICE carol left the conversation")
+        #expect(await tmux.waitForScreen { $0.contains("DISCONNECTED!!") } != nil, "screen: \(tmux.screen())")
+    }
+
+    @Test func scriptedModeSendsStdinAndExitsAfterTheAnswers() async throws {
+        let server = try await ServerProcess.start()
+        let alice = try await server.login("alice")
+        let bob = try scriptedClient([
+            "127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate, "--name", "bob",
+        ])
+        bob.send("whoelse")
+        bob.send("hello from bob")
+        bob.send("send nobody hi")
+        bob.closeInput()
+
+        #expect(await bob.waitForExit(timeout: 15) == 0, "stderr: \(bob.errorLines)")
+        #expect(bob.lines == [
+            "Logged in as bob. Welcome to chat room. Enter 'tata' anytime to exit",
+            "  alice",
+            "1 other user online",
+            "error: there is no user called nobody (unknown-user)",
+        ])
+        #expect(await alice.next("CHAT ") == "CHAT bob: hello from bob")
+        #expect(bob.errorLines.contains { $0.hasPrefix("connected to 127.0.0.1:\(server.port)") })
+    }
+
+    @Test func aClientCertificateLogsInWithoutAName() async throws {
+        let pki = try TestPKI.make()
+        let certificate = try pki.client("alice")
+        let server = try await ServerProcess.start(
+            pki: pki,
+            extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate]
+        )
+        let alice = try scriptedClient([
+            "127.0.0.1", "--port", "\(server.port)", "--ca", pki.caCertificate,
+            "--cert", certificate.cert, "--key", certificate.key,
+        ])
+        alice.send("whoelse")
+        alice.closeInput()
+
+        #expect(await alice.waitForExit(timeout: 15) == 0, "stderr: \(alice.errorLines)")
+        #expect(alice.lines.first?.hasPrefix("Logged in as alice.") == true, "stdout: \(alice.lines)")
+        #expect(alice.lines.last == "0 other users online")
+        #expect(alice.errorLines.contains { $0.contains("client certificate used") }, "stderr: \(alice.errorLines)")
+    }
+
+    @Test func aServerSignedByAnUnknownCAIsRefusedWithAReason() async throws {
+        let server = try await ServerProcess.start()
+        let otherPKI = try TestPKI.make()
+        let client = try scriptedClient([
+            "127.0.0.1", "--port", "\(server.port)", "--ca", otherPKI.caCertificate, "--name", "bob",
+        ])
+        client.closeInput()
+
+        let status = await client.waitForExit(timeout: 15)
+        #expect(status != nil && status != 0)
+        #expect(client.lines.isEmpty)
+        let reason = client.errorLines.joined(separator: "\n")
+        #expect(reason.contains("unknown certificate authority"), "stderr: \(reason)")
+        #expect(!reason.contains("error:0"), "no OpenSSL error codes: \(reason)")
+    }
+
+    @Test func aChangedCertificateFingerprintIsRefusedLoudly() async throws {
+        let server = try await ServerProcess.start()
+        let knownHosts = server.pki.path("known_hosts")
+        let wrong = Array(repeating: "AB", count: 32).joined(separator: ":")
+        let contents = "127.0.0.1:\(server.port) \(wrong)\n"
+        try contents.write(toFile: knownHosts, atomically: true, encoding: .utf8)
+
+        let client = try scriptedClient([
+            "127.0.0.1", "--port", "\(server.port)", "--known-hosts", knownHosts, "--name", "bob",
+        ])
+        client.closeInput()
+
+        let status = await client.waitForExit(timeout: 15)
+        #expect(status != nil && status != 0)
+        #expect(client.lines.isEmpty)
+        let warning = client.errorLines.joined(separator: "\n")
+        #expect(warning.contains("WARNING: THE SERVER'S CERTIFICATE HAS CHANGED!"), "stderr: \(warning)")
+        #expect(warning.contains(wrong))
+        #expect(try String(contentsOfFile: knownHosts, encoding: .utf8) == contents)
+    }
+
+    @Test func aRememberedFingerprintIsTrustedWithoutACA() async throws {
+        let server = try await ServerProcess.start()
+        let knownHosts = server.pki.path("known_hosts")
+
+        // Not remembered yet, and nobody to ask: refused, showing the fingerprint.
+        let first = try scriptedClient(["127.0.0.1", "--port", "\(server.port)", "--known-hosts", knownHosts])
+        first.closeInput()
+        #expect(await first.waitForExit(timeout: 15) == 1)
+        let refusal = first.errorLines.joined(separator: "\n")
+        let fingerprint = try serverFingerprint(server.pki)
+        #expect(refusal.contains(fingerprint), "stderr: \(refusal)")
+
+        try "127.0.0.1:\(server.port) \(fingerprint)\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
+        let second = try scriptedClient([
+            "127.0.0.1", "--port", "\(server.port)", "--known-hosts", knownHosts, "--name", "erin",
+        ])
+        second.closeInput()
+        #expect(await second.waitForExit(timeout: 15) == 0, "stderr: \(second.errorLines)")
+        #expect(second.lines.first?.hasPrefix("Logged in as erin.") == true)
+        #expect(second.errorLines.contains { $0.contains("matches known_hosts") })
+    }
+
+    @Test func insecureConnectsWithAWarning() async throws {
+        let server = try await ServerProcess.start()
+        let client = try scriptedClient(["127.0.0.1", "--port", "\(server.port)", "--insecure", "--name", "fay"])
+        client.closeInput()
+        #expect(await client.waitForExit(timeout: 15) == 0, "stderr: \(client.errorLines)")
+        #expect(client.errorLines.contains { $0.contains("WARNING: --insecure") })
+        #expect(client.lines.first?.hasPrefix("Logged in as fay.") == true)
+    }
+
+    @Test func aServerRequiringACertificateSaysSo() async throws {
+        let server = try await ServerProcess.start(
+            extraArguments: ["--client-auth", "required", "--ca", TestPKI.make().caCertificate]
+        )
+        let client = try scriptedClient(["127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate])
+        client.closeInput()
+        #expect(await client.waitForExit(timeout: 15) == 1)
+        let reason = client.errorLines.joined(separator: "\n")
+        #expect(reason.contains("requires a client certificate"), "stderr: \(reason)")
+    }
+
+    /// The server certificate's SHA-256 fingerprint as `openssl x509 -fingerprint -sha256` prints it.
+    private func serverFingerprint(_ pki: TestPKI) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = ["x509", "-noout", "-fingerprint", "-sha256", "-in", pki.serverCertificate]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return String(output.split(separator: "=", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// Client certificates: a verified CN is the user's name; names of certificate users are reserved.
+@Suite(.timeLimit(.minutes(2)))
+struct IdentityTests {
+    @Test func aVerifiedCertificateLogsInAsItsCNWithoutAPrompt() async throws {
+        let pki = try TestPKI.make()
+        let alice = try pki.client("alice")
+        let server = try await ServerProcess.start(
+            pki: pki,
+            extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate]
+        )
+        let client = try server.connect(certificate: alice)
+        #expect(await client.next { !$0.isEmpty } == "WELCOME alice Welcome to chat room. Enter 'tata' anytime to exit")
+        let logged = await server.process.errorLine { $0.contains("connected [ alice ]") }
+        #expect(logged?.contains("certificate") == true)
+
+        // The name now belongs to the certificate: a guest cannot take it, even after alice leaves.
+        client.send("tata")
+        await client.next("BYE ")
+        let impostor = try server.connect()
+        await impostor.next("PROMPT ")
+        impostor.send("alice")
+        #expect(await impostor.next("ERROR ")?.hasPrefix("ERROR name-reserved ") == true)
+        impostor.send("ALICE")
+        #expect(await impostor.next("ERROR ")?.hasPrefix("ERROR name-reserved ") == true)
+    }
+
+    @Test func optionalModeLetsClientsWithoutCertificatesChoose() async throws {
+        let pki = try TestPKI.make()
+        let server = try await ServerProcess.start(
+            pki: pki,
+            extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate]
+        )
+        _ = try await server.login("guest1")
+    }
+
+    @Test func requiredModeRefusesClientsWithoutACertificate() async throws {
+        let pki = try TestPKI.make()
+        let server = try await ServerProcess.start(
+            pki: pki,
+            extraArguments: ["--client-auth", "required", "--ca", pki.caCertificate]
+        )
+        let client = try server.connect()
+        #expect(await client.next(timeout: 5) { $0.hasPrefix("PROMPT") || $0.hasPrefix("WELCOME") } == nil)
+        #expect(await client.waitForExit() != nil)
+        #expect(await server.process.errorLine { $0.contains("connection error") } != nil)
+    }
+
+    @Test func aCertificateWhoseCNIsNotAUsernameIsRefusedWithAReason() async throws {
+        let pki = try TestPKI.make()
+        let odd = try pki.client("odd", subject: "/CN=Not A Name")
+        let server = try await ServerProcess.start(
+            pki: pki,
+            extraArguments: ["--client-auth", "required", "--ca", pki.caCertificate]
+        )
+        let client = try server.connect(certificate: odd)
+        #expect(await client.next("ERROR ")?.hasPrefix("ERROR name-invalid ") == true)
+        #expect(await client.next("BYE ") != nil)
+    }
+
+    @Test func aRevokedCertificateIsRefused() async throws {
+        let pki = try TestPKI.make()
+        let eve = try pki.client("eve")
+        try pki.revoke("eve")
+        let server = try await ServerProcess.start(
+            pki: pki,
+            extraArguments: ["--client-auth", "required", "--ca", pki.caCertificate, "--crl", pki.crl]
+        )
+        let client = try server.connect(certificate: eve)
+        #expect(await client.next(timeout: 5) { $0.hasPrefix("WELCOME") } == nil)
+        #expect(await server.process.errorLine { $0.contains("revoked") } != nil)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+/// Inbox, history, wholast, registrations and blocks survive a restart and a `kill -9`.
+@Suite(.timeLimit(.minutes(2)))
+struct PersistenceTests {
+    private func register(_ name: String, on server: ServerProcess) async throws {
+        let client = try await server.login(name)
+        client.send("register pass-\(name)-123")
+        #expect(await client.answer().last?.hasPrefix("OK \(name) is registered") == true)
+        client.send("tata")
+        await client.next("BYE ")
+    }
+
+    private func loginRegistered(_ name: String, on server: ServerProcess) async throws -> LineProcess {
+        let client = try server.connect()
+        await client.next("PROMPT Enter username:")
+        client.send(name)
+        #expect(await client.next("PROMPT ") == "PROMPT Enter password for \(name):")
+        client.send("pass-\(name)-123")
+        #expect(await client.next("WELCOME ") != nil)
+        return client
+    }
+
+    @Test(arguments: [SIGTERM, SIGKILL])
+    func acknowledgedDataSurvivesARestart(signal: Int32) async throws {
+        let first = try await ServerProcess.start()
+        try await register("carol", on: first)
+        try await register("dan", on: first)
+        let dan = try await loginRegistered("dan", on: first)
+        dan.send("block mallory")
+        #expect(await dan.answer().last?.hasPrefix("OK blocked") == true)
+        let alice = try await first.login("alice")
+        var acknowledged = 0
+        for index in 1...20 {
+            alice.send("send carol note \(index)")
+            if await alice.answer().last?.hasPrefix("OK queued") == true { acknowledged += 1 }
+        }
+        #expect(acknowledged == 20)
+        await first.stop(signal)
+
+        let second = try await ServerProcess.start(pki: first.pki, databasePath: first.databasePath)
+        let carol = try await loginRegistered("carol", on: second)
+        carol.send("inbox")
+        let inbox = await carol.answer().filter { $0.hasPrefix("INBOX ") }
+        #expect(inbox.count == 20)
+        #expect(inbox.first?.hasSuffix("alice: note 1") == true)
+        #expect(inbox.last?.hasSuffix("alice: note 20") == true)
+        carol.send("wholast 10")
+        let seen = await carol.answer()
+        #expect(seen.contains { $0.hasPrefix("USER alice last seen") })
+        #expect(seen.contains { $0.hasPrefix("USER dan last seen") })
+
+        let danAgain = try await loginRegistered("dan", on: second)
+        danAgain.send("blocked")
+        #expect(await danAgain.answer().filter { !$0.hasPrefix("NOTICE") } == ["USER mallory", "OK 1 blocked user"])
+        carol.send("history 5")
+        let history = await carol.answer().filter { $0.hasPrefix("HISTORY ") }
+        #expect(history.count == 5)
+        #expect(history.last?.hasSuffix("alice -> carol: note 20") == true)
+    }
+
+    @Test func sigtermTellsConnectedUsersAndExitsZero() async throws {
+        let server = try await ServerProcess.start()
+        let alice = try await server.login("alice")
+        let status = await server.stop(SIGTERM)
+        #expect(await alice.next("NOTICE ")?.contains("shutting down") == true)
+        #expect(await alice.next("BYE ") != nil)
+        #expect(status == 0)
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+/// The real `securechat-server` binary, started on port 0 with a temporary database and test certificates.
+final class ServerProcess: @unchecked Sendable {
+    let process: LineProcess
+    let port: Int
+    let pki: TestPKI
+    let databasePath: String
+
+    /// The directory that holds the built executables.
+    static let binDirectory: URL = {
+        if let explicit = ProcessInfo.processInfo.environment["SECURECHAT_BIN_DIR"] {
+            return URL(fileURLWithPath: explicit)
+        }
+        // The test bundle lives next to the executables in .build/<triple>/debug.
+        var candidate = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("securechat-server").path) {
+                return candidate
+            }
+            candidate.deleteLastPathComponent()
+        }
+        let packageRoot = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return packageRoot.appendingPathComponent(".build/debug")
+    }()
+
+    static func executable(_ name: String) -> String {
+        binDirectory.appendingPathComponent(name).path
+    }
+
+    /// Limits loose enough that a test's burst of s_client processes from 127.0.0.1 is not mistaken for abuse.
+    static let relaxedLimits = [
+        "--max-new-connections-per-minute", "100000", "--max-connections-per-ip", "10000",
+        "--rate-burst", "100000", "--rate-per-second", "100000",
+    ]
+
+    /// Starts a server and waits until it logs the port it listens on.
+    static func start(
+        pki: TestPKI? = nil,
+        databasePath: String? = nil,
+        limits: [String] = relaxedLimits,
+        extraArguments: [String] = []
+    ) async throws -> ServerProcess {
+        let pki = try pki ?? TestPKI.make()
+        let database = databasePath ?? pki.path("chat-\(UUID().uuidString).sqlite")
+        let arguments = [
+            "--port", "0", "--cert", pki.serverCertificate, "--key", pki.serverKey, "--database", database,
+            "--log-level", "debug",
+        ] + limits + extraArguments
+        let process = try LineProcess(name: "server", executable: executable("securechat-server"), arguments: arguments)
+        guard let line = await process.errorLine(timeout: 30, where: { $0.contains("listening on ") }),
+            let portText = line.split(separator: ":").last?.prefix(while: \.isNumber),
+            let port = Int(portText)
+        else {
+            process.signal(SIGKILL)
+            throw StartFailure(log: process.errorLines.joined(separator: "\n"))
+        }
+        return ServerProcess(process: process, port: port, pki: pki, databasePath: database)
+    }
+
+    private init(process: LineProcess, port: Int, pki: TestPKI, databasePath: String) {
+        self.process = process
+        self.port = port
+        self.pki = pki
+        self.databasePath = databasePath
+    }
+
+    deinit {
+        process.signal(SIGKILL)
+    }
+
+    /// A new `openssl s_client` connected to this server; `certificate` is a (cert, key) pair to present.
+    func connect(certificate: (cert: String, key: String)? = nil, extra: [String] = []) throws -> LineProcess {
+        var arguments = [
+            "s_client", "-connect", "127.0.0.1:\(port)", "-CAfile", pki.caCertificate, "-quiet", "-no_ign_eof",
+            "-verify_return_error",
+        ]
+        if let certificate { arguments += ["-cert", certificate.cert, "-key", certificate.key] }
+        return try LineProcess(name: "s_client", executable: "/usr/bin/openssl", arguments: arguments + extra)
+    }
+
+    /// Connects and logs in as a guest called `name`, returning the client after its WELCOME line.
+    func login(_ name: String) async throws -> LineProcess {
+        let client = try connect()
+        guard await client.next("PROMPT Enter username:") != nil else { throw LoginFailure(name: name, seen: client.lines) }
+        client.send(name)
+        guard await client.next("WELCOME \(name) ") != nil else { throw LoginFailure(name: name, seen: client.lines) }
+        return client
+    }
+
+    /// Stops the server with `signal` and waits for it to exit.
+    @discardableResult
+    func stop(_ signal: Int32 = SIGTERM) async -> Int32? {
+        process.signal(signal)
+        return await process.waitForExit(timeout: 10)
+    }
+
+    struct StartFailure: Error, CustomStringConvertible {
+        let log: String
+        var description: String { "the server did not start:\n\(log)" }
+    }
+
+    struct LoginFailure: Error, CustomStringConvertible {
+        let name: String
+        let seen: [String]
+        var description: String { "\(name) could not log in; saw: \(seen)" }
+    }
+}

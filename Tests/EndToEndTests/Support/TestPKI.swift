@@ -1,0 +1,94 @@
+import Foundation
+
+/// Certificates made at test time with the `openssl` CLI in a temporary directory; nothing secret is committed.
+struct TestPKI: Sendable {
+    let directory: URL
+
+    var caCertificate: String { path("ca.crt") }
+    var serverCertificate: String { path("server.crt") }
+    var serverKey: String { path("server.key") }
+    var crl: String { path("ca.crl") }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// A CA and a server certificate for localhost / 127.0.0.1.
+    static func make() throws -> TestPKI {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("securechat-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let pki = TestPKI(directory: directory)
+        try pki.run(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", pki.path("ca.key")])
+        try pki.run([
+            "req", "-x509", "-new", "-key", pki.path("ca.key"), "-subj", "/CN=Test CA", "-days", "30",
+            "-addext", "basicConstraints=critical,CA:true", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            "-out", pki.caCertificate,
+        ])
+        try pki.issue(name: "server", subject: "/CN=localhost", extensions: [
+            "subjectAltName=DNS:localhost,IP:127.0.0.1", "extendedKeyUsage=serverAuth",
+        ])
+        try pki.writeCRLConfig()
+        try pki.run(["ca", "-config", pki.path("ca.cnf"), "-gencrl", "-out", pki.crl])
+        return pki
+    }
+
+    /// Issues a client certificate with CN `name`; returns (certificate, key) paths.
+    @discardableResult
+    func client(_ name: String, subject: String? = nil) throws -> (cert: String, key: String) {
+        try issue(name: "client-\(name)", subject: subject ?? "/CN=\(name)", extensions: ["extendedKeyUsage=clientAuth"])
+        return (path("client-\(name).crt"), path("client-\(name).key"))
+    }
+
+    /// Revokes the client certificate of `name` and regenerates the CRL.
+    func revoke(_ name: String) throws {
+        try run(["ca", "-config", path("ca.cnf"), "-revoke", path("client-\(name).crt")])
+        try run(["ca", "-config", path("ca.cnf"), "-gencrl", "-out", crl])
+    }
+
+    private func issue(name: String, subject: String, extensions: [String]) throws {
+        try run(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", path("\(name).key")])
+        try run(["req", "-new", "-key", path("\(name).key"), "-subj", subject, "-out", path("\(name).csr")])
+        let extFile = path("\(name).ext")
+        try extensions.joined(separator: "\n").write(toFile: extFile, atomically: true, encoding: .utf8)
+        try run([
+            "x509", "-req", "-in", path("\(name).csr"), "-CA", caCertificate, "-CAkey", path("ca.key"),
+            "-CAcreateserial", "-days", "30", "-extfile", extFile, "-out", path("\(name).crt"),
+        ])
+    }
+
+    private func writeCRLConfig() throws {
+        try "".write(toFile: path("index.txt"), atomically: true, encoding: .utf8)
+        try "1000\n".write(toFile: path("crlnumber"), atomically: true, encoding: .utf8)
+        let config = """
+            [ ca ]
+            default_ca = test
+            [ test ]
+            database = \(path("index.txt"))
+            crlnumber = \(path("crlnumber"))
+            certificate = \(caCertificate)
+            private_key = \(path("ca.key"))
+            default_md = sha256
+            default_crl_days = 30
+            """
+        try config.write(toFile: path("ca.cnf"), atomically: true, encoding: .utf8)
+    }
+
+    func run(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw PKIError(message: "openssl \(arguments.first ?? ""): \(String(decoding: message, as: UTF8.self))")
+        }
+    }
+
+    struct PKIError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+}

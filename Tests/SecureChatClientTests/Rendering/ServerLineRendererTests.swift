@@ -1,0 +1,75 @@
+import Testing
+
+@testable import SecureChatClient
+
+@Suite struct ServerLineRendererTests {
+    let plain = ServerLineRenderer(colour: false)
+    let coloured = ServerLineRenderer(colour: true)
+
+    @Test(arguments: [
+        ("CHAT alice: hi", "alice: hi"),
+        ("PRIVATE alice: psst", "[private] alice: psst"),
+        ("BROADCAST alice: all", "[broadcast] alice: all"),
+        ("NOTICE alice joined the conversation", "* alice joined the conversation"),
+        ("ERROR unknown-user there is no user called nobody", "error: there is no user called nobody (unknown-user)"),
+        ("OK 1 other user online", "1 other user online"),
+        ("USER bob", "  bob"),
+        ("DELIVERY bob delivered online now", "  bob delivered online now"),
+        ("HELP whoelse - list the other users", "  whoelse - list the other users"),
+        ("INBOX 2026-11-25T13:02:11Z carol: see you", "[inbox 2026-11-25T13:02:11Z] carol: see you"),
+        ("HISTORY 2026-11-25T13:02:11Z alice -> bob: hi", "[2026-11-25T13:02:11Z] alice -> bob: hi"),
+        ("WELCOME alice Welcome to chat room. Enter 'tata' anytime to exit",
+            "Logged in as alice. Welcome to chat room. Enter 'tata' anytime to exit"),
+        ("PROMPT Enter username:", "Enter username:"),
+        ("BYE DISCONNECTED!!", "DISCONNECTED!!"),
+        ("BYE server shutting down", "disconnected: server shutting down"),
+        ("FUTURE something new", "FUTURE something new"),
+    ] as [(String, String)])
+    func rendersEachKindWithoutColour(raw: String, shown: String) {
+        #expect(plain.render(ServerLine(parsing: raw)) == shown)
+    }
+
+    @Test func pingIsNotShown() {
+        #expect(plain.render(ServerLine(parsing: "PING keep-alive")) == nil)
+    }
+
+    @Test func colourAddsSGRCodesAroundTheParts() {
+        let chat = coloured.render(ServerLine(parsing: "CHAT alice: hi"))
+        #expect(chat?.contains("\u{1B}[") == true)
+        #expect(chat?.hasSuffix("\u{1B}[0m: hi") == true)
+        let error = coloured.render(ServerLine(parsing: "ERROR usage wholast <minutes>"))
+        #expect(error == "\u{1B}[1;31merror: wholast <minutes> (usage)\u{1B}[0m")
+        let privateMessage = coloured.render(ServerLine(parsing: "PRIVATE bob: x"))
+        #expect(privateMessage?.hasPrefix("\u{1B}[1;35m[private]\u{1B}[0m ") == true)
+    }
+
+    @Test func withoutColourThereAreNoEscapes() {
+        for kind in ServerLine.Kind.allCases {
+            let text = plain.render(ServerLine(parsing: "\(kind.rawValue) alice: hello"))
+            #expect(text?.contains("\u{1B}") != true)
+        }
+    }
+
+    @Test func peerTextIsSanitised() {
+        let hostile = "CHAT mallory: \u{1B}]0;owned\u{07}\u{1B}[2J\u{9B}31m\u{202E}evil"
+        let shown = plain.render(ServerLine(parsing: hostile))
+        #expect(shown == "mallory: ␛]0;owned␇␛[2J\u{FFFD}31m\u{FFFD}evil")
+        for kind in ServerLine.Kind.allCases {
+            let text = coloured.render(ServerLine(parsing: "\(kind.rawValue) a\u{1B}b: c\u{1B}[31md")) ?? ""
+            // The only escapes left are the renderer's own SGR codes: every ESC starts "ESC [ digits ; m".
+            let escapes = text.split(separator: "\u{1B}", omittingEmptySubsequences: false).dropFirst()
+            for rest in escapes {
+                #expect(rest.hasPrefix("[0m") || rest.hasPrefix("[1") || rest.hasPrefix("[2") || rest.hasPrefix("[3"))
+                #expect(rest.prefix { $0 != "m" }.allSatisfy { $0 == "[" || $0 == ";" || $0.isNumber })
+            }
+            #expect(!text.contains("c\u{1B}[31md"))
+        }
+    }
+
+    @Test func colourOnlyOnATerminalWithoutNoColour() {
+        #expect(ServerLineRenderer.wantsColour(stdoutIsTerminal: true, environment: [:]))
+        #expect(!ServerLineRenderer.wantsColour(stdoutIsTerminal: false, environment: [:]))
+        #expect(!ServerLineRenderer.wantsColour(stdoutIsTerminal: true, environment: ["NO_COLOR": "1"]))
+        #expect(!ServerLineRenderer.wantsColour(stdoutIsTerminal: true, environment: ["NO_COLOR": ""]))
+    }
+}

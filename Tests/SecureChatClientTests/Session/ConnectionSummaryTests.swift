@@ -1,0 +1,40 @@
+import Testing
+
+@testable import SecureChatClient
+
+@Suite struct ConnectionSummaryTests {
+    @Test func namesServerVersionCipherAndClientCertificate() {
+        let configuration = ClientConfiguration(
+            host: "127.0.0.1",
+            port: 7443,
+            trust: .certificateAuthority(path: "ca.crt"),
+            clientCertificate: .init(chainPath: "/tmp/client-alice.crt", keyPath: "/tmp/client-alice.key")
+        )
+        let line = ConnectionSummary.line(
+            configuration: configuration,
+            protocolVersion: "TLSv1.3",
+            cipher: "TLS_AES_256_GCM_SHA384",
+            serverName: "localhost",
+            fingerprint: "AA:BB",
+            trust: .verifiedByCertificateAuthority(path: "ca.crt")
+        )
+        #expect(line == "connected to 127.0.0.1:7443 (localhost), verified by the CA in ca.crt; TLSv1.3, "
+            + "TLS_AES_256_GCM_SHA384; client certificate used (client-alice.crt)")
+    }
+
+    @Test func showsTheFingerprintWhenNotVerifiedByACA() {
+        let configuration = ClientConfiguration(host: "h", trust: .insecure)
+        let line = ConnectionSummary.line(
+            configuration: configuration,
+            protocolVersion: "TLSv1.2",
+            cipher: "ECDHE-ECDSA-AES128-GCM-SHA256",
+            serverName: "evil\u{1B}[2J",
+            fingerprint: "AA:BB",
+            trust: .notVerified
+        )
+        #expect(line.contains("NOT VERIFIED"))
+        #expect(line.contains("no client certificate"))
+        #expect(!line.contains("\u{1B}"))
+        #expect(line.hasSuffix("SHA-256 fingerprint AA:BB"))
+    }
+}

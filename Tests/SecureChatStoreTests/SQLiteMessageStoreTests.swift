@@ -1,0 +1,144 @@
+import ChatCore
+import Foundation
+import SecureChatStore
+import Testing
+
+@Suite("SQLiteMessageStore")
+struct SQLiteMessageStoreTests {
+    @Test func everythingSurvivesCloseAndReopen() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("chat.sqlite").path
+            let alice = StoredIdentity(key: "alice", displayName: "Alice", kind: .certificate, createdAt: t(0))
+            let bob = StoredIdentity(key: "bob", displayName: "bob", kind: .password(hash: "$hash$"), createdAt: t(1))
+
+            let first = try SQLiteMessageStore(path: path)
+            try await first.createIdentity(alice)
+            try await first.createIdentity(bob)
+            _ = try await first.recordLogin(nameKey: "alice", displayName: "Alice", identityKey: "alice", at: t(10))
+            let line = try await first.say("hello", from: "Alice", key: "alice", at: t(11))
+            let queued = try await first.send(
+                "see you",
+                from: "Alice",
+                key: "alice",
+                to: [RecipientEntry(key: "bob", name: "bob", state: .unread)],
+                at: t(12)
+            )
+            try await first.block(owner: "bob", target: "mallory")
+            try await first.heartbeat(at: t(20))
+            try await first.close()
+
+            let second = try SQLiteMessageStore(path: path)
+            #expect(try await second.identity(forKey: "alice") == alice)
+            #expect(try await second.identity(forKey: "bob") == bob)
+            #expect(try await second.unreadInbox(for: "bob") == [queued])
+            #expect(try await second.history(for: "alice", limit: 10) == [line, queued])
+            #expect(try await second.blocks(of: "bob") == ["mallory"])
+            // alice's interval was left open, as after a crash: it ends at the last heartbeat.
+            #expect(try await second.closeDanglingPresence(at: t(100)) == 1)
+            #expect(
+                try await second.recentlySeen(since: t(0))
+                    == [SeenUser(nameKey: "alice", displayName: "Alice", lastSeen: t(20), isOpen: false)]
+            )
+            let next = try await second.say("again", from: "Alice", key: "alice", at: t(30))
+            #expect(next.id > queued.id)
+            try await second.close()
+        }
+    }
+
+    @Test func openingTwiceMigratesOnce() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("chat.sqlite").path
+            for round in 0..<3 {
+                let store = try SQLiteMessageStore(path: path)
+                _ = try await store.say("round \(round)", from: "alice", key: "alice", at: t(Double(round)))
+                try await store.close()
+            }
+            let store = try SQLiteMessageStore(path: path)
+            #expect(try await store.history(for: "alice", limit: 10).map(\.text) == ["round 0", "round 1", "round 2"])
+            try await store.close()
+        }
+    }
+
+    @Test func createsMissingParentDirectories() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("a/b/chat.sqlite").path
+            let store = try SQLiteMessageStore(path: path)
+            try await store.close()
+            #expect(FileManager.default.fileExists(atPath: path))
+        }
+    }
+
+    @Test func isDurableInWALMode() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteMessageStore(path: directory.appendingPathComponent("chat.sqlite").path)
+            let settings = try await store._testOnly_durabilitySettings()
+            #expect(settings.synchronous == 2)  // FULL
+            #expect(settings.journalMode == "wal")
+            try await store.close()
+        }
+    }
+
+    @Test func aFileThatIsNotADatabaseGivesAClearError() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("notes.txt").path
+            try Data(String(repeating: "this is not a database\n", count: 100).utf8).write(
+                to: URL(fileURLWithPath: path)
+            )
+            let error = #expect(throws: StoreError.cannotOpen) {
+                _ = try SQLiteMessageStore(path: path)
+            }
+            #expect(error?.detail.contains(path) == true)
+            #expect(error?.detail.contains("not a database") == true)
+        }
+    }
+
+    @Test func aDirectoryInPlaceOfTheFileGivesAClearError() async throws {
+        try await withTemporaryDirectory { directory in
+            let error = #expect(throws: StoreError.cannotOpen) {
+                _ = try SQLiteMessageStore(path: directory.path)
+            }
+            #expect(error?.detail.contains(directory.path) == true)
+        }
+    }
+
+    @Test func concurrentAppendsAreAllDurableAfterReopening() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("chat.sqlite").path
+            let count = 2_000
+            let store = try SQLiteMessageStore(path: path)
+            let ids = try await withThrowingTaskGroup(of: MessageID.self) { group in
+                for index in 0..<count {
+                    group.addTask {
+                        let recipient = RecipientEntry(
+                            key: "user\(index % 10)",
+                            name: "user\(index % 10)",
+                            state: .unread
+                        )
+                        return try await store.send(
+                            "message \(index)",
+                            from: "sender",
+                            key: "sender",
+                            to: [recipient],
+                            at: t(Double(index))
+                        ).id
+                    }
+                }
+                return try await group.reduce(into: Set<MessageID>()) { $0.insert($1) }
+            }
+            #expect(ids.count == count)
+            try await store.close()
+
+            let reopened = try SQLiteMessageStore(path: path)
+            var total = 0
+            for user in 0..<10 {
+                let inbox = try await reopened.unreadInbox(for: "user\(user)")
+                #expect(inbox.count == count / 10)
+                #expect(inbox.allSatisfy { ids.contains($0.id) })
+                total += inbox.count
+            }
+            #expect(total == count)
+            #expect(try await reopened.history(for: "sender", limit: 500).count == 500)
+            try await reopened.close()
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import ChatCore
+import Foundation
+import SecureChatStore
+import Testing
+
+/// The implementations the shared behaviour suite runs against.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case inMemory
+    case sqlite
+
+    var testDescription: String { self.rawValue }
+
+    /// Runs `body` with a fresh, empty store of this kind, then closes it (and deletes its files).
+    func withStore(_ body: (any MessageStore) async throws -> Void) async throws {
+        switch self {
+        case .inMemory:
+            let store = InMemoryMessageStore()
+            try await body(store)
+            await store.close()
+        case .sqlite:
+            try await withTemporaryDirectory { directory in
+                let store = try SQLiteMessageStore(path: directory.appendingPathComponent("chat.sqlite").path)
+                do {
+                    try await body(store)
+                } catch {
+                    try? await store.close()
+                    throw error
+                }
+                try await store.close()
+            }
+        }
+    }
+}
+
+/// Runs `body` with a new empty directory that is removed afterwards.
+func withTemporaryDirectory(_ body: (URL) async throws -> Void) async throws {
+    let directory = FileManager.default.temporaryDirectory
+        .appendingPathComponent("SecureChatStoreTests-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try await body(directory)
+}
+
+/// A fixed point in time plus `seconds`, so tests never read the clock.
+func t(_ seconds: Double) -> Date {
+    Date(timeIntervalSince1970: 1_800_000_000 + seconds)
+}
+
+extension MessageStore {
+    /// Appends a room line.
+    func say(_ text: String, from name: String, key: String?, at time: Date) async throws -> StoredMessage {
+        try await self.append(NewMessage(at: time, senderKey: key, senderName: name, audience: .room, text: text))
+    }
+
+    /// Appends a direct message from an identity or guest to the given recipients.
+    func send(
+        _ text: String,
+        from name: String,
+        key: String?,
+        to recipients: [RecipientEntry],
+        at time: Date
+    ) async throws -> StoredMessage {
+        try await self.append(
+            NewMessage(
+                at: time,
+                senderKey: key,
+                senderName: name,
+                audience: .direct(recipients: recipients),
+                text: text
+            )
+        )
+    }
+}

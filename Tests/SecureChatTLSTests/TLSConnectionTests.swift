@@ -1,0 +1,154 @@
+import NIOCore
+import Testing
+
+@testable import SecureChatTLS
+
+/// Two `TLSConnection`s talking through memory, without NIO channels.
+@Suite struct TLSConnectionTests {
+    @Test(arguments: [TLSVersion.tls13, .tls12])
+    func handshakeAndExchangeData(version: TLSVersion) throws {
+        let client = try TestContexts.client(maximumVersion: version).makeConnection()
+        let server = try TestContexts.server().makeConnection()
+        try handshake(client, server)
+
+        let clientInfo = client.sessionInfo()
+        #expect(clientInfo.protocolVersion == version.rawValue)
+        #expect(clientInfo.peer?.verified == true)
+        #expect(clientInfo.peer?.commonName == "localhost")
+        #expect(server.sessionInfo().peer == nil)
+
+        #expect(client.write(ByteBuffer(string: "ping")).isComplete)
+        pump(from: client, to: server)
+        #expect(try readAll(server) == "ping")
+        #expect(server.write(ByteBuffer(string: "pong")).isComplete)
+        pump(from: server, to: client)
+        #expect(try readAll(client) == "pong")
+    }
+
+    @Test func rsaServerCertificateWorksWithTLS12() throws {
+        let client = try TestContexts.client(maximumVersion: .tls12).makeConnection()
+        let server = try TestContexts.server(identity: \.rsaServer).makeConnection()
+        try handshake(client, server)
+        #expect(client.sessionInfo().cipher == "ECDHE-RSA-AES128-GCM-SHA256")
+    }
+
+    @Test func grownMemoryBIOsAreReplacedOnceDrained() throws {
+        let client = try TestContexts.client().makeConnection()
+        let server = try TestContexts.server().makeConnection()
+        try handshake(client, server)
+
+        let large = ByteBuffer(repeating: 0x61, count: 100 * 1024)
+        let (clientWriteBIO, serverReadBIO) = (client.writeBIO, server.readBIO)
+        #expect(client.write(large).isComplete)
+        pump(from: client, to: server)
+        #expect(try readAll(server).utf8.count == large.readableBytes)
+        #expect(client.writeBIO != clientWriteBIO)
+        #expect(server.readBIO != serverReadBIO)
+        // Both 100 KiB buffers were swapped for fresh BIOs; only small handshake-era peaks (tickets) remain.
+        let threshold = TLSConnection.bioShrinkThreshold
+        #expect(client._testOnly_bioPeaks.write < threshold && client._testOnly_bioPeaks.read < threshold)
+        #expect(server._testOnly_bioPeaks.write < threshold && server._testOnly_bioPeaks.read < threshold)
+    }
+
+    @Test func verificationFailureIsReportedWhenServerVerificationIsNone() throws {
+        let client = try TestContexts.client(trustRoots: \.otherCA, serverVerification: .none).makeConnection()
+        let server = try TestContexts.server().makeConnection()
+        try handshake(client, server)
+        let peer = try #require(client.sessionInfo().peer)
+        #expect(peer.verified == false)
+        #expect(peer.verifyError == "unable to get local issuer certificate")
+        let certificates = try TestCertificates.shared()
+        #expect(
+            peer.fingerprintSHA256 == (try TestCertificates.fingerprint(ofCertificate: certificates.server.certificate))
+        )
+    }
+
+    @Test func wrongHostNameFailsTheHandshake() throws {
+        let client = try TestContexts.client(hostname: "chat.example.org").makeConnection()
+        let server = try TestContexts.server().makeConnection()
+        let error = try #require(throws: TLSError.self) { try handshake(client, server) }
+        #expect(error == .handshakeFailed)
+        #expect(error.description.contains("hostname mismatch"))
+    }
+
+    @Test func ipAddressIsCheckedAgainstTheCertificate() throws {
+        let client = try TestContexts.client(hostname: "127.0.0.1").makeConnection()
+        let server = try TestContexts.server().makeConnection()
+        try handshake(client, server)
+        #expect(client.sessionInfo().peer?.verified == true)
+    }
+
+    /// TLS 1.2 resumption needs the session ID context when client certificates are verified; TLS 1.3 uses tickets.
+    @Test(arguments: [TLSVersion.tls12, .tls13])
+    func sessionsResumeWithClientAuthentication(version: TLSVersion) throws {
+        let clientContext = try TestContexts.client(identity: .good, maximumVersion: version)
+        let serverContext = try TestContexts.server(clientAuthentication: .required)
+
+        func connectAndCloseCleanly(offering session: TLSSession?) throws -> (reused: Bool, session: TLSSession?) {
+            let client = try clientContext.makeConnection()
+            let server = try serverContext.makeConnection()
+            if let session {
+                #expect(client.offer(session))
+            }
+            try handshake(client, server)
+            #expect(try readAll(client).isEmpty)  // absorbs TLS 1.3 tickets: incomplete, not end of stream
+            #expect(client.shutdown().isComplete)
+            pump(from: client, to: server)
+            var discard = ByteBuffer()
+            #expect(server.read(into: &discard) == .complete(.closeNotify))
+            #expect(server.shutdown().isComplete)
+            #expect(server.sessionInfo().peer?.commonName == "good-client")
+            return (server.sessionWasReused, client.currentSession())
+        }
+
+        let first = try connectAndCloseCleanly(offering: nil)
+        #expect(!first.reused)
+        let session = try #require(first.session)
+        #expect(session.isResumable)
+        let second = try connectAndCloseCleanly(offering: session)
+        #expect(second.reused)
+    }
+
+    // MARK: - Helpers
+
+    struct HandshakeStalled: Error {}
+
+    private func handshake(_ client: TLSConnection, _ server: TLSConnection) throws {
+        var clientDone = false
+        var serverDone = false
+        for _ in 0..<10 where !(clientDone && serverDone) {
+            clientDone = try step(client) || clientDone
+            pump(from: client, to: server)
+            serverDone = try step(server) || serverDone
+            pump(from: server, to: client)
+        }
+        guard clientDone, serverDone else {
+            throw HandshakeStalled()
+        }
+    }
+
+    private func step(_ connection: TLSConnection) throws -> Bool {
+        switch connection.handshake() {
+        case .incomplete: return false
+        case .complete: return true
+        case .failed(let error): throw error
+        }
+    }
+
+    private func pump(from sender: TLSConnection, to receiver: TLSConnection) {
+        if let bytes = sender.drainCiphertext(allocator: ByteBufferAllocator()) {
+            receiver.receive(bytes)
+        }
+    }
+
+    private func readAll(_ connection: TLSConnection) throws -> String {
+        var buffer = ByteBuffer()
+        while true {
+            switch connection.read(into: &buffer) {
+            case .complete(.bytes): continue
+            case .complete(.closeNotify), .incomplete: return String(buffer: buffer)
+            case .failed(let error): throw error
+            }
+        }
+    }
+}
