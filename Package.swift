@@ -120,7 +120,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SecureChatClientTests",
-            dependencies: ["SecureChatClient", "ChatCore"],
+            dependencies: [
+                "SecureChatClient",
+                "ChatCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

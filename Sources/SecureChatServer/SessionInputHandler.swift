@@ -27,11 +27,11 @@ final class SessionInputHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
         case TLSUserEvent.handshakeCompleted(let info):
-            context.fireChannelRead(wrapInboundOut(.established(info)))
+            deliver(.established(info), context: context)
         case SessionTimerEvent.loginDeadline:
-            context.fireChannelRead(wrapInboundOut(.loginTimedOut))
+            deliver(.loginTimedOut, context: context)
         case SessionTimerEvent.certificateExpiry:
-            context.fireChannelRead(wrapInboundOut(.certificateExpired))
+            deliver(.certificateExpired, context: context)
         case IdleStateHandler.IdleStateEvent.read:
             keepAlive(context: context)
         default:
@@ -54,6 +54,13 @@ final class SessionInputHandler: ChannelInboundHandler {
             context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bye)), promise: nil)
         }
         context.close(promise: nil)
+    }
+
+    /// Hands an input that did not come from a socket read to the session; the async channel only passes reads on
+    /// at read-complete, so one is fired too.
+    private func deliver(_ input: SessionInput, context: ChannelHandlerContext) {
+        context.fireChannelRead(wrapInboundOut(input))
+        context.fireChannelReadComplete()
     }
 
     private func keepAlive(context: ChannelHandlerContext) {

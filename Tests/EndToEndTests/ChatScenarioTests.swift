@@ -35,7 +35,7 @@ struct ChatScenarioTests {
 
     @Test func namesAreUniqueCaseInsensitively() async throws {
         let server = try await ServerProcess.start()
-        _ = try await server.login("Alice")
+        let first = try await server.login("Alice")
         let second = try server.connect()
         await second.next("PROMPT Enter username:")
         second.send("alice")
@@ -47,6 +47,7 @@ struct ChatScenarioTests {
         #expect(await second.next("ERROR ")?.hasPrefix("ERROR name-reserved ") == true)
         second.send("bob")
         #expect(await second.next("WELCOME ") == "WELCOME bob Welcome to chat room. Enter 'tata' anytime to exit")
+        withExtendedLifetime(first) {}
     }
 
     @Test func whoelseAndWholast() async throws {

@@ -160,14 +160,16 @@ struct ClientTests {
     }
 
     @Test func aServerRequiringACertificateSaysSo() async throws {
+        let clientCA = try TestPKI.make()
         let server = try await ServerProcess.start(
-            extraArguments: ["--client-auth", "required", "--ca", TestPKI.make().caCertificate]
+            extraArguments: ["--client-auth", "required", "--ca", clientCA.caCertificate]
         )
         let client = try scriptedClient(["127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate])
         client.closeInput()
         #expect(await client.waitForExit(timeout: 15) == 1)
         let reason = client.errorLines.joined(separator: "\n")
         #expect(reason.contains("requires a client certificate"), "stderr: \(reason)")
+        withExtendedLifetime(clientCA) {}
     }
 
     /// The server certificate's SHA-256 fingerprint as `openssl x509 -fingerprint -sha256` prints it.

@@ -60,6 +60,33 @@ struct PersistenceTests {
         #expect(history.last?.hasSuffix("alice -> carol: note 20") == true)
     }
 
+    @Test(arguments: [SIGTERM, SIGKILL])
+    func messagesInFlightWhenTheServerStopsAreNeverLostOnceAcknowledged(signal: Int32) async throws {
+        let first = try await ServerProcess.start()
+        try await register("carol", on: first)
+        let alice = try await first.login("alice")
+        let total = 400
+        for index in 1...total { alice.send("send carol burst \(index)") }
+        // Stop the server while the burst is still being answered.
+        _ = await alice.next { $0.hasPrefix("OK queued") }
+        await first.stop(signal)
+        await alice.waitForExit()
+        let acknowledged = alice.lines.filter { $0.hasPrefix("OK queued for carol") }.count
+        #expect(acknowledged >= 1)
+
+        let second = try await ServerProcess.start(pki: first.pki, databasePath: first.databasePath)
+        let carol = try await loginRegistered("carol", on: second)
+        var stored: [String] = []
+        for _ in 0..<3 {
+            carol.send("inbox")
+            stored += await carol.answer().filter { $0.hasPrefix("INBOX ") }
+        }
+        // Replies come in order, so the first `acknowledged` messages were acknowledged: each must be there.
+        let numbers = Set(stored.compactMap { $0.split(separator: " ").last.flatMap { Int($0) } })
+        let missing = (1...max(1, acknowledged)).filter { !numbers.contains($0) }
+        #expect(missing.isEmpty, "acknowledged but lost: \(missing.prefix(10)) of \(acknowledged)")
+    }
+
     @Test func sigtermTellsConnectedUsersAndExitsZero() async throws {
         let server = try await ServerProcess.start()
         let alice = try await server.login("alice")

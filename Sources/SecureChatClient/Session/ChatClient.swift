@@ -26,6 +26,7 @@ final class ChatClient {
         }
     }
     private var lastChannel: (any Channel)?
+    private var earlyEvents: [ConnectionEvent] = []
     private var generation = 0
     private let events: AsyncStream<ClientEvent>
     private let continuation: AsyncStream<ClientEvent>.Continuation
@@ -123,6 +124,11 @@ final class ChatClient {
             guard eventGeneration == generation else {
                 return nil  // from an earlier connection
             }
+            guard connection != nil else {
+                // A reconnect delivers its first line before `.reconnected` arrives: keep it until then.
+                earlyEvents.append(connectionEvent)
+                return nil
+            }
             return handle(connectionEvent)
         case .reconnected(let newConnection, let note, let eventGeneration):
             guard eventGeneration == generation else {
@@ -131,7 +137,17 @@ final class ChatClient {
             }
             connection = newConnection
             console.status(ConnectionSummary.line(configuration: configuration, session: newConnection.session, trust: note))
-            return run(machine.connected())
+            if let status = run(machine.connected()) {
+                return status
+            }
+            let early = earlyEvents
+            earlyEvents = []
+            for connectionEvent in early {
+                if let status = handle(connectionEvent) {
+                    return status
+                }
+            }
+            return nil
         case .reconnectFailed(let error, let eventGeneration):
             guard eventGeneration == generation else {
                 return nil
@@ -225,6 +241,7 @@ final class ChatClient {
         let delay = backoff.nextDelay()
         console.status("\(reason); reconnecting in \(delay.components.seconds) s")
         generation += 1
+        earlyEvents = []
         let attempt = generation
         let connector = self.connector
         let continuation = self.continuation

@@ -7,49 +7,6 @@
 /// sends `ping` and finishes when that `OK pong` arrives — commands are answered in order (docs/PROTOCOL.md), so by
 /// then every earlier command has had its answer.
 struct ClientSessionStateMachine {
-    enum Mode: Equatable, Sendable {
-        case interactive
-        case scripted
-    }
-
-    /// The prompt the interactive view should show.
-    enum Prompt: Equatable, Sendable {
-        /// Not logged in and no question asked yet (connecting, or waiting for the server).
-        case waiting
-        /// The server asks for a user name; the text is the server's (`Enter username:`).
-        case username(String)
-        /// The server asks for a password; input must not be echoed.
-        case password(String)
-        /// Logged in as this name.
-        case chatting(name: String)
-    }
-
-    /// How the session ended.
-    enum Outcome: Equatable, Sendable {
-        /// The user left (`tata`, Ctrl-D, Ctrl-C, or the end of scripted input): exit 0.
-        case left
-        /// The connection ended without the user asking; `reason` in words. Reconnect if enabled, else exit 1.
-        case dropped(reason: String)
-        /// Login cannot succeed (refused name in scripted mode, input ended during login, `BYE` before login):
-        /// exit 1 without reconnecting.
-        case failed(reason: String)
-    }
-
-    enum Action: Equatable, Sendable {
-        /// Render and show this server line.
-        case show(ServerLine)
-        /// Send this line to the server.
-        case send(String)
-        /// Show this prompt (interactive mode).
-        case setPrompt(Prompt)
-        /// `tata` was sent: give the server a moment to answer, then call ``leaveTimedOut()``.
-        case startLeaveTimer
-        /// The closing `ping` was sent: if its answer does not come in time, call ``drainTimedOut()``.
-        case startDrainTimer
-        /// Close the connection and finish.
-        case finish(Outcome)
-    }
-
     private enum State: Equatable {
         /// No connection (before the first, or between a drop and a reconnect).
         case disconnected

@@ -1,8 +1,17 @@
 import Foundation
 
 /// Certificates made at test time with the `openssl` CLI in a temporary directory; nothing secret is committed.
-struct TestPKI: Sendable {
+/// The directory (and any database a test put there) is removed when the last reference goes.
+final class TestPKI: Sendable {
     let directory: URL
+
+    private init(directory: URL) {
+        self.directory = directory
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
 
     var caCertificate: String { path("ca.crt") }
     var serverCertificate: String { path("server.crt") }
@@ -31,11 +40,35 @@ struct TestPKI: Sendable {
         return pki
     }
 
+    /// Replaces the server certificate and key with a new pair whose subject is `subject`.
+    func reissueServer(subject: String) throws {
+        try issue(name: "server", subject: subject, extensions: [
+            "subjectAltName=DNS:localhost,IP:127.0.0.1", "extendedKeyUsage=serverAuth",
+        ])
+    }
+
     /// Issues a client certificate with CN `name`; returns (certificate, key) paths.
     @discardableResult
     func client(_ name: String, subject: String? = nil) throws -> (cert: String, key: String) {
         try issue(name: "client-\(name)", subject: subject ?? "/CN=\(name)", extensions: ["extendedKeyUsage=clientAuth"])
         return (path("client-\(name).crt"), path("client-\(name).key"))
+    }
+
+    /// Issues a client certificate for `name` that expires `seconds` from now.
+    func shortLivedClient(_ name: String, seconds: Int) throws -> (cert: String, key: String) {
+        let key = path("client-\(name).key"), csr = path("client-\(name).csr"), cert = path("client-\(name).crt")
+        try run(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key])
+        try run(["req", "-new", "-key", key, "-subj", "/CN=\(name)", "-out", csr])
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMddHHmmss'Z'"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let start = formatter.string(from: Date().addingTimeInterval(-3600))
+        let end = formatter.string(from: Date().addingTimeInterval(Double(seconds)))
+        try run([
+            "ca", "-batch", "-config", path("ca.cnf"), "-in", csr, "-out", cert, "-startdate", start, "-enddate", end,
+            "-notext",
+        ])
+        return (cert, key)
     }
 
     /// Revokes the client certificate of `name` and regenerates the CRL.
@@ -58,6 +91,7 @@ struct TestPKI: Sendable {
     private func writeCRLConfig() throws {
         try "".write(toFile: path("index.txt"), atomically: true, encoding: .utf8)
         try "1000\n".write(toFile: path("crlnumber"), atomically: true, encoding: .utf8)
+        try "5000\n".write(toFile: path("serial"), atomically: true, encoding: .utf8)
         let config = """
             [ ca ]
             default_ca = test
@@ -68,6 +102,13 @@ struct TestPKI: Sendable {
             private_key = \(path("ca.key"))
             default_md = sha256
             default_crl_days = 30
+            new_certs_dir = \(directory.path)
+            serial = \(path("serial"))
+            policy = any
+            unique_subject = no
+            copy_extensions = copy
+            [ any ]
+            commonName = supplied
             """
         try config.write(toFile: path("ca.cnf"), atomically: true, encoding: .utf8)
     }

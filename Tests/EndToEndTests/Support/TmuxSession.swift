@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A command running in a detached tmux session on a private server socket (`tmux -L`), so a test can drive a
 /// real pseudo-terminal: type keys, read the screen, and always tear the whole tmux server down with ``kill()``.
 final class TmuxSession: @unchecked Sendable {
@@ -76,41 +80,89 @@ final class TmuxSession: @unchecked Sendable {
 
     @discardableResult
     private func run(_ arguments: [String]) throws -> Int32 {
-        let process = try launch(arguments, output: FileHandle.nullDevice)
-        return wait(process)
+        try Self.spawn(["tmux", "-L", socket, "-f", "/dev/null"] + arguments, captureOutput: false).status
     }
 
     private func capture(_ arguments: [String]) throws -> String {
-        let pipe = Pipe()
-        let process = try launch(arguments, output: pipe)
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        wait(process)
-        return String(decoding: data, as: UTF8.self)
+        try Self.spawn(["tmux", "-L", socket, "-f", "/dev/null"] + arguments, captureOutput: true).output
     }
 
-    private func launch(_ arguments: [String], output: Any) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux", "-L", socket, "-f", "/dev/null"] + arguments
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
-    /// Waits at most 5 seconds for a tmux command; a stuck one is killed.
-    @discardableResult
-    private func wait(_ process: Process) -> Int32 {
+    /// Runs a tmux command and waits at most 5 seconds for it (a stuck one is killed).
+    ///
+    /// Foundation's `Process` is not used: its child keeps a descriptor that Foundation watches to notice the exit,
+    /// and the tmux server that `new-session` forks inherits it, so the command would seem to run until the tmux
+    /// server ends. posix_spawn with every descriptor above stderr closed has no such leak.
+    private static func spawn(_ arguments: [String], captureOutput: Bool) throws -> (status: Int32, output: String) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        var pipeEnds: [Int32] = [-1, -1]
+        if captureOutput {
+            guard pipe(&pipeEnds) == 0 else {
+                throw TmuxError(message: "pipe failed")
+            }
+            posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        closeDescriptorsFrom3(&actions)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        // The test process blocks or ignores some signals (SIGCHLD, SIGPIPE); a tmux server inheriting that would
+        // never notice its pane's program exit. Start with an empty mask and default actions.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for number in [SIGCHLD, SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH] {
+            sigaddset(&defaults, number)
+        }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
+        if captureOutput {
+            close(pipeEnds[1])
+        }
+        guard spawned == 0 else {
+            if captureOutput { close(pipeEnds[0]) }
+            throw TmuxError(message: "cannot start tmux (error \(spawned))")
+        }
+        var output = ""
+        if captureOutput {
+            let reader = FileHandle(fileDescriptor: pipeEnds[0], closeOnDealloc: true)
+            output = String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
+        }
+        var status: Int32 = 0
         let deadline = Date().addingTimeInterval(5)
-        while process.isRunning, Date() < deadline {
-            usleep(5_000)
+        while Date() < deadline {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid {
+                return ((status >> 8) & 0xFF, output)
+            }
+            if result < 0 {
+                return (0, output)  // reaped elsewhere: it has ended
+            }
+            usleep(2_000)
         }
-        if process.isRunning {
-            process.terminate()
-            return -1
+        Glibc.kill(pid, SIGKILL)
+        _ = waitpid(pid, &status, 0)
+        return (-1, output)
+    }
+
+    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34+), looked up at run time because Swift's Glibc
+    /// module does not export it.
+    private static func closeDescriptorsFrom3(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
         }
-        return process.terminationStatus
     }
 
     private static func quote(_ text: String) -> String {

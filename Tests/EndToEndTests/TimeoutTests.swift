@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+/// Login deadline, keep-alive probe and idle drop, and a client certificate that expires mid-session.
+@Suite(.timeLimit(.minutes(2)))
+struct TimeoutTests {
+    @Test func aClientThatNeverLogsInIsDropped() async throws {
+        let server = try await ServerProcess.start(extraArguments: ["--login-timeout", "1"])
+        let lurker = try server.connect()
+        #expect(await lurker.next("PROMPT ") != nil)
+        #expect(await lurker.next("BYE ") == "BYE login timed out")
+        #expect(await lurker.waitForExit() != nil)
+    }
+
+    @Test func silentConnectionsAreProbedThenDropped() async throws {
+        let server = try await ServerProcess.start(extraArguments: ["--idle-timeout", "1"])
+        let alice = try await server.login("alice")
+        #expect(await alice.next("PING ") == "PING keep-alive")
+        alice.send("pong")
+        #expect(await alice.next("PING ") == "PING keep-alive", "an answered probe keeps the connection")
+        #expect(await alice.next("BYE ") == "BYE idle timeout")
+        #expect(await server.process.errorLine { $0.contains("idle timeout") } != nil)
+    }
+
+    @Test func aCertificateThatExpiresDuringTheSessionEndsIt() async throws {
+        let pki = try TestPKI.make()
+        let server = try await ServerProcess.start(
+            pki: pki,
+            extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate]
+        )
+        // Issued only now, so that its few seconds are not spent starting the server.
+        let short = try pki.shortLivedClient("flash", seconds: 6)
+        let flash = try server.connect(certificate: short)
+        #expect(await flash.next("WELCOME ") != nil)
+        #expect(await flash.next(timeout: 20) { $0.contains("expired") } == "NOTICE your client certificate expired")
+        #expect(await flash.next("BYE ") != nil)
+    }
+}
