@@ -15,7 +15,8 @@ umask 077
 
 CA_CN="SecureChat Development CA"
 CA_DAYS=3650
-LEAF_DAYS=825
+# Mozilla's intermediate profile allows leaf certificates of at most 366 days.
+LEAF_DAYS=365
 CRL_DAYS=30
 CONFIG=ca.cnf
 
