@@ -36,7 +36,11 @@ struct ChatServer {
         store: any MessageStore,
         hub: RoomHub
     ) async throws {
-        let server = try await bind(group: group, tlsContext: tlsContext, gate: ConnectionGate(limits: configuration.admission))
+        let server = try await bind(
+            group: group,
+            tlsContext: tlsContext,
+            gate: ConnectionGate(limits: configuration.admission)
+        )
         let address = server.channel.localAddress
         logger.info("listening on \(configuration.host):\(address?.port ?? configuration.port)")
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { signal in
@@ -165,7 +169,9 @@ struct ChatServer {
                 if now.timeIntervalSince(lastPrune) > 3600 {
                     let cutoff = now.addingTimeInterval(-Double(configuration.historyDays) * 86400)
                     let pruned = try await store.prune(olderThan: cutoff)
-                    if pruned > 0 { logger.info("pruned \(pruned) messages older than \(configuration.historyDays) days") }
+                    if pruned > 0 {
+                        logger.info("pruned \(pruned) messages older than \(configuration.historyDays) days")
+                    }
                     lastPrune = now
                 }
             } catch {

@@ -103,13 +103,17 @@ extension ConnectionSession {
             case .queued:
                 counts.queued += 1
                 stored.append((recipient, true, .unread))
-                lines.append(.delivery(recipient.display, status: .queued, explanation: "offline; stored for the inbox"))
+                lines.append(
+                    .delivery(recipient.display, status: .queued, explanation: "offline; stored for the inbox")
+                )
             }
         }
         if !stored.isEmpty {
             try await storeDirect(text, from: name, identity: identity, to: stored)
         }
-        return lines + [.ok(OKSummary.deliveries(delivered: counts.delivered, queued: counts.queued, failed: counts.failed))]
+        return lines + [
+            .ok(OKSummary.deliveries(delivered: counts.delivered, queued: counts.queued, failed: counts.failed))
+        ]
     }
 
     private enum RouteOutcome {
@@ -127,7 +131,8 @@ extension ConnectionSession {
         if recipient.key == name.key {
             return .failed(.usage("you cannot send a message to yourself"))
         }
-        let reply: ServerReply = broadcast
+        let reply: ServerReply =
+            broadcast
             ? .broadcast(from: name.display, text: text) : .privateMessage(from: name.display, text: text)
         switch await hub.sendDirect(reply, from: name, to: recipient) {
         case .online:
@@ -188,7 +193,9 @@ extension ConnectionSession {
     }
 
     private func inbox(for name: Username, identity: IdentityKind) async throws -> [ServerReply] {
-        guard identity.hasIdentity else { return [.error(.notAllowed("guests have no inbox; register a password first"))] }
+        guard identity.hasIdentity else {
+            return [.error(.notAllowed("guests have no inbox; register a password first"))]
+        }
         let unread = try await store.unreadInbox(for: name.key)
         let page = unread.prefix(Self.inboxPageSize)
         try await store.markRead(for: name.key, ids: page.map(\.id))
@@ -199,7 +206,9 @@ extension ConnectionSession {
     }
 
     private func history(for name: Username, identity: IdentityKind, limit: Int) async throws -> [ServerReply] {
-        guard identity.hasIdentity else { return [.error(.notAllowed("guests have no history; register a password first"))] }
+        guard identity.hasIdentity else {
+            return [.error(.notAllowed("guests have no history; register a password first"))]
+        }
         let messages = try await store.history(for: name.key, limit: limit)
         let lines = messages.map { message in
             ServerReply.history(

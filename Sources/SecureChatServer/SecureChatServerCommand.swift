@@ -76,7 +76,9 @@ struct SecureChatServerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Lines per second a user may send after a burst.", valueName: "n"))
     var ratePerSecond: Double = 5
 
-    @Option(help: ArgumentHelp("Bytes queued for a client that does not read before it is dropped.", valueName: "bytes"))
+    @Option(
+        help: ArgumentHelp("Bytes queued for a client that does not read before it is dropped.", valueName: "bytes")
+    )
     var outboundQueueLimit: Int = 1024 * 1024
 
     @Option(help: ArgumentHelp("Event-loop threads; 0 means one per core.", valueName: "n"))

@@ -20,7 +20,9 @@ struct ChatScenarioTests {
         #expect(await tesla.next("NOTICE ") == "NOTICE albert left the conversation")
         #expect(await albert.waitForExit() != nil)
 
-        let connected = await server.process.errorLine { $0.contains("Client (127.0.0.1, ") && $0.contains("connected [ tesla ]") }
+        let connected = await server.process.errorLine {
+            $0.contains("Client (127.0.0.1, ") && $0.contains("connected [ tesla ]")
+        }
         #expect(connected?.contains("TLSv1.3") == true)
         #expect(await server.process.errorLine { $0.contains("is offline [ albert ]") } != nil)
     }
@@ -30,7 +32,10 @@ struct ChatScenarioTests {
         let tesla = try await server.login("tesla")
         let albert = try await server.login("albert")
         albert.signal(SIGKILL)
-        #expect(await tesla.next { $0.hasPrefix("NOTICE albert left") } == "NOTICE albert left the conversation unexpectedly")
+        #expect(
+            await tesla.next { $0.hasPrefix("NOTICE albert left") }
+                == "NOTICE albert left the conversation unexpectedly"
+        )
     }
 
     @Test func namesAreUniqueCaseInsensitively() async throws {
@@ -210,9 +215,10 @@ struct ChatScenarioTests {
         let alice = try await server.login("alice")
         alice.send("help")
         let help = await alice.answer()
-        for verb in ["whoelse", "wholast", "send", "broadcast", "inbox", "history", "block", "unblock", "blocked",
-            "register", "tata"]
-        {
+        for verb in [
+            "whoelse", "wholast", "send", "broadcast", "inbox", "history", "block", "unblock", "blocked",
+            "register", "tata",
+        ] {
             #expect(help.contains { $0.hasPrefix("HELP \(verb)") }, "help lacks \(verb)")
         }
         #expect(help.last?.hasPrefix("OK") == true)

@@ -61,12 +61,14 @@ struct ClientTests {
         bob.closeInput()
 
         #expect(await bob.waitForExit(timeout: 15) == 0, "stderr: \(bob.errorLines)")
-        #expect(bob.lines == [
-            "Logged in as bob. Welcome to chat room. Enter 'tata' anytime to exit",
-            "  alice",
-            "1 other user online",
-            "error: there is no user called nobody (unknown-user)",
-        ])
+        #expect(
+            bob.lines == [
+                "Logged in as bob. Welcome to chat room. Enter 'tata' anytime to exit",
+                "  alice",
+                "1 other user online",
+                "error: there is no user called nobody (unknown-user)",
+            ]
+        )
         #expect(await alice.next("CHAT ") == "CHAT bob: hello from bob")
         #expect(bob.errorLines.contains { $0.hasPrefix("connected to 127.0.0.1:\(server.port)") })
     }
@@ -182,6 +184,8 @@ struct ClientTests {
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return String(output.split(separator: "=", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(output.split(separator: "=", maxSplits: 1).last ?? "").trimmingCharacters(
+            in: .whitespacesAndNewlines
+        )
     }
 }

@@ -105,8 +105,10 @@ struct HardeningTests {
 
     @Test func perAddressConnectionCap() async throws {
         let server = try await ServerProcess.start(
-            limits: ["--max-connections-per-ip", "5", "--max-new-connections-per-minute", "1000",
-                "--rate-burst", "1000", "--rate-per-second", "1000"]
+            limits: [
+                "--max-connections-per-ip", "5", "--max-new-connections-per-minute", "1000",
+                "--rate-burst", "1000", "--rate-per-second", "1000",
+            ]
         )
         let good = try await GoodPair.login(on: server)
         // Four more from the same address: one over the cap. Which one is refused depends on which event loop
@@ -142,7 +144,10 @@ struct HardeningTests {
         for index in 0..<60 { flooder.send("flood \(index)") }
         #expect(await flooder.next("ERROR ")?.hasPrefix("ERROR rate-limited ") == true)
         #expect(await flooder.next("BYE ") == "BYE too many lines too fast")
-        #expect(await good.bob.next { $0 == "NOTICE flooder left the conversation" || $0.hasPrefix("NOTICE flooder left") } != nil)
+        #expect(
+            await good.bob.next { $0 == "NOTICE flooder left the conversation" || $0.hasPrefix("NOTICE flooder left") }
+                != nil
+        )
         try await Task.sleep(for: .seconds(2))
         await good.stillChatting()
     }

@@ -35,7 +35,9 @@ struct ReloadTests {
         let alice = try await server.login("alice")
         try "not a certificate".write(toFile: server.pki.serverCertificate, atomically: true, encoding: .utf8)
         server.process.signal(SIGHUP)
-        #expect(await server.process.errorLine { $0.contains("reload failed, keeping the current certificates") } != nil)
+        #expect(
+            await server.process.errorLine { $0.contains("reload failed, keeping the current certificates") } != nil
+        )
         let bob = try await server.login("bob")
         alice.send("hello")
         #expect(await bob.next("CHAT ") == "CHAT alice: hello")

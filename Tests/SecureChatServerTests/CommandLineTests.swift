@@ -49,9 +49,10 @@ import Testing
 
     @Test func helpListsEveryOptionWithItsDefault() {
         let help = SecureChatServerCommand.helpMessage(columns: 200)
-        for option in ["--host", "--port", "--cert", "--key", "--ca", "--crl", "--client-auth", "--database",
-            "--history-days", "--log-level", "--version"]
-        {
+        for option in [
+            "--host", "--port", "--cert", "--key", "--ca", "--crl", "--client-auth", "--database",
+            "--history-days", "--log-level", "--version",
+        ] {
             #expect(help.contains(option), "help lacks \(option)")
         }
         #expect(help.contains("(default: 7443)"))

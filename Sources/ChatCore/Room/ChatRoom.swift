@@ -42,7 +42,8 @@ public struct ChatRoom: Sendable {
             return nil
         }
         members[key] = nil
-        let notice: ServerReply = unexpectedly
+        let notice: ServerReply =
+            unexpectedly
             ? .leftUnexpectedly(member.name.display) : .left(member.name.display)
         return delivery(from: key, notice)
     }

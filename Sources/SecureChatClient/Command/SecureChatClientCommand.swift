@@ -31,10 +31,12 @@ struct SecureChatClientCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The server's TCP port.", valueName: "port"))
     var port: Int = ClientConfiguration.defaultPort
 
-    @Option(help: ArgumentHelp(
-        "PEM file of the CA that signed the server's certificate (instead of the system trust store).",
-        valueName: "file"
-    ))
+    @Option(
+        help: ArgumentHelp(
+            "PEM file of the CA that signed the server's certificate (instead of the system trust store).",
+            valueName: "file"
+        )
+    )
     var ca: String?
 
     @Option(help: ArgumentHelp("PEM file with a client certificate to log in with (needs --key).", valueName: "file"))
@@ -46,10 +48,12 @@ struct SecureChatClientCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Answer the username prompt with this name.", valueName: "name"))
     var name: String?
 
-    @Option(help: ArgumentHelp(
-        "The file of remembered server certificates (default: ~/.config/securechat/known_hosts).",
-        valueName: "path"
-    ))
+    @Option(
+        help: ArgumentHelp(
+            "The file of remembered server certificates (default: ~/.config/securechat/known_hosts).",
+            valueName: "path"
+        )
+    )
     var knownHosts: String?
 
     @Flag(help: "Do not verify the server's certificate at all (prints a warning; for testing only).")
@@ -87,7 +91,9 @@ struct SecureChatClientCommand: AsyncParsableCommand {
         } else if insecure {
             trust = .insecure
         } else {
-            trust = .systemThenKnownHosts(knownHostsPath: knownHosts ?? KnownHosts.defaultPath(environment: environment))
+            trust = .systemThenKnownHosts(
+                knownHostsPath: knownHosts ?? KnownHosts.defaultPath(environment: environment)
+            )
         }
         return ClientConfiguration(
             host: host,

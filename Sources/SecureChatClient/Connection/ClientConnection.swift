@@ -109,7 +109,10 @@ struct ClientConnection: Sendable {
         } catch let error as TLSError {
             throw ClientError(.configuration, detail: "\(error)")
         } catch {
-            throw ClientError(.connectionFailed, detail: ConnectFailureDescription.describe(error, host: host, port: port))
+            throw ClientError(
+                .connectionFailed,
+                detail: ConnectFailureDescription.describe(error, host: host, port: port)
+            )
         }
     }
 
@@ -117,7 +120,8 @@ struct ClientConnection: Sendable {
         if let clientError = error as? ClientError {
             return clientError
         }
-        let description = HandshakeFailureDescription(error: error)
+        let description =
+            HandshakeFailureDescription(error: error)
             ?? HandshakeFailureDescription(verifyError: nil, detail: "\(error)")
         return ClientError(.handshakeFailed, detail: description.description, handshakeFailure: description)
     }

@@ -75,7 +75,10 @@ struct ServerConnector: Sendable {
                     reason: reason
                 )
                 guard let ask, await ask(question) else {
-                    throw ClientError(.untrustedServer, detail: "the certificate of \(configuration.address) was not accepted")
+                    throw ClientError(
+                        .untrustedServer,
+                        detail: "the certificate of \(configuration.address) was not accepted"
+                    )
                 }
                 knownHosts.remember(host: configuration.host, port: configuration.port, fingerprint: fingerprint)
                 try knownHosts.save(to: knownHostsPath)

@@ -88,10 +88,12 @@ final class ServerLineHandler: ChannelInboundHandler {
         let reason = firstError.map(Self.describe)
         switch state {
         case .handshaking:
-            let error = firstError ?? ClientError(
-                .handshakeFailed,
-                detail: "the server closed the connection during the TLS handshake"
-            )
+            let error =
+                firstError
+                ?? ClientError(
+                    .handshakeFailed,
+                    detail: "the server closed the connection during the TLS handshake"
+                )
             handshake.fail(error)
             firstLine.fail(error)
         case .awaitingFirstLine:

@@ -50,10 +50,12 @@ final class ChatClient {
     func run() async -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         if configuration.trust == .insecure {
-            StandardStreams.writeError(renderer.warning(
-                "WARNING: --insecure: the server's certificate is NOT verified; anyone on the network path "
-                    + "could read and change this conversation"
-            ))
+            StandardStreams.writeError(
+                renderer.warning(
+                    "WARNING: --insecure: the server's certificate is NOT verified; anyone on the network path "
+                        + "could read and change this conversation"
+                )
+            )
         }
         let continuation = self.continuation
         generation = 1
@@ -62,7 +64,9 @@ final class ChatClient {
             let (connection, note) = try await connector.connect(ask: ask, deliver: deliverer(for: generation))
             self.connection = connection
             try console.start { continuation.yield($0) }
-            console.status(ConnectionSummary.line(configuration: configuration, session: connection.session, trust: note))
+            console.status(
+                ConnectionSummary.line(configuration: configuration, session: connection.session, trust: note)
+            )
         } catch {
             console.stop()
             StandardStreams.writeError("securechat-client: \(Self.message(for: error, configuration: configuration))")
@@ -136,7 +140,9 @@ final class ChatClient {
                 return nil
             }
             connection = newConnection
-            console.status(ConnectionSummary.line(configuration: configuration, session: newConnection.session, trust: note))
+            console.status(
+                ConnectionSummary.line(configuration: configuration, session: newConnection.session, trust: note)
+            )
             if let status = run(machine.connected()) {
                 return status
             }
@@ -254,10 +260,12 @@ final class ChatClient {
             } catch let error as ClientError {
                 continuation.yield(.reconnectFailed(error, generation: attempt))
             } catch {
-                continuation.yield(.reconnectFailed(
-                    ClientError(.connectionFailed, detail: "\(error)"),
-                    generation: attempt
-                ))
+                continuation.yield(
+                    .reconnectFailed(
+                        ClientError(.connectionFailed, detail: "\(error)"),
+                        generation: attempt
+                    )
+                )
             }
         }
     }

@@ -117,7 +117,8 @@ struct KnownHosts: Equatable, Sendable {
 extension KnownHosts {
     /// The default location: `~/.config/securechat/known_hosts` (or under `$XDG_CONFIG_HOME`).
     static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let configHome =
+            environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
         return configHome + "/securechat/known_hosts"
     }

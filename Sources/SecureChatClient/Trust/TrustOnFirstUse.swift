@@ -27,18 +27,31 @@ enum TrustOnFirstUse {
         case .match:
             return .trust
         case .mismatch(let expected):
-            return .refuse(ClientError(.fingerprintChanged, detail: changedWarning(
-                address: address, expected: expected, received: fingerprint, knownHostsPath: knownHostsPath
-            )))
+            return .refuse(
+                ClientError(
+                    .fingerprintChanged,
+                    detail: changedWarning(
+                        address: address,
+                        expected: expected,
+                        received: fingerprint,
+                        knownHostsPath: knownHostsPath
+                    )
+                )
+            )
         case .unknown:
             if canAsk {
                 return .ask
             }
-            return .refuse(ClientError(.untrustedServer, detail: """
-                \(reason), and \(address) is not in \(knownHostsPath).
-                The server's certificate has SHA-256 fingerprint \(fingerprint).
-                Run the client interactively to check and accept it, or give the server's CA with --ca FILE.
-                """))
+            return .refuse(
+                ClientError(
+                    .untrustedServer,
+                    detail: """
+                        \(reason), and \(address) is not in \(knownHostsPath).
+                        The server's certificate has SHA-256 fingerprint \(fingerprint).
+                        Run the client interactively to check and accept it, or give the server's CA with --ca FILE.
+                        """
+                )
+            )
         }
     }
 

@@ -130,13 +130,16 @@ import Testing
         let fiftyOne = fifty + " u51"
         #expect(
             CommandParser.parse("broadcast user \(fifty) message hi")
-                == .command(.broadcastUsers((1...50).map { Username.fixture("u\($0)") }, text: "hi")))
+                == .command(.broadcastUsers((1...50).map { Username.fixture("u\($0)") }, text: "hi"))
+        )
         #expect(
             CommandParser.parse("broadcast user \(fiftyOne) message hi")
-                == .invalid(.usage(CommandTable.entry(for: .broadcast).usage, detail: "at most 50 users")))
+                == .invalid(.usage(CommandTable.entry(for: .broadcast).usage, detail: "at most 50 users"))
+        )
         #expect(
             CommandParser.parse("broadcast user \(fifty) U1 u2 message hi")
-                == .command(.broadcastUsers((1...50).map { Username.fixture("u\($0)") }, text: "hi")))
+                == .command(.broadcastUsers((1...50).map { Username.fixture("u\($0)") }, text: "hi"))
+        )
     }
 
     static let otherErrors: [(String, ProtocolError)] = [
@@ -168,7 +171,8 @@ import Testing
     @Test func unknownCommandTextMatchesTheProtocolExample() {
         #expect(
             CommandParser.parse("/dance").wireLine
-                == "ERROR unknown-command /dance is not a command; type 'help' for the list")
+                == "ERROR unknown-command /dance is not a command; type 'help' for the list"
+        )
     }
 
     static let chatLines: [(String, String)] = [
@@ -201,10 +205,12 @@ import Testing
     @Test func commandDescriptionsHidePasswordsAndText() {
         #expect(ClientCommand.register(password: "hunter22!").description == "register <password>")
         #expect(
-            ClientCommand.send(to: Username.fixture("Bob"), text: "secret").description == "send Bob <6 characters>")
+            ClientCommand.send(to: Username.fixture("Bob"), text: "secret").description == "send Bob <6 characters>"
+        )
         #expect(
             ClientCommand.broadcastUsers([Username.fixture("a"), Username.fixture("b")], text: "x").description
-                == "broadcast user a b message <1 character>")
+                == "broadcast user a b message <1 character>"
+        )
         #expect(ClientCommand.help(topic: .send).description == "help send")
         #expect(ClientCommand.wholast(minutes: 5).description == "wholast 5")
     }

@@ -21,7 +21,8 @@ import Testing
         #expect(answer.last == .ok("14 commands; type 'help <command>' for one of them"))
         #expect(
             ReplyFormatter.line(for: answer[1])
-                == "HELP wholast <minutes> - list the users who left in the last <minutes> minutes (1 to 525600)")
+                == "HELP wholast <minutes> - list the users who left in the last <minutes> minutes (1 to 525600)"
+        )
     }
 
     @Test func helpForOneCommand() {
@@ -29,9 +30,11 @@ import Testing
             CommandTable.helpAnswer(for: .send) == [
                 .help(
                     form: "send <user> <message>",
-                    text: "send a private message; it waits in an offline user's inbox"),
+                    text: "send a private message; it waits in an offline user's inbox"
+                ),
                 .ok("help for send"),
-            ])
+            ]
+        )
     }
 
     @Test(arguments: ["whoelse", "WHOELSE", "WhoElse", "tata"])

@@ -44,6 +44,7 @@ import Testing
         #expect(ReplyFormatter.line(for: .ok(OKSummary.othersOnline(1))) == "OK 1 other user online")
         #expect(
             ReplyFormatter.line(for: .ok(OKSummary.queued(for: Username.fixture("carol"))))
-                == "OK queued for carol (offline); carol will find it in the inbox")
+                == "OK queued for carol (offline); carol will find it in the inbox"
+        )
     }
 }

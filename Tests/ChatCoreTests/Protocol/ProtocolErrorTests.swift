@@ -8,7 +8,8 @@ import Testing
                 "usage", "unknown-command", "unknown-user", "offline-guest", "blocked", "not-allowed",
                 "name-invalid", "name-taken", "name-reserved", "name-locked", "bad-password", "weak-password",
                 "already-registered", "line-too-long", "invalid-utf8", "rate-limited", "server-error",
-            ])
+            ]
+        )
     }
 
     static let lines: [(ProtocolError, String)] = [

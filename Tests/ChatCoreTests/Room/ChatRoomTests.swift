@@ -28,8 +28,10 @@ import Testing
         _ = room.join(member("b", 2))
         _ = room.join(member("c", 3))
         #expect(room.leave("b", connection: ConnectionID(2), unexpectedly: false)?.reply == .left("b"))
-        #expect(room.leave("c", connection: ConnectionID(3), unexpectedly: true)
-            == Delivery(to: [ConnectionID(1)], .leftUnexpectedly("c")))
+        #expect(
+            room.leave("c", connection: ConnectionID(3), unexpectedly: true)
+                == Delivery(to: [ConnectionID(1)], .leftUnexpectedly("c"))
+        )
     }
 
     @Test func aStaleConnectionCannotRemoveTheCurrentHolderOfAName() {

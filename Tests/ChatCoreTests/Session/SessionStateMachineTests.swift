@@ -42,11 +42,15 @@ import Testing
         #expect(machine.lineReceived("alice") == .lookUpName(name("alice")))
         #expect(machine.nameLookedUp(.online) == .send([.error(.nameTaken(name("alice"))), .promptUsername]))
         _ = machine.lineReceived("alice")
-        #expect(machine.nameLookedUp(.reservedForCertificate)
-            == .send([.error(.nameReservedForCertificate(name("alice"))), .promptUsername]))
+        #expect(
+            machine.nameLookedUp(.reservedForCertificate)
+                == .send([.error(.nameReservedForCertificate(name("alice"))), .promptUsername])
+        )
         _ = machine.lineReceived("alice")
-        #expect(machine.nameLookedUp(.locked(secondsLeft: 42))
-            == .send([.error(.nameLocked(name("alice"), seconds: 42)), .promptUsername]))
+        #expect(
+            machine.nameLookedUp(.locked(secondsLeft: 42))
+                == .send([.error(.nameLocked(name("alice"), seconds: 42)), .promptUsername])
+        )
         #expect(machine.isLoggingIn)
     }
 
@@ -57,12 +61,16 @@ import Testing
         #expect(machine.nameLookedUp(.registered(passwordHash: "h")) == .send([.promptPassword(for: name("carol"))]))
         #expect(machine.lineReceived("nope") == .verifyPassword(name("carol"), password: "nope", hash: "h"))
         #expect(machine.passwordVerified(false) == .recordWrongPassword(name("carol")))
-        #expect(machine.wrongPasswordRecorded(lockSeconds: nil)
-            == .send([.error(.badPassword), .promptPassword(for: name("carol"))]))
+        #expect(
+            machine.wrongPasswordRecorded(lockSeconds: nil)
+                == .send([.error(.badPassword), .promptPassword(for: name("carol"))])
+        )
         _ = machine.lineReceived("nope again")
         _ = machine.passwordVerified(false)
-        #expect(machine.wrongPasswordRecorded(lockSeconds: 60)
-            == .send([.error(.nameLocked(name("carol"), seconds: 60)), .promptUsername]))
+        #expect(
+            machine.wrongPasswordRecorded(lockSeconds: 60)
+                == .send([.error(.nameLocked(name("carol"), seconds: 60)), .promptUsername])
+        )
         _ = machine.lineReceived("carol")
         _ = machine.nameLookedUp(.registered(passwordHash: "h"))
         _ = machine.lineReceived("right")
@@ -113,6 +121,8 @@ import Testing
         _ = machine.handshakeCompleted(certificateName: nil)
         _ = machine.lineReceived("bob")
         _ = machine.nameLookedUp(.available)
-        #expect(machine.joinRefused(.nameTaken(name("bob"))) == .send([.error(.nameTaken(name("bob"))), .promptUsername]))
+        #expect(
+            machine.joinRefused(.nameTaken(name("bob"))) == .send([.error(.nameTaken(name("bob"))), .promptUsername])
+        )
     }
 }

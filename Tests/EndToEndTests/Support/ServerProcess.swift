@@ -45,10 +45,11 @@ final class ServerProcess: @unchecked Sendable {
     ) async throws -> ServerProcess {
         let pki = try pki ?? TestPKI.make()
         let database = databasePath ?? pki.path("chat-\(UUID().uuidString).sqlite")
-        let arguments = [
-            "--port", "0", "--cert", pki.serverCertificate, "--key", pki.serverKey, "--database", database,
-            "--log-level", "debug",
-        ] + limits + extraArguments
+        let arguments =
+            [
+                "--port", "0", "--cert", pki.serverCertificate, "--key", pki.serverKey, "--database", database,
+                "--log-level", "debug",
+            ] + limits + extraArguments
         let process = try LineProcess(name: "server", executable: executable("securechat-server"), arguments: arguments)
         guard let line = await process.errorLine(timeout: 30, where: { $0.contains("listening on ") }),
             let portText = line.split(separator: ":").last?.prefix(while: \.isNumber),
@@ -84,7 +85,9 @@ final class ServerProcess: @unchecked Sendable {
     /// Connects and logs in as a guest called `name`, returning the client after its WELCOME line.
     func login(_ name: String) async throws -> LineProcess {
         let client = try connect()
-        guard await client.next("PROMPT Enter username:") != nil else { throw LoginFailure(name: name, seen: client.lines) }
+        guard await client.next("PROMPT Enter username:") != nil else {
+            throw LoginFailure(name: name, seen: client.lines)
+        }
         client.send(name)
         guard await client.next("WELCOME \(name) ") != nil else { throw LoginFailure(name: name, seen: client.lines) }
         return client

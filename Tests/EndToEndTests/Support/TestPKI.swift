@@ -32,9 +32,13 @@ final class TestPKI: Sendable {
             "-addext", "basicConstraints=critical,CA:true", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
             "-out", pki.caCertificate,
         ])
-        try pki.issue(name: "server", subject: "/CN=localhost", extensions: [
-            "subjectAltName=DNS:localhost,IP:127.0.0.1", "extendedKeyUsage=serverAuth",
-        ])
+        try pki.issue(
+            name: "server",
+            subject: "/CN=localhost",
+            extensions: [
+                "subjectAltName=DNS:localhost,IP:127.0.0.1", "extendedKeyUsage=serverAuth",
+            ]
+        )
         try pki.writeCRLConfig()
         try pki.run(["ca", "-config", pki.path("ca.cnf"), "-gencrl", "-out", pki.crl])
         return pki
@@ -42,21 +46,31 @@ final class TestPKI: Sendable {
 
     /// Replaces the server certificate and key with a new pair whose subject is `subject`.
     func reissueServer(subject: String) throws {
-        try issue(name: "server", subject: subject, extensions: [
-            "subjectAltName=DNS:localhost,IP:127.0.0.1", "extendedKeyUsage=serverAuth",
-        ])
+        try issue(
+            name: "server",
+            subject: subject,
+            extensions: [
+                "subjectAltName=DNS:localhost,IP:127.0.0.1", "extendedKeyUsage=serverAuth",
+            ]
+        )
     }
 
     /// Issues a client certificate with CN `name`; returns (certificate, key) paths.
     @discardableResult
     func client(_ name: String, subject: String? = nil) throws -> (cert: String, key: String) {
-        try issue(name: "client-\(name)", subject: subject ?? "/CN=\(name)", extensions: ["extendedKeyUsage=clientAuth"])
+        try issue(
+            name: "client-\(name)",
+            subject: subject ?? "/CN=\(name)",
+            extensions: ["extendedKeyUsage=clientAuth"]
+        )
         return (path("client-\(name).crt"), path("client-\(name).key"))
     }
 
     /// Issues a client certificate for `name` that expires `seconds` from now.
     func shortLivedClient(_ name: String, seconds: Int) throws -> (cert: String, key: String) {
-        let key = path("client-\(name).key"), csr = path("client-\(name).csr"), cert = path("client-\(name).crt")
+        let key = path("client-\(name).key")
+        let csr = path("client-\(name).csr")
+        let cert = path("client-\(name).crt")
         try run(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key])
         try run(["req", "-new", "-key", key, "-subj", "/CN=\(name)", "-out", csr])
         let formatter = DateFormatter()

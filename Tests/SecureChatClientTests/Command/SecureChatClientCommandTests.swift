@@ -7,14 +7,17 @@ import Testing
     @Test func defaults() throws {
         let command = try SecureChatClientCommand.parse(["chat.example.org"])
         let configuration = command.makeConfiguration(environment: ["HOME": "/home/u"])
-        #expect(configuration == ClientConfiguration(
-            host: "chat.example.org",
-            port: 7443,
-            trust: .systemThenKnownHosts(knownHostsPath: "/home/u/.config/securechat/known_hosts"),
-            clientCertificate: nil,
-            name: nil,
-            reconnect: false
-        ))
+        #expect(
+            configuration
+                == ClientConfiguration(
+                    host: "chat.example.org",
+                    port: 7443,
+                    trust: .systemThenKnownHosts(knownHostsPath: "/home/u/.config/securechat/known_hosts"),
+                    clientCertificate: nil,
+                    name: nil,
+                    reconnect: false
+                )
+        )
     }
 
     @Test func everyOption() throws {
@@ -71,8 +74,10 @@ import Testing
     @Test func helpListsEveryOptionWithItsHelp() {
         let help = SecureChatClientCommand.helpMessage(columns: 120)
         #expect(help.contains("USAGE: securechat-client <host> [--port <port>] [--ca <file>]"))
-        for option in ["--port <port>", "--ca <file>", "--cert <file>", "--key <file>", "--name <name>",
-                       "--known-hosts <path>", "--insecure", "--reconnect", "--version", "-h, --help"] {
+        for option in [
+            "--port <port>", "--ca <file>", "--cert <file>", "--key <file>", "--name <name>",
+            "--known-hosts <path>", "--insecure", "--reconnect", "--version", "-h, --help",
+        ] {
             #expect(help.contains(option), "help lacks \(option)")
         }
         #expect(help.contains("(default: 7443)"))

@@ -6,25 +6,32 @@ import Testing
     let plain = ServerLineRenderer(colour: false)
     let coloured = ServerLineRenderer(colour: true)
 
-    @Test(arguments: [
-        ("CHAT alice: hi", "alice: hi"),
-        ("PRIVATE alice: psst", "[private] alice: psst"),
-        ("BROADCAST alice: all", "[broadcast] alice: all"),
-        ("NOTICE alice joined the conversation", "* alice joined the conversation"),
-        ("ERROR unknown-user there is no user called nobody", "error: there is no user called nobody (unknown-user)"),
-        ("OK 1 other user online", "1 other user online"),
-        ("USER bob", "  bob"),
-        ("DELIVERY bob delivered online now", "  bob delivered online now"),
-        ("HELP whoelse - list the other users", "  whoelse - list the other users"),
-        ("INBOX 2026-11-25T13:02:11Z carol: see you", "[inbox 2026-11-25T13:02:11Z] carol: see you"),
-        ("HISTORY 2026-11-25T13:02:11Z alice -> bob: hi", "[2026-11-25T13:02:11Z] alice -> bob: hi"),
-        ("WELCOME alice Welcome to chat room. Enter 'tata' anytime to exit",
-            "Logged in as alice. Welcome to chat room. Enter 'tata' anytime to exit"),
-        ("PROMPT Enter username:", "Enter username:"),
-        ("BYE DISCONNECTED!!", "DISCONNECTED!!"),
-        ("BYE server shutting down", "disconnected: server shutting down"),
-        ("FUTURE something new", "FUTURE something new"),
-    ] as [(String, String)])
+    @Test(
+        arguments: [
+            ("CHAT alice: hi", "alice: hi"),
+            ("PRIVATE alice: psst", "[private] alice: psst"),
+            ("BROADCAST alice: all", "[broadcast] alice: all"),
+            ("NOTICE alice joined the conversation", "* alice joined the conversation"),
+            (
+                "ERROR unknown-user there is no user called nobody",
+                "error: there is no user called nobody (unknown-user)"
+            ),
+            ("OK 1 other user online", "1 other user online"),
+            ("USER bob", "  bob"),
+            ("DELIVERY bob delivered online now", "  bob delivered online now"),
+            ("HELP whoelse - list the other users", "  whoelse - list the other users"),
+            ("INBOX 2026-11-25T13:02:11Z carol: see you", "[inbox 2026-11-25T13:02:11Z] carol: see you"),
+            ("HISTORY 2026-11-25T13:02:11Z alice -> bob: hi", "[2026-11-25T13:02:11Z] alice -> bob: hi"),
+            (
+                "WELCOME alice Welcome to chat room. Enter 'tata' anytime to exit",
+                "Logged in as alice. Welcome to chat room. Enter 'tata' anytime to exit"
+            ),
+            ("PROMPT Enter username:", "Enter username:"),
+            ("BYE DISCONNECTED!!", "DISCONNECTED!!"),
+            ("BYE server shutting down", "disconnected: server shutting down"),
+            ("FUTURE something new", "FUTURE something new"),
+        ] as [(String, String)]
+    )
     func rendersEachKindWithoutColour(raw: String, shown: String) {
         #expect(plain.render(ServerLine(parsing: raw)) == shown)
     }

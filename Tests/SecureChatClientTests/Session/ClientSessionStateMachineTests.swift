@@ -78,9 +78,11 @@ import Testing
         #expect(machine.userEntered("typed while away") == [])
         #expect(machine.connected() == [.setPrompt(.waiting)])
         #expect(machine.received(usernamePrompt) == [.send("bob")])
-        #expect(machine.received(welcomeBob) == [
-            .show(welcomeBob), .setPrompt(.chatting(name: "bob")), .send("typed while away"),
-        ])
+        #expect(
+            machine.received(welcomeBob) == [
+                .show(welcomeBob), .setPrompt(.chatting(name: "bob")), .send("typed while away"),
+            ]
+        )
     }
 
     @Test func byeWhileChattingIsADrop() {
@@ -89,18 +91,22 @@ import Testing
         _ = machine.received(usernamePrompt)
         _ = machine.received(welcomeBob)
         let shutdown = ServerLine(parsing: "BYE server shutting down")
-        #expect(machine.received(shutdown) == [
-            .show(shutdown), .finish(.dropped(reason: "the server closed the connection: server shutting down")),
-        ])
+        #expect(
+            machine.received(shutdown) == [
+                .show(shutdown), .finish(.dropped(reason: "the server closed the connection: server shutting down")),
+            ]
+        )
     }
 
     @Test func byeDuringLoginFails() {
         var machine = Machine(mode: .interactive, name: nil)
         _ = machine.connected()
         let refused = ServerLine(parsing: "BYE certificate name refused")
-        #expect(machine.received(refused) == [
-            .show(refused), .finish(.failed(reason: "the server ended the login: certificate name refused")),
-        ])
+        #expect(
+            machine.received(refused) == [
+                .show(refused), .finish(.failed(reason: "the server ended the login: certificate name refused")),
+            ]
+        )
     }
 
     @Test func certificateLoginNeedsNoPrompt() {
@@ -120,10 +126,12 @@ import Testing
         #expect(machine.userEntered("hello all") == [])
         #expect(machine.inputEnded() == [])
         #expect(machine.received(usernamePrompt) == [.send("bob")])
-        #expect(machine.received(welcomeBob) == [
-            .show(welcomeBob), .setPrompt(.chatting(name: "bob")),
-            .send("whoelse"), .send("hello all"), .send("ping"), .startDrainTimer,
-        ])
+        #expect(
+            machine.received(welcomeBob) == [
+                .show(welcomeBob), .setPrompt(.chatting(name: "bob")),
+                .send("whoelse"), .send("hello all"), .send("ping"), .startDrainTimer,
+            ]
+        )
         let user = ServerLine(parsing: "USER alice")
         let ok = ServerLine(parsing: "OK 1 other user online")
         #expect(machine.received(user) == [.show(user)])
@@ -176,7 +184,9 @@ import Testing
         var machine = Machine(mode: .scripted, name: "bob")
         _ = machine.connected()
         _ = machine.received(usernamePrompt)
-        #expect(machine.received(usernamePrompt) == [.finish(.failed(reason: "the server did not accept the name bob"))])
+        #expect(
+            machine.received(usernamePrompt) == [.finish(.failed(reason: "the server did not accept the name bob"))]
+        )
     }
 
     @Test func scriptedInputEndingDuringLoginFails() {
@@ -192,9 +202,11 @@ import Testing
         _ = machine.received(usernamePrompt)
         _ = machine.received(welcomeBob)
         _ = machine.inputEnded()
-        #expect(machine.drainTimedOut() == [
-            .finish(.failed(reason: "the server did not answer the last commands in time")),
-        ])
+        #expect(
+            machine.drainTimedOut() == [
+                .finish(.failed(reason: "the server did not answer the last commands in time"))
+            ]
+        )
     }
 
     @Test func scriptedDisconnectWhileDrainingIsADrop() {

@@ -18,8 +18,10 @@ import Testing
             fingerprint: "AA:BB",
             trust: .verifiedByCertificateAuthority(path: "ca.crt")
         )
-        #expect(line == "connected to 127.0.0.1:7443 (localhost), verified by the CA in ca.crt; TLSv1.3, "
-            + "TLS_AES_256_GCM_SHA384; client certificate used (client-alice.crt)")
+        #expect(
+            line == "connected to 127.0.0.1:7443 (localhost), verified by the CA in ca.crt; TLSv1.3, "
+                + "TLS_AES_256_GCM_SHA384; client certificate used (client-alice.crt)"
+        )
     }
 
     @Test func showsTheFingerprintWhenNotVerifiedByACA() {

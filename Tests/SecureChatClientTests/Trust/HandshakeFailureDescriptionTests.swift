@@ -5,19 +5,21 @@ import Testing
 @Suite struct HandshakeFailureDescriptionTests {
     typealias Reason = HandshakeFailureDescription.Reason
 
-    @Test(arguments: [
-        ("unable to get local issuer certificate", Reason.unknownAuthority),
-        ("self-signed certificate in certificate chain", Reason.unknownAuthority),
-        ("unable to verify the first certificate", Reason.unknownAuthority),
-        ("self-signed certificate", Reason.selfSigned),
-        ("self signed certificate", Reason.selfSigned),
-        ("certificate has expired", Reason.expired),
-        ("certificate is not yet valid", Reason.notYetValid),
-        ("hostname mismatch", Reason.hostnameMismatch),
-        ("IP address mismatch", Reason.hostnameMismatch),
-        ("certificate revoked", Reason.revoked),
-        ("unsupported certificate purpose", Reason.badServerCertificate),
-    ] as [(String, Reason)])
+    @Test(
+        arguments: [
+            ("unable to get local issuer certificate", Reason.unknownAuthority),
+            ("self-signed certificate in certificate chain", Reason.unknownAuthority),
+            ("unable to verify the first certificate", Reason.unknownAuthority),
+            ("self-signed certificate", Reason.selfSigned),
+            ("self signed certificate", Reason.selfSigned),
+            ("certificate has expired", Reason.expired),
+            ("certificate is not yet valid", Reason.notYetValid),
+            ("hostname mismatch", Reason.hostnameMismatch),
+            ("IP address mismatch", Reason.hostnameMismatch),
+            ("certificate revoked", Reason.revoked),
+            ("unsupported certificate purpose", Reason.badServerCertificate),
+        ] as [(String, Reason)]
+    )
     func verifyErrorsBecomeReasons(verifyError: String, reason: Reason) {
         let description = HandshakeFailureDescription(
             verifyError: verifyError,
@@ -26,17 +28,24 @@ import Testing
         #expect(description.reason == reason)
     }
 
-    @Test(arguments: [
-        ("TLS handshake failed: tlsv13 alert certificate required", Reason.clientCertificateRequired),
-        ("TLS handshake failed: sslv3 alert handshake failure", Reason.refusedByServer),
-        ("TLS handshake failed: tlsv1 alert unknown ca",
-            Reason.clientCertificateRejected("its certificate authority is unknown to the server")),
-        ("TLS handshake failed: sslv3 alert certificate revoked", Reason.clientCertificateRejected("it has been revoked")),
-        ("TLS handshake failed: tlsv1 alert protocol version", Reason.noCommonProtocol),
-        ("TLS handshake failed: wrong version number", Reason.notTLS),
-        ("TLS handshake failed: unexpected eof while reading", Reason.closedByServer),
-        ("something odd", Reason.other("something odd")),
-    ] as [(String, Reason)])
+    @Test(
+        arguments: [
+            ("TLS handshake failed: tlsv13 alert certificate required", Reason.clientCertificateRequired),
+            ("TLS handshake failed: sslv3 alert handshake failure", Reason.refusedByServer),
+            (
+                "TLS handshake failed: tlsv1 alert unknown ca",
+                Reason.clientCertificateRejected("its certificate authority is unknown to the server")
+            ),
+            (
+                "TLS handshake failed: sslv3 alert certificate revoked",
+                Reason.clientCertificateRejected("it has been revoked")
+            ),
+            ("TLS handshake failed: tlsv1 alert protocol version", Reason.noCommonProtocol),
+            ("TLS handshake failed: wrong version number", Reason.notTLS),
+            ("TLS handshake failed: unexpected eof while reading", Reason.closedByServer),
+            ("something odd", Reason.other("something odd")),
+        ] as [(String, Reason)]
+    )
     func alertsAndReasonsBecomeReasons(detail: String, reason: Reason) {
         #expect(HandshakeFailureDescription(verifyError: nil, detail: detail).reason == reason)
     }
@@ -48,7 +57,10 @@ import Testing
 
     @Test func onlyUnknownIssuersMayFallBackToTrustOnFirstUse() {
         #expect(HandshakeFailureDescription(verifyError: "self-signed certificate", detail: "").isUnknownIssuer)
-        #expect(HandshakeFailureDescription(verifyError: "unable to get local issuer certificate", detail: "").isUnknownIssuer)
+        #expect(
+            HandshakeFailureDescription(verifyError: "unable to get local issuer certificate", detail: "")
+                .isUnknownIssuer
+        )
         #expect(!HandshakeFailureDescription(verifyError: "certificate has expired", detail: "").isUnknownIssuer)
         #expect(!HandshakeFailureDescription(verifyError: "hostname mismatch", detail: "").isUnknownIssuer)
     }

@@ -8,27 +8,33 @@ import Testing
     let fingerprintB = Array(repeating: "CD", count: 32).joined(separator: ":")
 
     @Test func parsesEntriesAndSkipsCommentsAndJunk() {
-        let file = KnownHosts(contents: """
-            # remembered servers
-            chat.example.org:7443 \(fingerprintA)
+        let file = KnownHosts(
+            contents: """
+                # remembered servers
+                chat.example.org:7443 \(fingerprintA)
 
-            [::1]:7443 \(fingerprintB.lowercased())
-            broken line
-            nohost \(fingerprintA)
-            host:99999 \(fingerprintA)
-            host:1 not-a-fingerprint
-            """)
-        #expect(file.entries == [
-            .init(host: "chat.example.org", port: 7443, fingerprint: fingerprintA),
-            .init(host: "::1", port: 7443, fingerprint: fingerprintB.lowercased()),
-        ])
+                [::1]:7443 \(fingerprintB.lowercased())
+                broken line
+                nohost \(fingerprintA)
+                host:99999 \(fingerprintA)
+                host:1 not-a-fingerprint
+                """
+        )
+        #expect(
+            file.entries == [
+                .init(host: "chat.example.org", port: 7443, fingerprint: fingerprintA),
+                .init(host: "::1", port: 7443, fingerprint: fingerprintB.lowercased()),
+            ]
+        )
     }
 
     @Test func checksMatchMismatchAndUnknown() {
         let file = KnownHosts(contents: "127.0.0.1:7443 \(fingerprintA)\n")
         #expect(file.check(host: "127.0.0.1", port: 7443, fingerprint: fingerprintA) == .match)
         #expect(file.check(host: "127.0.0.1", port: 7443, fingerprint: fingerprintA.lowercased()) == .match)
-        #expect(file.check(host: "127.0.0.1", port: 7443, fingerprint: fingerprintB) == .mismatch(expected: fingerprintA))
+        #expect(
+            file.check(host: "127.0.0.1", port: 7443, fingerprint: fingerprintB) == .mismatch(expected: fingerprintA)
+        )
         #expect(file.check(host: "127.0.0.1", port: 7444, fingerprint: fingerprintA) == .unknown)
         #expect(file.check(host: "localhost", port: 7443, fingerprint: fingerprintA) == .unknown)
     }
@@ -66,6 +72,8 @@ import Testing
 
     @Test func defaultPathIsUnderTheConfigDirectory() {
         #expect(KnownHosts.defaultPath(environment: ["HOME": "/home/u"]) == "/home/u/.config/securechat/known_hosts")
-        #expect(KnownHosts.defaultPath(environment: ["HOME": "/h", "XDG_CONFIG_HOME": "/x"]) == "/x/securechat/known_hosts")
+        #expect(
+            KnownHosts.defaultPath(environment: ["HOME": "/h", "XDG_CONFIG_HOME": "/x"]) == "/x/securechat/known_hosts"
+        )
     }
 }

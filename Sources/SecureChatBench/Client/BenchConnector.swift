@@ -1,0 +1,51 @@
+import ChatTransport
+import NIOCore
+import NIOPosix
+import SecureChatTLS
+
+/// Opens TLS connections to the server with our own TLS layer: `TLSHandler` → `LineFrameDecoder` →
+/// ``BenchLineHandler``.
+struct BenchConnector: Sendable {
+    let host: String
+    let port: Int
+    let context: TLSContext
+    let group: MultiThreadedEventLoopGroup
+
+    /// The group's event loops, to spread connections evenly.
+    var loops: [any EventLoop] { Array(group.makeIterator()) }
+
+    /// Connects and completes the TLS handshake; with a `name` also logs in (answering a password prompt with
+    /// `password`). `sink` receives the connection's CHAT lines.
+    func connect(
+        name: String?,
+        password: String? = nil,
+        on loop: (any EventLoop)? = nil,
+        sink: (any ChatLineSink & Sendable)? = nil
+    ) async throws -> BenchConnection {
+        let context = self.context
+        let connection = try await ClientBootstrap(group: loop ?? group.next())
+            .connectTimeout(.seconds(30))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = BenchLineHandler(loop: channel.eventLoop, name: name, password: password, sink: sink)
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(TLSHandler(context: context))
+                    try sync.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineLength: 64 * 1024)))
+                    try sync.addHandler(handler)
+                    return BenchConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+                }
+            }
+        do {
+            let handler = connection.handler
+            try await connection.eventLoop.flatSubmit { handler.value.handshake.futureResult }.get()
+            if name != nil {
+                try await connection.eventLoop.flatSubmit { handler.value.welcome.futureResult }.get()
+            }
+        } catch {
+            await connection.close()
+            throw error
+        }
+        return connection
+    }
+}

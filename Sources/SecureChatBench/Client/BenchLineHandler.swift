@@ -1,0 +1,166 @@
+import ChatTransport
+import NIOCore
+import SecureChatTLS
+
+/// Receives CHAT lines on a connection's event loop, for the fan-out receivers.
+protocol ChatLineSink: AnyObject {
+    /// One `CHAT <name>: <text>` line, without its newline.
+    func chatLine(_ line: ByteBuffer)
+}
+
+/// The last handler of a benchmark connection: completes the handshake and login promises, answers the login
+/// prompts, matches command answers to the commands in order, and hands CHAT lines to a sink.
+///
+/// Event lines (`NOTICE`, `PING`, …) are skipped. Everything runs on the channel's event loop.
+final class BenchLineHandler: ChannelInboundHandler {
+    typealias InboundIn = InboundFrame
+    typealias OutboundOut = ByteBuffer
+
+    /// The data lines and the final line (`OK …`, `ERROR …` or `BYE …`) answering one command.
+    struct Answer: Sendable {
+        var dataLines: Int
+        var final: String
+        var isOK: Bool { final.hasPrefix("OK ") }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private enum Phase {
+        case handshaking
+        case awaitingPrompt
+        case loggingIn
+        case open
+        case closed
+    }
+
+    private static let chatPrefix = Array("CHAT ".utf8)
+
+    let handshake: EventLoopPromise<Void>
+    let welcome: EventLoopPromise<Void>
+    private let name: String?
+    private let password: String?
+    private weak var sink: (any ChatLineSink)?
+    private var phase = Phase.handshaking
+    private var answers = CircularBuffer<(promise: EventLoopPromise<Answer>, dataLines: Int)>()
+    private var context: ChannelHandlerContext?
+    /// `ERROR` lines that answered no command (for example a refused chat line).
+    private(set) var unexpectedErrors = 0
+    private(set) var lastUnexpectedError: String?
+
+    /// `name` nil: only the handshake is wanted; `password` answers a password prompt.
+    init(loop: any EventLoop, name: String?, password: String?, sink: (any ChatLineSink)?) {
+        self.handshake = loop.makePromise()
+        self.welcome = loop.makePromise()
+        self.name = name
+        self.password = password
+        self.sink = sink
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted = event as? TLSUserEvent, case .handshaking = phase {
+            phase = name == nil ? .open : .awaitingPrompt
+            handshake.succeed(())
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .line(let line) = unwrapInboundIn(data) else { return }
+        if line.readableBytesView.starts(with: Self.chatPrefix) {
+            sink?.chatLine(line)
+            return
+        }
+        let text = String(buffer: line)
+        let kind = text.prefix { $0 != " " }
+        switch phase {
+        case .handshaking, .closed:
+            break
+        case .awaitingPrompt, .loggingIn:
+            login(kind: kind, text: text)
+        case .open:
+            answer(kind: kind, text: text)
+        }
+    }
+
+    /// Sends `line` and returns its answer. Commands are answered in the order they were sent.
+    func command(_ line: String) -> EventLoopFuture<Answer> {
+        let promise = handshake.futureResult.eventLoop.makePromise(of: Answer.self)
+        guard case .open = phase, let context else {
+            promise.fail(Failure(description: "the connection is not logged in"))
+            return promise.futureResult
+        }
+        answers.append((promise, 0))
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: line + "\n")), promise: nil)
+        return promise.futureResult
+    }
+
+    /// Sends `line` without waiting for an answer (a chat line).
+    func send(_ buffer: ByteBuffer) {
+        context?.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(error)
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(Failure(description: "the server closed the connection"))
+        context.fireChannelInactive()
+    }
+
+    private func login(kind: Substring, text: String) {
+        switch kind {
+        case "PROMPT":
+            phase = .loggingIn
+            let reply = text.contains("password") ? password ?? "" : name ?? ""
+            context?.writeAndFlush(wrapOutboundOut(ByteBuffer(string: reply + "\n")), promise: nil)
+        case "WELCOME":
+            phase = .open
+            welcome.succeed(())
+        case "ERROR", "BYE":
+            phase = .closed
+            welcome.fail(Failure(description: "login as \(name ?? "?") refused: \(text)"))
+            context?.close(promise: nil)
+        default:
+            break
+        }
+    }
+
+    private func answer(kind: Substring, text: String) {
+        switch kind {
+        case "OK", "ERROR", "BYE":
+            guard let head = answers.popFirst() else {
+                if kind == "ERROR" {
+                    unexpectedErrors += 1
+                    lastUnexpectedError = text
+                }
+                return
+            }
+            head.promise.succeed(Answer(dataLines: head.dataLines, final: text))
+        case "INBOX", "USER", "DELIVERY", "HISTORY", "HELP":
+            if !answers.isEmpty { answers[answers.startIndex].dataLines += 1 }
+        default:
+            break
+        }
+    }
+
+    private func fail(_ error: any Error) {
+        phase = .closed
+        handshake.fail(error)
+        welcome.fail(error)
+        while let head = answers.popFirst() {
+            head.promise.fail(error)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import NIOPosix
+import SecureChatTLS
+
+/// Options every mode shares: where the server is, how to trust it, and where the results go.
+struct BenchOptions: ParsableArguments {
+    @Option(help: "Address of the server.")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .shortAndLong, help: "Port of the server.")
+    var port: Int = 7443
+
+    @Option(help: ArgumentHelp("PEM CA certificate that signs the server's certificate; without it the certificate is not checked.", valueName: "file"))
+    var ca: String?
+
+    @Option(help: ArgumentHelp("The server's process id: adds its CPU time per unit of work and its memory.", valueName: "pid"))
+    var serverPid: Int32?
+
+    @Option(help: ArgumentHelp("Also write the results to this file as JSON.", valueName: "file"))
+    var json: String?
+
+    @Option(help: ArgumentHelp("A name for this run in the table and the JSON (default: the mode).", valueName: "name"))
+    var label: String?
+
+    @Option(help: ArgumentHelp("Event-loop threads of the load generator.", valueName: "n"))
+    var clientThreads: Int = 2
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("Please give a port between 1 and 65535.") }
+        guard clientThreads >= 1 else { throw ValidationError("Please give --client-threads of at least 1.") }
+    }
+
+    /// A connector with its own event loops; shut the group down when done.
+    func makeConnector() throws -> BenchConnector {
+        let tls = TLSConfiguration.client(
+            serverHostname: host,
+            trustRootsPath: ca,
+            serverVerification: ca == nil ? .none : .full
+        )
+        return BenchConnector(
+            host: host,
+            port: port,
+            context: try TLSContext(configuration: tls),
+            group: MultiThreadedEventLoopGroup(numberOfThreads: clientThreads)
+        )
+    }
+
+    /// Prints the table and writes the JSON file if asked.
+    func publish(_ report: BenchReport) throws {
+        print(ReportTable.render(report))
+        if let json { try report.write(toJSON: json) }
+    }
+}
+
+/// A run that cannot produce its figures.
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import NIOConcurrencyHelpers
+
+/// `handshake`: opens M connections, C at a time; each does TCP connect + TLS handshake and closes.
+struct HandshakeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "handshake",
+        abstract: "Full TLS handshakes (no resumption): handshakes per second, latency, failures, server CPU per handshake."
+    )
+
+    @OptionGroup var options: BenchOptions
+
+    @Option(name: .customShort("m"), help: ArgumentHelp("Connections in all.", valueName: "M"))
+    var connections: Int = 2000
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Connections handshaking at once.", valueName: "C"))
+    var concurrency: Int = 50
+
+    func validate() throws {
+        guard connections >= 1, concurrency >= 1 else {
+            throw ValidationError("Please give -m and -c of at least 1.")
+        }
+    }
+
+    private struct Tally {
+        var succeeded = 0
+        var failed = 0
+        var firstError: String?
+        var latencies = LatencyHistogram()
+    }
+
+    func run() async throws {
+        let connector = try options.makeConnector()
+        defer { try? connector.group.syncShutdownGracefully() }
+        let total = connections
+        let tally = NIOLockedValueBox(Tally())
+        let progress = ProgressLine("handshake")
+        let ticker = progress.every(2) {
+            let now = tally.withLockedValue { $0 }
+            return "\(now.succeeded)/\(total) done, \(now.failed) failed"
+        }
+        let cpu = try ServerCPUWindow(pid: options.serverPid)
+        let start = MonotonicClock.micros()
+        try await WorkCounter(total: total).run(concurrency: concurrency) { _ in
+            let began = MonotonicClock.micros()
+            do {
+                let connection = try await connector.connect(name: nil)
+                let elapsed = MonotonicClock.micros() - began
+                tally.withLockedValue {
+                    $0.succeeded += 1
+                    $0.latencies.record(micros: elapsed)
+                }
+                await connection.close()
+            } catch {
+                tally.withLockedValue {
+                    $0.failed += 1
+                    if $0.firstError == nil { $0.firstError = "\(error)" }
+                }
+            }
+        }
+        let seconds = MonotonicClock.seconds(since: start)
+        let serverCPU = try cpu.cpuSecondsSoFar()
+        ticker.cancel()
+        progress.finish()
+        let result = tally.withLockedValue { $0 }
+
+        var report = BenchReport(
+            mode: "handshake",
+            label: options.label,
+            parameters: ["connections": "\(connections)", "concurrency": "\(concurrency)"]
+        )
+        report.add("handshakes", "handshakes completed", Double(result.succeeded))
+        report.add("failures", "failures", Double(result.failed))
+        report.add("handshakes_per_second", "handshakes/s", Double(result.succeeded) / seconds, "1/s")
+        report.addLatencies("handshake", "handshake latency", result.latencies, extended: false)
+        report.add("server_cpu_seconds", "server CPU", serverCPU, "s")
+        report.add(
+            "server_cpu_us_per_handshake",
+            "server CPU per handshake",
+            serverCPU.map { $0 * 1e6 / Double(max(1, result.succeeded)) },
+            "µs"
+        )
+        try options.publish(report)
+        if let firstError = result.firstError {
+            print("  first failure: \(firstError)")
+        }
+    }
+}
