@@ -192,7 +192,8 @@ struct ConnectionSession {
                 scheduleExpiry(of: certificate)
             }
             logger[metadataKey: "user"] = "\(name)"
-            logger.info("Client \(peer) connected [ \(name) ] \(tlsSummary) \(identity.rawValue)")
+            let credential = certificate.map { "certificate CN=\($0.commonName ?? "?")" } ?? identity.rawValue
+            logger.info("Client \(peer) connected [ \(name) ] \(tlsSummary) \(credential)")
             presence = try? await store.recordLogin(
                 nameKey: name.key,
                 displayName: name.display,
