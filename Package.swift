@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "securechat-server", targets: ["SecureChatServer"]),
         .executable(name: "securechat-client", targets: ["SecureChatClient"]),
+        .executable(name: "securechat-bench", targets: ["SecureChatBench"]),
         .library(name: "SecureChatTLS", targets: ["SecureChatTLS"]),
         .library(name: "ChatCore", targets: ["ChatCore"]),
     ],
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         .systemLibrary(
@@ -90,6 +92,19 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "SecureChatBench",
+            dependencies: [
+                "ChatTransport",
+                "SecureChatTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strictSettings
         ),

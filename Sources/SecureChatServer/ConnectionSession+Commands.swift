@@ -4,8 +4,11 @@ import Logging
 import SecureChatTLS
 
 extension ConnectionSession {
-    /// How many stored messages one `inbox` answer shows.
+    /// How many stored messages one `inbox` answer shows at most.
     static let inboxPageSize = 200
+    /// How many bytes one `inbox` or `history` answer may take on the wire: well under the outbound queue limit, so
+    /// a big answer never makes its own reader look slow.
+    static let answerByteBudget = 256 * 1024
 
     /// Carries out `command` for `name` and returns its answer, ending in exactly one `OK` or `ERROR`.
     func perform(_ command: ClientCommand, as name: Username, identity: IdentityKind) async -> [ServerReply] {
@@ -135,9 +138,9 @@ extension ConnectionSession {
             broadcast
             ? .broadcast(from: name.display, text: text) : .privateMessage(from: name.display, text: text)
         switch await hub.sendDirect(reply, from: name, to: recipient) {
-        case .online:
-            let hasIdentity = try await store.identity(forKey: recipient.key) != nil
-            return .delivered(recipientHasIdentity: hasIdentity)
+        case .online(let member):
+            // What counts is how the recipient is logged in now: a guest holding a name gets nothing stored.
+            return .delivered(recipientHasIdentity: member.identity.hasIdentity)
         case .blocked:
             return .failed(.blocked(by: recipient))
         case .offline:
@@ -158,9 +161,12 @@ extension ConnectionSession {
         identity: IdentityKind,
         to recipients: [(Username, Bool, RecipientEntry.State)]
     ) async throws {
-        let entries = recipients.filter { $0.1 }.map { RecipientEntry(key: $0.0.key, name: $0.0.display, state: $0.2) }
+        // Guest recipients are kept by name only (no key), so they show in the sender's history but own nothing.
+        let entries = recipients.map { recipient, hasIdentity, state in
+            RecipientEntry(key: hasIdentity ? recipient.key : nil, name: recipient.display, state: state)
+        }
         // Nothing to keep when neither side has an identity: a guest's history is never stored.
-        guard identity.hasIdentity || !entries.isEmpty else { return }
+        guard identity.hasIdentity || recipients.contains(where: { $0.1 }) else { return }
         _ = try await store.append(
             NewMessage(
                 at: Date(),
@@ -197,12 +203,22 @@ extension ConnectionSession {
             return [.error(.notAllowed("guests have no inbox; register a password first"))]
         }
         let unread = try await store.unreadInbox(for: name.key)
-        let page = unread.prefix(Self.inboxPageSize)
-        try await store.markRead(for: name.key, ids: page.map(\.id))
-        let lines = page.map { ServerReply.inbox(at: $0.at, from: $0.senderName, text: $0.text) }
-        let rest = unread.count - page.count
+        var lines: [ServerReply] = []
+        var ids: [MessageID] = []
+        var bytes = 0
+        for message in unread.prefix(Self.inboxPageSize) {
+            let line = ServerReply.inbox(at: message.at, from: message.senderName, text: message.text)
+            bytes += ReplyFormatter.bytes(for: line).count
+            if bytes > Self.answerByteBudget, !lines.isEmpty { break }
+            lines.append(line)
+            ids.append(message.id)
+        }
+        // Marked read only once the lines are on their way: a connection that fails meanwhile loses nothing.
+        try await write(lines)
+        try await store.markRead(for: name.key, ids: ids)
+        let rest = unread.count - lines.count
         let more = rest > 0 ? "; \(rest) more, type 'inbox' again" : ""
-        return lines + [.ok(OKSummary.inboxRead(page.count) + more)]
+        return [.ok(OKSummary.inboxRead(lines.count) + more)]
     }
 
     private func history(for name: Username, identity: IdentityKind, limit: Int) async throws -> [ServerReply] {
@@ -210,15 +226,23 @@ extension ConnectionSession {
             return [.error(.notAllowed("guests have no history; register a password first"))]
         }
         let messages = try await store.history(for: name.key, limit: limit)
-        let lines = messages.map { message in
-            ServerReply.history(
+        // Newest first within the byte budget, then shown oldest first.
+        var lines: [ServerReply] = []
+        var bytes = 0
+        for message in messages.reversed() {
+            let line = ServerReply.history(
                 at: message.at,
                 from: message.senderName,
                 to: message.recipientDescription,
                 text: message.text
             )
+            bytes += ReplyFormatter.bytes(for: line).count
+            if bytes > Self.answerByteBudget, !lines.isEmpty { break }
+            lines.append(line)
         }
-        return lines + [.ok(OKSummary.history(lines.count))]
+        let omitted = messages.count - lines.count
+        let note = omitted > 0 ? "; \(omitted) older ones left out (too long for one answer)" : ""
+        return lines.reversed() + [.ok(OKSummary.history(lines.count) + note)]
     }
 
     private func block(_ target: Username, by name: Username, identity: IdentityKind) async throws -> [ServerReply] {
@@ -250,9 +274,14 @@ extension ConnectionSession {
         } catch let error as StoreError where error == .alreadyExists {
             return [.error(.alreadyRegistered(name))]
         }
-        // Blocks made as a guest lived only in the room; keep them now that there is an identity.
+        // Blocks made as a guest lived only in the room; keep them now that there is an identity. The identity
+        // exists from here on, so a failure to copy a block is logged, not reported as a failed registration.
         for target in await hub.blocks(of: name) {
-            try await store.block(owner: name.key, target: target)
+            do {
+                try await store.block(owner: name.key, target: target)
+            } catch {
+                logger.error("could not keep a block made as a guest: \(error)")
+            }
         }
         logger.info("name registered", metadata: ["user": "\(name)"])
         return [.ok(OKSummary.registered(name))]

@@ -86,19 +86,10 @@ struct ConnectionSession {
             )
             return machine.handshakeCompleted(certificateName: certificate?.commonName)
         case .frame(.overlong):
-            return machine.lineRejected(.lineTooLong)
+            if let refusal = floodCheck() { return refusal }
+            return machine.lineRejected(.lineTooLong(limit: configuration.maximumLineLength))
         case .frame(.line(let buffer)):
-            if machine.user != nil {
-                switch flood.line(now: (clock.now - started) / .seconds(1)) {
-                case .accept:
-                    break
-                case .refuse(let wait):
-                    return .send([.error(.rateLimited(retryAfterSeconds: Int(wait.rounded(.up))))])
-                case .disconnect:
-                    logger.warning("flooding: too many lines refused in a row, closing the connection")
-                    return .close([.bye("too many lines too fast")])
-                }
-            }
+            if let refusal = floodCheck() { return refusal }
             switch CommandParser.decodeLine(buffer.readableBytesView) {
             case .success(let line): return machine.lineReceived(line)
             case .failure(let error): return machine.lineRejected(error)
@@ -112,6 +103,20 @@ struct ConnectionSession {
         }
     }
 
+    /// Applies the per-user line rate (after login): nil to go on, or the refusal to carry out instead.
+    private mutating func floodCheck() -> SessionStateMachine.Action? {
+        guard machine.user != nil else { return nil }
+        switch flood.line(now: (clock.now - started) / .seconds(1)) {
+        case .accept:
+            return nil
+        case .refuse(let wait):
+            return .send([.error(.rateLimited(retryAfterSeconds: Int(wait.rounded(.up))))])
+        case .disconnect:
+            logger.warning("flooding: too many lines refused in a row, closing the connection")
+            return machine.terminate(because: "too many lines too fast")
+        }
+    }
+
     private mutating func carryOut(_ first: SessionStateMachine.Action) async throws -> Flow {
         var action = first
         while true {
@@ -122,12 +127,17 @@ struct ConnectionSession {
                 try await write(replies)
                 return .proceed
             case .close(let replies):
-                leftOnPurpose = true
+                // Only `tata` is a leave on purpose; any other close is announced as unexpected.
+                leftOnPurpose = replies.contains(.disconnected)
                 try? await write(replies)
                 return .stop
             case .lookUpName(let name):
                 action = machine.nameLookedUp(await status(of: name))
-            case .verifyPassword(_, let password, let hash):
+            case .verifyPassword(let name, let password, let hash):
+                if let seconds = await hub.lockRemaining(of: name) {
+                    action = machine.passwordRefusedWhileLocked(seconds: seconds)
+                    continue
+                }
                 let correct = await Task.detached { PasswordHash.verify(password: password, against: hash) }.value
                 action = machine.passwordVerified(correct)
             case .recordWrongPassword(let name):
@@ -160,7 +170,7 @@ struct ConnectionSession {
             }
         } catch {
             logger.error("store failed looking up a name: \(error)")
-            return .reservedForCertificate
+            return .unknown
         }
     }
 
@@ -168,11 +178,6 @@ struct ConnectionSession {
         var blocks: Set<String> = []
         var unread = 0
         do {
-            if identity == .certificate, try await store.identity(forKey: name.key) == nil {
-                try await store.createIdentity(
-                    StoredIdentity(key: name.key, displayName: name.display, kind: .certificate, createdAt: Date())
-                )
-            }
             if identity.hasIdentity {
                 blocks = try await store.blocks(of: name.key)
                 unread = try await store.unreadCount(for: name.key)
@@ -182,7 +187,8 @@ struct ConnectionSession {
             return machine.joinRefused(.serverError("could not log you in; try again"))
         }
         let member = RoomMember(name: name, identity: identity, connection: id, blocks: blocks)
-        switch await hub.join(member) {
+        let greeting = SessionStateMachine.greeting(for: name, unread: unread)
+        switch await hub.join(member, greeting: greeting) {
         case .failure(let error):
             return machine.joinRefused(error)
         case .success:
@@ -190,6 +196,7 @@ struct ConnectionSession {
             if identity == .certificate, let certificate {
                 await hub.attach(certificate, to: id)
                 scheduleExpiry(of: certificate)
+                await reserveForCertificate(name)
             }
             logger[metadataKey: "user"] = "\(name)"
             let credential = certificate.map { "certificate CN=\($0.commonName ?? "?")" } ?? identity.rawValue
@@ -200,7 +207,22 @@ struct ConnectionSession {
                 identityKey: identity.hasIdentity ? name.key : nil,
                 at: Date()
             )
-            return machine.joined(unread: unread)
+            return machine.joined()
+        }
+    }
+
+    /// Records, once the certificate user is in the room, that the name belongs to certificates from now on.
+    private func reserveForCertificate(_ name: Username) async {
+        do {
+            if try await store.identity(forKey: name.key) == nil {
+                try await store.createIdentity(
+                    StoredIdentity(key: name.key, displayName: name.display, kind: .certificate, createdAt: Date())
+                )
+            }
+        } catch let error as StoreError where error == .alreadyExists {
+            // Another connection with the same certificate name recorded it first.
+        } catch {
+            logger.error("could not record the certificate identity: \(error)")
         }
     }
 

@@ -25,8 +25,16 @@ actor RoomHub {
     /// Whether the server is shutting down (no new logins).
     var isShuttingDown: Bool { shuttingDown }
 
-    /// Starts carrying deliveries for `connection` over `channel`.
+    /// Starts carrying deliveries for `connection` over `channel`; during shutdown the channel is closed at once.
     func register(_ connection: ConnectionID, channel: any Channel) {
+        if shuttingDown {
+            let bye = ReplyFormatter.bytes(for: .bye("server is shutting down"))
+            channel.eventLoop.execute {
+                channel.writeAndFlush(channel.allocator.buffer(bytes: bye), promise: nil)
+                channel.close(promise: nil)
+            }
+            return
+        }
         channels[connection] = channel
     }
 
@@ -74,12 +82,14 @@ actor RoomHub {
         return Int(seconds)
     }
 
-    /// Puts `member` in the room and announces it; fails if the name came online meanwhile.
-    func join(_ member: RoomMember) -> Result<Void, ProtocolError> {
+    /// Puts `member` in the room, sends them `greeting`, and announces them; fails if the name came online
+    /// meanwhile. The greeting is queued before anything else can be sent to the newcomer.
+    func join(_ member: RoomMember, greeting: [ServerReply]) -> Result<Void, ProtocolError> {
         if shuttingDown { return .failure(.notAllowed("the server is shutting down")) }
         switch room.join(member) {
         case .success(let notice):
             if member.identity == .registered { loginGuard.recordSuccess(member.name.key) }
+            for line in greeting { deliver(Delivery(to: [member.connection], line)) }
             if let notice { deliver(notice) }
             return .success(())
         case .failure(let error):
@@ -105,13 +115,19 @@ actor RoomHub {
         return delivery.recipients.count
     }
 
-    /// Delivers a private reply to `recipient` if they are online and accept `sender`.
+    /// Delivers a private reply to `recipient` if they are online and accept `sender`. A member whose connection
+    /// is already gone (but who has not left yet) counts as offline, so the message is stored instead of lost.
     func sendDirect(_ reply: ServerReply, from sender: Username, to recipient: Username) -> ChatRoom.DirectRoute {
         let route = room.route(from: sender.key, to: recipient.key)
-        if case .online(let member) = route {
-            deliver(Delivery(to: [member.connection], reply))
-        }
+        guard case .online(let member) = route else { return route }
+        guard let channel = channels[member.connection], channel.isActive else { return .offline }
+        deliver(Delivery(to: [member.connection], reply))
         return route
+    }
+
+    /// Seconds left on the wrong-password lock of `name`, if it is locked.
+    func lockRemaining(of name: Username) -> Int? {
+        loginGuard.lockRemaining(name.key, now: secondsNow()).map { Int($0.rounded(.up)) }
     }
 
     /// The names of everybody online but `name`.

@@ -19,7 +19,7 @@ struct ServerConfiguration: Sendable {
     /// How long a client may take to log in after the handshake.
     var loginTimeout: TimeAmount = .seconds(60)
     /// Silence after which a connection is probed with `PING`, and then dropped after as long again.
-    var idleTimeout: TimeAmount = .minutes(5)
+    var idleTimeout: TimeAmount = .seconds(150)
     /// Outbound bytes queued for one connection beyond which it is dropped as a slow reader.
     var outboundQueueLimit: Int = 1024 * 1024
     /// Connection caps applied before any TLS work.

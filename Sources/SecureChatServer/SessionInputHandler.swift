@@ -66,10 +66,10 @@ final class SessionInputHandler: ChannelInboundHandler {
     private func keepAlive(context: ChannelHandlerContext) {
         if probed {
             logger.info("idle timeout: no answer to the keep-alive probe, closing the connection")
+            // Close at once: a peer that reads nothing would never let the goodbye's write complete.
             let bye = context.channel.allocator.buffer(bytes: ReplyFormatter.bytes(for: .bye("idle timeout")))
-            context.writeAndFlush(wrapOutboundOut(bye)).assumeIsolated().whenComplete { _ in
-                context.close(promise: nil)
-            }
+            context.writeAndFlush(wrapOutboundOut(bye), promise: nil)
+            context.close(promise: nil)
             return
         }
         probed = true

@@ -151,6 +151,33 @@ struct ChatScenarioTests {
         #expect(await server.process.errorLine { $0.contains("name locked") } != nil)
     }
 
+    @Test func aLockCoversConnectionsAlreadyAtThePasswordPrompt() async throws {
+        let server = try await ServerProcess.start()
+        let dave = try await server.login("dave")
+        dave.send("register correct-horse")
+        await dave.answer()
+        dave.send("tata")
+        await dave.next("BYE ")
+
+        // Two connections reach the password prompt; three wrong answers on the first lock the name.
+        var prompts: [LineProcess] = []
+        for _ in 0..<2 {
+            let client = try server.connect()
+            await client.next("PROMPT Enter username:")
+            client.send("dave")
+            #expect(await client.next("PROMPT ") == "PROMPT Enter password for dave:")
+            prompts.append(client)
+        }
+        for guess in ["guess1", "guess2", "guess3"] {
+            prompts[0].send(guess)
+            await prompts[0].next("ERROR ")
+        }
+        // Even the right password is not checked while the name is locked.
+        prompts[1].send("correct-horse")
+        #expect(await prompts[1].next("ERROR ")?.hasPrefix("ERROR name-locked ") == true)
+        #expect(await prompts[1].next("PROMPT ") == "PROMPT Enter username:")
+    }
+
     @Test func broadcastsReachEveryoneOrTheNamedUsers() async throws {
         let server = try await ServerProcess.start()
         let alice = try await server.login("alice")

@@ -27,6 +27,45 @@ struct IdentityTests {
         #expect(await impostor.next("ERROR ")?.hasPrefix("ERROR name-reserved ") == true)
     }
 
+    @Test func aSecondLiveLoginWithTheSameCertificateIsRefused() async throws {
+        let pki = try TestPKI.make()
+        let alice = try pki.client("alice")
+        let server = try await ServerProcess.start(
+            pki: pki,
+            extraArguments: ["--client-auth", "required", "--ca", pki.caCertificate]
+        )
+        let first = try server.connect(certificate: alice)
+        #expect(await first.next("WELCOME ") != nil)
+        let second = try server.connect(certificate: alice)
+        #expect(await second.next("ERROR ")?.hasPrefix("ERROR name-taken ") == true)
+        #expect(await second.next("BYE ") != nil)
+        first.send("ping")
+        #expect(await first.answer().last == "OK pong")
+    }
+
+    @Test func aGuestHoldingANameDoesNotLetACertificateTakeItsMessages() async throws {
+        let pki = try TestPKI.make()
+        let certificate = try pki.client("sam")
+        let server = try await ServerProcess.start(
+            pki: pki,
+            extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate]
+        )
+        let guestSam = try await server.login("sam")
+        let refused = try server.connect(certificate: certificate)
+        #expect(await refused.next("ERROR ")?.hasPrefix("ERROR name-taken ") == true)
+        let alice = try await server.login("alice")
+        alice.send("send sam for the guest only")
+        #expect(await guestSam.next("PRIVATE ") == "PRIVATE alice: for the guest only")
+        #expect(await alice.answer().last == "OK delivered to sam")
+        guestSam.send("tata")
+        await guestSam.next("BYE ")
+
+        let realSam = try server.connect(certificate: certificate)
+        #expect(await realSam.next("WELCOME ") != nil)
+        realSam.send("history")
+        #expect(await realSam.answer().filter { !$0.hasPrefix("NOTICE") } == ["OK 0 messages"])
+    }
+
     @Test func optionalModeLetsClientsWithoutCertificatesChoose() async throws {
         let pki = try TestPKI.make()
         let server = try await ServerProcess.start(

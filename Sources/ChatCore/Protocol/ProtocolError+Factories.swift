@@ -77,10 +77,15 @@ extension ProtocolError {
     }
 
     /// A line over ``ProtocolLimits/maximumLineBytes``; the rest of it was skipped.
-    public static let lineTooLong = ProtocolError(
-        code: .lineTooLong,
-        message: "a line may be at most \(ProtocolLimits.maximumLineBytes) bytes; the rest of this line was skipped"
-    )
+    public static let lineTooLong = lineTooLong(limit: ProtocolLimits.maximumLineBytes)
+
+    /// A line longer than `limit` bytes (the server's configured maximum); the rest of it was skipped.
+    public static func lineTooLong(limit: Int) -> ProtocolError {
+        ProtocolError(
+            code: .lineTooLong,
+            message: "a line may be at most \(limit) bytes; the rest of this line was skipped"
+        )
+    }
 
     /// A line that is not valid UTF-8.
     public static let invalidUTF8 = ProtocolError(
@@ -96,7 +101,7 @@ extension ProtocolError {
 
     /// The server could not complete the command; nothing was acknowledged.
     public static func serverError(_ detail: String = "the command could not be completed") -> ProtocolError {
-        ProtocolError(code: .serverError, message: "\(detail); nothing was stored")
+        ProtocolError(code: .serverError, message: detail)
     }
 
     /// Echoed user input is cut to a readable length, so an error never repeats a whole 4 KiB line.

@@ -10,4 +10,6 @@ public enum NameStatus: Sendable, Equatable {
     case online
     /// Locked after too many wrong passwords, for this many more seconds.
     case locked(secondsLeft: Int)
+    /// The server could not find out (storage failed); the user should try again.
+    case unknown
 }

@@ -14,7 +14,8 @@ public struct SessionStateMachine: Sendable {
         case verifyPassword(Username, password: String, hash: String)
         /// Count a wrong password for `name`; answer with `wrongPasswordRecorded(lockSeconds:)`.
         case recordWrongPassword(Username)
-        /// Enter the room; answer with `joined(unread:)` or `joinRefused(_:)`.
+        /// Enter the room, greeting the user with `greeting(for:unread:)` before anyone else can reach them; answer
+        /// with `joined()` or `joinRefused(_:)`.
         case join(Username, IdentityKind)
         /// Carry out a command for the logged-in user and send its answer.
         case perform(ClientCommand)
@@ -129,7 +130,18 @@ public struct SessionStateMachine: Sendable {
         case .locked(let seconds):
             state = .awaitingName
             return .send([.error(.nameLocked(name, seconds: seconds)), .promptUsername])
+        case .unknown:
+            state = .awaitingName
+            return .send([.error(.serverError("could not look up this name; try again")), .promptUsername])
         }
+    }
+
+    /// The name got locked (by wrong passwords on other connections) while this one was at its password prompt:
+    /// the attempt is not even checked.
+    public mutating func passwordRefusedWhileLocked(seconds: Int) -> Action {
+        guard case .checkingPassword(let name, _) = state else { preconditionFailure("Invalid state: \(state)") }
+        state = .awaitingName
+        return .send([.error(.nameLocked(name, seconds: seconds)), .promptUsername])
     }
 
     /// The answer to `.verifyPassword`.
@@ -158,13 +170,17 @@ public struct SessionStateMachine: Sendable {
         return .send([.error(.badPassword), .promptPassword(for: name)])
     }
 
-    /// The answer to `.join`: in the room, with `unread` messages waiting.
-    public mutating func joined(unread: Int) -> Action {
+    /// The lines that greet `name` on entering the room, with `unread` stored messages waiting. The room sends them
+    /// as part of the join, so that they come before anything another user says to the newcomer.
+    public static func greeting(for name: Username, unread: Int) -> [ServerReply] {
+        unread > 0 ? [.welcome(name), .unreadMessages(unread)] : [.welcome(name)]
+    }
+
+    /// The answer to `.join`: in the room (and already greeted).
+    public mutating func joined() -> Action {
         guard case .joining(let name, let identity) = state else { preconditionFailure("Invalid state: \(state)") }
         state = .chatting(name, identity)
-        var replies: [ServerReply] = [.welcome(name)]
-        if unread > 0 { replies.append(.unreadMessages(unread)) }
-        return .send(replies)
+        return .none
     }
 
     /// The answer to `.join` when the name was taken in the meantime.

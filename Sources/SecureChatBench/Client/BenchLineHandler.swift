@@ -41,7 +41,7 @@ final class BenchLineHandler: ChannelInboundHandler {
     let welcome: EventLoopPromise<Void>
     private let name: String?
     private let password: String?
-    private weak var sink: (any ChatLineSink)?
+    private let sink: (any ChatLineSink)?
     private var phase = Phase.handshaking
     private var answers = CircularBuffer<(promise: EventLoopPromise<Answer>, dataLines: Int)>()
     private var context: ChannelHandlerContext?

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOCore
 import NIOPosix
 import SecureChatTLS
 
@@ -31,8 +32,19 @@ struct BenchOptions: ParsableArguments {
         guard clientThreads >= 1 else { throw ValidationError("Please give --client-threads of at least 1.") }
     }
 
-    /// A connector with its own event loops; shut the group down when done.
-    func makeConnector() throws -> BenchConnector {
+    /// Runs `body` with a connector that has its own event loops, and shuts them down afterwards.
+    func withConnector(_ body: (BenchConnector) async throws -> Void) async throws {
+        let connector = try makeConnector()
+        do {
+            try await body(connector)
+        } catch {
+            try? await connector.group.shutdownGracefully()
+            throw error
+        }
+        try? await connector.group.shutdownGracefully()
+    }
+
+    private func makeConnector() throws -> BenchConnector {
         let tls = TLSConfiguration.client(
             serverHostname: host,
             trustRootsPath: ca,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NIOCore
 import NIOConcurrencyHelpers
 
 /// `handshake`: opens M connections, C at a time; each does TCP connect + TLS handshake and closes.
@@ -30,8 +31,10 @@ struct HandshakeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let connector = try options.makeConnector()
-        defer { try? connector.group.syncShutdownGracefully() }
+        try await options.withConnector(measure)
+    }
+
+    private func measure(_ connector: BenchConnector) async throws {
         let total = connections
         let tally = NIOLockedValueBox(Tally())
         let progress = ProgressLine("handshake")

@@ -1,6 +1,6 @@
 import ArgumentParser
+import NIOCore
 import Foundation
-import NIOConcurrencyHelpers
 
 /// `idle`: logs in N connections and holds them open, to measure the server's memory per idle connection.
 struct IdleCommand: AsyncParsableCommand {
@@ -25,18 +25,20 @@ struct IdleCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let connector = try options.makeConnector()
-        defer { try? connector.group.syncShutdownGracefully() }
+        try await options.withConnector(measure)
+    }
+
+    private func measure(_ connector: BenchConnector) async throws {
         let before = try options.serverPid.map { try ServerStats.sample(pid: $0) }
         let prefix = RunID.make()
         let total = connections
-        let opened = NIOLockedValueBox<[BenchConnection]>([])
+        let opened = ConnectionList()
         let progress = ProgressLine("idle")
-        let ticker = progress.every(2) { "\(opened.withLockedValue(\.count))/\(total) logged in" }
+        let ticker = progress.every(2) { "\(opened.count)/\(total) logged in" }
         let start = MonotonicClock.micros()
         try await WorkCounter(total: total).run(concurrency: concurrency) { index in
             let connection = try await connector.connect(name: "\(prefix)i\(index)")
-            opened.withLockedValue { $0.append(connection) }
+            opened.append(connection)
         }
         let loginSeconds = MonotonicClock.seconds(since: start)
         ticker.cancel()
@@ -44,7 +46,7 @@ struct IdleCommand: AsyncParsableCommand {
         if let pid = options.serverPid { try await ServerQuiet.wait(pid: pid) }
         try await Task.sleep(for: .milliseconds(Int(hold * 1000)))
         let after = try options.serverPid.map { try ServerStats.sample(pid: $0) }
-        let connections = opened.withLockedValue { $0 }
+        let connections = opened.all
         let stillOpen = connections.filter(\.channel.isActive).count
         progress.update("closing")
         await withTaskGroup(of: Void.self) { group in

@@ -57,7 +57,7 @@ import Testing
         (.rateLimited(retryAfterSeconds: 5), "ERROR rate-limited too many lines too fast; try again in 5 seconds"),
         (
             .serverError(),
-            "ERROR server-error the command could not be completed; nothing was stored"
+            "ERROR server-error the command could not be completed"
         ),
     ]
 

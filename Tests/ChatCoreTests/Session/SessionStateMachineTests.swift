@@ -9,7 +9,8 @@ import Testing
         #expect(machine.handshakeCompleted(certificateName: nil) == .send([.promptUsername]))
         #expect(machine.lineReceived("tesla") == .lookUpName(name("tesla")))
         #expect(machine.nameLookedUp(.available) == .join(name("tesla"), .guest))
-        #expect(machine.joined(unread: 0) == .send([.welcome(name("tesla"))]))
+        #expect(machine.joined() == .none)
+        #expect(SessionStateMachine.greeting(for: name("tesla"), unread: 0) == [.welcome(name("tesla"))])
         #expect(machine.user?.name == name("tesla"))
         #expect(!machine.isLoggingIn)
     }
@@ -17,7 +18,8 @@ import Testing
     @Test func aVerifiedCertificateJoinsWithoutAPrompt() {
         var machine = SessionStateMachine()
         #expect(machine.handshakeCompleted(certificateName: "alice") == .join(name("alice"), .certificate))
-        #expect(machine.joined(unread: 2) == .send([.welcome(name("alice")), .unreadMessages(2)]))
+        #expect(machine.joined() == .none)
+        #expect(SessionStateMachine.greeting(for: name("alice"), unread: 2) == [.welcome(name("alice")), .unreadMessages(2)])
         #expect(machine.user?.identity == .certificate)
     }
 
@@ -80,7 +82,7 @@ import Testing
     @Test func commandsChatAndTata() {
         var machine = SessionStateMachine()
         _ = machine.handshakeCompleted(certificateName: "alice")
-        _ = machine.joined(unread: 0)
+        _ = machine.joined()
         #expect(machine.lineReceived("hello") == .say("hello"))
         #expect(machine.lineReceived("whoelse") == .perform(.whoelse))
         #expect(machine.lineReceived("   ") == .none)
@@ -112,8 +114,33 @@ import Testing
 
         var chatting = SessionStateMachine()
         _ = chatting.handshakeCompleted(certificateName: "bob")
-        _ = chatting.joined(unread: 0)
+        _ = chatting.joined()
         #expect(chatting.loginTimedOut() == .none)
+    }
+
+    @Test func aNameLockedDuringThePasswordPromptRefusesTheAttempt() {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
+        _ = machine.lineReceived("carol")
+        _ = machine.nameLookedUp(.registered(passwordHash: "h"))
+        _ = machine.lineReceived("guess")
+        #expect(
+            machine.passwordRefusedWhileLocked(seconds: 50)
+                == .send([.error(.nameLocked(name("carol"), seconds: 50)), .promptUsername])
+        )
+        #expect(machine.isLoggingIn)
+    }
+
+    @Test func aStoreFailureDuringLookUpAsksAgain() {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
+        _ = machine.lineReceived("carol")
+        guard case .send(let replies) = machine.nameLookedUp(.unknown) else {
+            Issue.record("expected an error")
+            return
+        }
+        #expect(replies.last == .promptUsername)
+        #expect(machine.lineReceived("carol") == .lookUpName(name("carol")))
     }
 
     @Test func aJoinRaceAsksForAnotherName() {

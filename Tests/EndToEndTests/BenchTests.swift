@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+/// `securechat-bench` counts correctly against the real server: no speed is asserted, only that its figures add up.
+@Suite(.timeLimit(.minutes(2)))
+struct BenchTests {
+    /// Runs `securechat-bench ARGUMENTS --json FILE` against `server` and returns the metrics by key.
+    private func bench(_ arguments: [String], against server: ServerProcess) async throws -> [String: Double] {
+        let json = server.pki.path("bench-\(UUID().uuidString).json")
+        let process = try LineProcess(
+            name: "bench",
+            executable: ServerProcess.executable("securechat-bench"),
+            arguments: arguments + [
+                "--port", "\(server.port)", "--ca", server.pki.caCertificate,
+                "--server-pid", "\(server.process.process.processIdentifier)", "--json", json,
+            ]
+        )
+        let status = await process.waitForExit(timeout: 90)
+        #expect(status == 0, "securechat-bench failed: \(process.errorLines.suffix(5))")
+        let data = try Data(contentsOf: URL(fileURLWithPath: json))
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let metrics = try #require(report["metrics"] as? [[String: Any]])
+        var values: [String: Double] = [:]
+        for metric in metrics {
+            if let key = metric["key"] as? String, let value = metric["value"] as? Double { values[key] = value }
+        }
+        return values
+    }
+
+    @Test func fanOutCountsEveryDeliveryExactlyOnce() async throws {
+        let server = try await ServerProcess.start()
+        let receivers = 12
+        let perSender = 40
+        let senders = 2
+        let metrics = try await bench(
+            ["fanout", "-n", "\(receivers)", "-P", "\(senders)", "-s", "60", "-d", "60", "--messages", "\(perSender)", "--window", "4"],
+            against: server
+        )
+        let messages = senders * perSender
+        #expect(metrics["messages"] == Double(messages))
+        #expect(metrics["deliveries"] == Double(receivers * messages))
+        #expect(metrics["expected_deliveries"] == Double(receivers * messages))
+        #expect(metrics["lost"] == 0)
+        #expect(metrics["duplicated"] == 0)
+        #expect(metrics["malformed"] == 0)
+        #expect(metrics["refused"] == 0)
+        #expect(metrics["server_cpu_us_per_delivery"] != nil)
+        #expect((metrics["latency_p99_ms"] ?? -1) >= (metrics["latency_p50_ms"] ?? 0))
+    }
+
+    @Test func pacedFanOutSendsAtTheRequestedRate() async throws {
+        let server = try await ServerProcess.start()
+        // 10 receivers at 200 deliveries/s: 20 messages a second, capped at 15 messages.
+        let metrics = try await bench(
+            ["fanout", "-n", "10", "-d", "30", "--messages", "15", "--rate", "200"],
+            against: server
+        )
+        #expect(metrics["messages"] == 15)
+        #expect(metrics["deliveries"] == 150)
+        #expect(metrics["lost"] == 0)
+        #expect(metrics["duplicated"] == 0)
+    }
+
+    @Test func offlineMessagesAreAllStoredAndRead() async throws {
+        let server = try await ServerProcess.start()
+        let metrics = try await bench(
+            ["offline", "-k", "60", "--senders", "4", "--recipients", "3"],
+            against: server
+        )
+        #expect(metrics["acknowledged"] == 60)
+        #expect(metrics["failed"] == 0)
+        #expect(metrics["inbox_read"] == 60)
+        #expect(metrics["inbox_missing"] == 0)
+    }
+
+    @Test func handshakeAndIdleReportTheirCounts() async throws {
+        let server = try await ServerProcess.start()
+        let handshakes = try await bench(["handshake", "-m", "20", "-c", "4"], against: server)
+        #expect(handshakes["handshakes"] == 20)
+        #expect(handshakes["failures"] == 0)
+        let idle = try await bench(["idle", "-n", "10", "--hold", "0"], against: server)
+        #expect(idle["connections"] == 10)
+        #expect(idle["still_open"] == 10)
+        #expect(idle["kib_per_connection"] != nil)
+    }
+}

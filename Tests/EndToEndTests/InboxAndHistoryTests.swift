@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// Stored messages: big inboxes come in pages without losing anything, blocks hold offline too, history limits.
+@Suite(.timeLimit(.minutes(2)))
+struct InboxAndHistoryTests {
+    private func registeredUser(_ name: String, on server: ServerProcess) async throws -> LineProcess {
+        let client = try await server.login(name)
+        client.send("register \(name)-password")
+        #expect(await client.answer().last?.hasPrefix("OK \(name) is registered") == true)
+        return client
+    }
+
+    private func logBackIn(_ name: String, on server: ServerProcess) async throws -> LineProcess {
+        let client = try server.connect()
+        await client.next("PROMPT Enter username:")
+        client.send(name)
+        await client.next("PROMPT Enter password")
+        client.send("\(name)-password")
+        #expect(await client.next("WELCOME ") != nil)
+        return client
+    }
+
+    @Test func aHugeInboxArrivesInPagesAndNothingIsLost() async throws {
+        let server = try await ServerProcess.start()
+        let dora = try await registeredUser("dora", on: server)
+        dora.send("tata")
+        await dora.next("BYE ")
+        let eve = try await server.login("eve")
+        // Each text is 4000 ESC characters: 12 000 bytes on the wire once neutralised.
+        let heavy = String(repeating: "\u{1B}", count: 4000)
+        for index in 1...120 {
+            eve.send("send dora \(heavy) \(index)")
+        }
+        let acknowledged = await (1...120).asyncCount { _ in await eve.answer().last?.hasPrefix("OK queued") == true }
+        #expect(acknowledged == 120)
+
+        let back = try await logBackIn("dora", on: server)
+        var received = 0
+        var pages = 0
+        while received < 120 && pages < 10 {
+            back.send("inbox")
+            let page = await back.answer(timeout: 20)
+            received += page.filter { $0.hasPrefix("INBOX ") }.count
+            pages += 1
+            #expect(page.last?.hasPrefix("OK ") == true, "the connection must survive a big inbox")
+        }
+        #expect(received == 120)
+        #expect(pages > 1, "120 messages of 12 kB do not fit one answer")
+    }
+
+    @Test func anOfflineUserWhoBlocksYouIsNotReached() async throws {
+        let server = try await ServerProcess.start()
+        let carol = try await registeredUser("carol", on: server)
+        carol.send("block mallory")
+        await carol.answer()
+        carol.send("tata")
+        await carol.next("BYE ")
+        let mallory = try await server.login("mallory")
+        mallory.send("send carol hello?")
+        #expect(await mallory.answer().last?.hasPrefix("ERROR blocked ") == true)
+        mallory.send("broadcast user carol message hello?")
+        #expect(await mallory.answer().first?.hasPrefix("DELIVERY carol failed ") == true)
+        let back = try await logBackIn("carol", on: server)
+        back.send("inbox")
+        #expect(await back.answer().filter { !$0.hasPrefix("NOTICE") } == ["OK 0 messages; marked read"])
+    }
+
+    @Test func historyHonoursItsLimitAndShowsGuestRecipients() async throws {
+        let server = try await ServerProcess.start()
+        let ann = try await registeredUser("ann", on: server)
+        let guest = try await server.login("guest7")
+        for index in 1...5 {
+            ann.send("send guest7 number \(index)")
+            await ann.answer()
+        }
+        ann.send("history 2")
+        let lines = await ann.answer().filter { !$0.hasPrefix("NOTICE") }
+        #expect(lines.count == 3)
+        #expect(lines.first?.hasSuffix("ann -> guest7: number 4") == true)
+        #expect(lines.dropFirst().first?.hasSuffix("ann -> guest7: number 5") == true)
+        #expect(lines.last == "OK 2 messages")
+        ann.send("history 0")
+        #expect(await ann.answer().last?.hasPrefix("ERROR usage ") == true)
+        withExtendedLifetime(guest) {}
+    }
+}
+
+extension ClosedRange where Bound == Int {
+    /// Counts the elements for which `predicate` holds, awaiting each in turn.
+    func asyncCount(_ predicate: (Int) async -> Bool) async -> Int {
+        var count = 0
+        for element in self where await predicate(element) { count += 1 }
+        return count
+    }
+}
