@@ -5,7 +5,7 @@ DATABASE := data/securechat.sqlite
 # Evaluated only when `run` needs it.
 BIN_PATH = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: build certs client-cert revoke crl run test clean help
+.PHONY: build certs client-cert revoke crl run test bench clean help
 
 build:
 	$(SWIFT) build
@@ -13,6 +13,7 @@ build:
 help:
 	@echo "make run                      build, create development certificates if missing, start the server on port 7443"
 	@echo "make test                     run all tests (they make their own certificates)"
+	@echo "make bench                    release build, then the benchmark suite against a throw-away server (docs/BENCHMARKS.md)"
 	@echo "make build                    swift build"
 	@echo "make certs                    create the development CA and server certificate if missing"
 	@echo "make client-cert NAME=alice   issue certs/clients/alice.crt and .key"
@@ -43,6 +44,11 @@ run: build certs
 
 test:
 	$(SWIFT) test
+
+# Builds in release mode (.build-release), starts a server with a temporary database and certificate, runs the
+# standard suite and prints the summary; see docs/BENCHMARKS.md.
+bench:
+	SWIFT="$(SWIFT)" bash bench/run.sh
 
 clean:
 	$(SWIFT) package clean

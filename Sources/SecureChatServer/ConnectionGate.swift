@@ -18,10 +18,7 @@ final class ConnectionGate: Sendable {
     func admit(_ channel: any Channel) -> String? {
         let block = ConnectionAdmission.addressBlock(of: channel.remoteAddress?.ipAddress ?? "unknown")
         let now = (clock.now - started) / .seconds(1)
-        let verdict = admission.withLock { admission in
-            if admission.openConnections % 256 == 0 { admission.prune(now: now) }
-            return admission.connection(from: block, now: now)
-        }
+        let verdict = admission.withLock { $0.connection(from: block, now: now) }
         switch verdict {
         case .admit:
             channel.closeFuture.whenComplete { _ in

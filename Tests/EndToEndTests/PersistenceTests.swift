@@ -90,7 +90,9 @@ struct PersistenceTests {
     @Test func sigtermTellsConnectedUsersAndExitsZero() async throws {
         let server = try await ServerProcess.start()
         let alice = try await server.login("alice")
+        let stopping = ContinuousClock.now
         let status = await server.stop(SIGTERM)
+        #expect(ContinuousClock.now - stopping < .seconds(5), "the issue asks for an exit within 5 s")
         #expect(await alice.next("NOTICE ")?.contains("shutting down") == true)
         #expect(await alice.next("BYE ") != nil)
         #expect(status == 0)

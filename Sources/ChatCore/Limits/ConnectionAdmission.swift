@@ -31,6 +31,7 @@ public struct ConnectionAdmission: Sendable {
     private var open = 0
     private var openPerBlock: [String: Int] = [:]
     private var recent: [String: [Double]] = [:]
+    private var judged = 0
 
     /// Admission with `limits`.
     public init(limits: Limits = Limits()) {
@@ -42,6 +43,9 @@ public struct ConnectionAdmission: Sendable {
 
     /// Judges a connection from `block` (see `addressBlock(of:)`) at `now` seconds.
     public mutating func connection(from block: String, now: Double) -> Verdict {
+        // Forget old rate history now and then, so that many distinct addresses cannot grow it without bound.
+        judged += 1
+        if judged % 1024 == 0 { prune(now: now) }
         if open >= limits.total {
             return .refuse("server full: \(limits.total) connections")
         }
