@@ -50,6 +50,20 @@ static inline long shim_SSL_set_mode(SSL *ssl, long mode) {
 static inline uint64_t shim_SSL_OP_NO_COMPRESSION(void) { return (uint64_t)SSL_OP_NO_COMPRESSION; }
 static inline uint64_t shim_SSL_OP_NO_RENEGOTIATION(void) { return (uint64_t)SSL_OP_NO_RENEGOTIATION; }
 static inline long shim_SSL_MODE_RELEASE_BUFFERS(void) { return (long)SSL_MODE_RELEASE_BUFFERS; }
+static inline long shim_SSL_MODE_NO_AUTO_CHAIN(void) { return (long)SSL_MODE_NO_AUTO_CHAIN; }
+
+/// Whether our certificate came with chain certificates (intermediates) from its file.
+static inline int shim_SSL_CTX_has_chain_certs(SSL_CTX *ctx) {
+    STACK_OF(X509) *chain = NULL;
+    SSL_CTX_get0_chain_certs(ctx, &chain);
+    return chain != NULL && sk_X509_num(chain) > 0;
+}
+
+/// Builds our chain from the trust store once, keeping whatever part verification finds (as OpenSSL's automatic
+/// chaining would on every handshake).
+static inline int shim_SSL_CTX_build_cert_chain(SSL_CTX *ctx) {
+    return (int)SSL_CTX_build_cert_chain(ctx, SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR | SSL_BUILD_CHAIN_FLAG_CLEAR_ERROR);
+}
 
 // MARK: - SSL per-connection
 

@@ -20,6 +20,21 @@ extension TLSContext {
         if let crlPath = configuration.crlPath {
             try loadCRL(into: sslContext, path: crlPath)
         }
+        if configuration.certificateChainPath != nil {
+            buildChainOnce(in: sslContext)
+        }
+    }
+
+    /// With only a leaf in the certificate file, OpenSSL completes the chain it sends from the trust store on every
+    /// handshake; with the system store that means listing /etc/ssl/certs each time (most of a handshake's CPU, and
+    /// lock contention between event loops). Build the same chain once here and turn the per-handshake search off.
+    private static func buildChainOnce(in sslContext: OpaquePointer) {
+        if shim_SSL_CTX_has_chain_certs(sslContext) == 0 {
+            OpenSSLErrorQueue.clear()
+            _ = shim_SSL_CTX_build_cert_chain(sslContext)
+            OpenSSLErrorQueue.clear()
+        }
+        shim_SSL_CTX_set_mode(sslContext, shim_SSL_MODE_NO_AUTO_CHAIN())
     }
 
     private static func loadIdentity(into sslContext: OpaquePointer, certificatePath: String, keyPath: String) throws {

@@ -33,7 +33,10 @@ struct BenchTests {
         let perSender = 40
         let senders = 2
         let metrics = try await bench(
-            ["fanout", "-n", "\(receivers)", "-P", "\(senders)", "-s", "60", "-d", "60", "--messages", "\(perSender)", "--window", "4"],
+            [
+                "fanout", "-n", "\(receivers)", "-P", "\(senders)", "-s", "60", "-d", "60", "--messages",
+                "\(perSender)", "--window", "4",
+            ],
             against: server
         )
         let messages = senders * perSender

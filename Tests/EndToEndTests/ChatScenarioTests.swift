@@ -129,11 +129,7 @@ struct ChatScenarioTests {
 
     @Test func wrongPasswordsLockTheName() async throws {
         let server = try await ServerProcess.start()
-        let dave = try await server.login("dave")
-        dave.send("register correct-horse")
-        await dave.answer()
-        dave.send("tata")
-        await dave.next("BYE ")
+        try await server.register("dave", password: "correct-horse")
 
         let intruder = try server.connect()
         await intruder.next("PROMPT Enter username:")
@@ -153,11 +149,7 @@ struct ChatScenarioTests {
 
     @Test func aLockCoversConnectionsAlreadyAtThePasswordPrompt() async throws {
         let server = try await ServerProcess.start()
-        let dave = try await server.login("dave")
-        dave.send("register correct-horse")
-        await dave.answer()
-        dave.send("tata")
-        await dave.next("BYE ")
+        try await server.register("dave", password: "correct-horse")
 
         // Two connections reach the password prompt; three wrong answers on the first lock the name.
         var prompts: [LineProcess] = []

@@ -87,7 +87,8 @@ struct HardeningTests {
         let flooder = try await server.login("flooder")
         let chunk = Data(repeating: UInt8(ascii: "x"), count: 64 * 1024)
         for _ in 0..<16 { flooder.sendRaw(chunk) }
-        #expect(await flooder.next("BYE ") == "BYE too much data without a newline")
+        // The server answers `BYE too much data without a newline`, but closing a socket with unread input sends a
+        // TCP reset, which may destroy that line before the peer reads it: what must hold is the drop itself.
         #expect(await flooder.waitForExit(timeout: 10) != nil, "a peer that never sends a newline is dropped")
         let after = ProcessStats.residentKiB(pid: pid) ?? 0
         #expect(after - before < 16 * 1024, "RSS grew from \(before) KiB to \(after) KiB")

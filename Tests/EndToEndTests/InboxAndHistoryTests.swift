@@ -4,28 +4,9 @@ import Testing
 /// Stored messages: big inboxes come in pages without losing anything, blocks hold offline too, history limits.
 @Suite(.timeLimit(.minutes(2)))
 struct InboxAndHistoryTests {
-    private func registeredUser(_ name: String, on server: ServerProcess) async throws -> LineProcess {
-        let client = try await server.login(name)
-        client.send("register \(name)-password")
-        #expect(await client.answer().last?.hasPrefix("OK \(name) is registered") == true)
-        return client
-    }
-
-    private func logBackIn(_ name: String, on server: ServerProcess) async throws -> LineProcess {
-        let client = try server.connect()
-        await client.next("PROMPT Enter username:")
-        client.send(name)
-        await client.next("PROMPT Enter password")
-        client.send("\(name)-password")
-        #expect(await client.next("WELCOME ") != nil)
-        return client
-    }
-
     @Test func aHugeInboxArrivesInPagesAndNothingIsLost() async throws {
         let server = try await ServerProcess.start()
-        let dora = try await registeredUser("dora", on: server)
-        dora.send("tata")
-        await dora.next("BYE ")
+        try await server.register("dora", password: "dora-password")
         let eve = try await server.login("eve")
         // Each text is 4000 ESC characters: 12 000 bytes on the wire once neutralised.
         let heavy = String(repeating: "\u{1B}", count: 4000)
@@ -35,7 +16,7 @@ struct InboxAndHistoryTests {
         let acknowledged = await (1...120).asyncCount { _ in await eve.answer().last?.hasPrefix("OK queued") == true }
         #expect(acknowledged == 120)
 
-        let back = try await logBackIn("dora", on: server)
+        let back = try await server.login("dora", password: "dora-password")
         var received = 0
         var pages = 0
         while received < 120 && pages < 10 {
@@ -51,7 +32,8 @@ struct InboxAndHistoryTests {
 
     @Test func anOfflineUserWhoBlocksYouIsNotReached() async throws {
         let server = try await ServerProcess.start()
-        let carol = try await registeredUser("carol", on: server)
+        try await server.register("carol", password: "carol-password")
+        let carol = try await server.login("carol", password: "carol-password")
         carol.send("block mallory")
         await carol.answer()
         carol.send("tata")
@@ -61,14 +43,15 @@ struct InboxAndHistoryTests {
         #expect(await mallory.answer().last?.hasPrefix("ERROR blocked ") == true)
         mallory.send("broadcast user carol message hello?")
         #expect(await mallory.answer().first?.hasPrefix("DELIVERY carol failed ") == true)
-        let back = try await logBackIn("carol", on: server)
+        let back = try await server.login("carol", password: "carol-password")
         back.send("inbox")
         #expect(await back.answer().filter { !$0.hasPrefix("NOTICE") } == ["OK 0 messages; marked read"])
     }
 
     @Test func historyHonoursItsLimitAndShowsGuestRecipients() async throws {
         let server = try await ServerProcess.start()
-        let ann = try await registeredUser("ann", on: server)
+        try await server.register("ann", password: "ann-password")
+        let ann = try await server.login("ann", password: "ann-password")
         let guest = try await server.login("guest7")
         for index in 1...5 {
             ann.send("send guest7 number \(index)")

@@ -4,30 +4,12 @@ import Testing
 /// Inbox, history, wholast, registrations and blocks survive a restart and a `kill -9`.
 @Suite(.timeLimit(.minutes(2)))
 struct PersistenceTests {
-    private func register(_ name: String, on server: ServerProcess) async throws {
-        let client = try await server.login(name)
-        client.send("register pass-\(name)-123")
-        #expect(await client.answer().last?.hasPrefix("OK \(name) is registered") == true)
-        client.send("tata")
-        await client.next("BYE ")
-    }
-
-    private func loginRegistered(_ name: String, on server: ServerProcess) async throws -> LineProcess {
-        let client = try server.connect()
-        await client.next("PROMPT Enter username:")
-        client.send(name)
-        #expect(await client.next("PROMPT ") == "PROMPT Enter password for \(name):")
-        client.send("pass-\(name)-123")
-        #expect(await client.next("WELCOME ") != nil)
-        return client
-    }
-
     @Test(arguments: [SIGTERM, SIGKILL])
     func acknowledgedDataSurvivesARestart(signal: Int32) async throws {
         let first = try await ServerProcess.start()
-        try await register("carol", on: first)
-        try await register("dan", on: first)
-        let dan = try await loginRegistered("dan", on: first)
+        try await first.register("carol", password: "pass-carol-123")
+        try await first.register("dan", password: "pass-dan-123")
+        let dan = try await first.login("dan", password: "pass-dan-123")
         dan.send("block mallory")
         #expect(await dan.answer().last?.hasPrefix("OK blocked") == true)
         let alice = try await first.login("alice")
@@ -40,7 +22,7 @@ struct PersistenceTests {
         await first.stop(signal)
 
         let second = try await ServerProcess.start(pki: first.pki, databasePath: first.databasePath)
-        let carol = try await loginRegistered("carol", on: second)
+        let carol = try await second.login("carol", password: "pass-carol-123")
         carol.send("inbox")
         let inbox = await carol.answer().filter { $0.hasPrefix("INBOX ") }
         #expect(inbox.count == 20)
@@ -51,7 +33,7 @@ struct PersistenceTests {
         #expect(seen.contains { $0.hasPrefix("USER alice last seen") })
         #expect(seen.contains { $0.hasPrefix("USER dan last seen") })
 
-        let danAgain = try await loginRegistered("dan", on: second)
+        let danAgain = try await second.login("dan", password: "pass-dan-123")
         danAgain.send("blocked")
         #expect(await danAgain.answer().filter { !$0.hasPrefix("NOTICE") } == ["USER mallory", "OK 1 blocked user"])
         carol.send("history 5")
@@ -63,7 +45,7 @@ struct PersistenceTests {
     @Test(arguments: [SIGTERM, SIGKILL])
     func messagesInFlightWhenTheServerStopsAreNeverLostOnceAcknowledged(signal: Int32) async throws {
         let first = try await ServerProcess.start()
-        try await register("carol", on: first)
+        try await first.register("carol", password: "pass-carol-123")
         let alice = try await first.login("alice")
         let total = 400
         for index in 1...total { alice.send("send carol burst \(index)") }
@@ -75,7 +57,7 @@ struct PersistenceTests {
         #expect(acknowledged >= 1)
 
         let second = try await ServerProcess.start(pki: first.pki, databasePath: first.databasePath)
-        let carol = try await loginRegistered("carol", on: second)
+        let carol = try await second.login("carol", password: "pass-carol-123")
         var stored: [String] = []
         for _ in 0..<3 {
             carol.send("inbox")

@@ -19,7 +19,11 @@ import Testing
         var machine = SessionStateMachine()
         #expect(machine.handshakeCompleted(certificateName: "alice") == .join(name("alice"), .certificate))
         #expect(machine.joined() == .none)
-        #expect(SessionStateMachine.greeting(for: name("alice"), unread: 2) == [.welcome(name("alice")), .unreadMessages(2)])
+        #expect(
+            SessionStateMachine.greeting(for: name("alice"), unread: 2) == [
+                .welcome(name("alice")), .unreadMessages(2),
+            ]
+        )
         #expect(machine.user?.identity == .certificate)
     }
 

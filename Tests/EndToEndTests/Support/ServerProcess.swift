@@ -93,6 +93,32 @@ final class ServerProcess: @unchecked Sendable {
         return client
     }
 
+    /// Logs in as a guest called `name`, registers `password`, and leaves again.
+    func register(_ name: String, password: String) async throws {
+        let client = try await login(name)
+        client.send("register \(password)")
+        guard await client.answer().last?.hasPrefix("OK \(name) is registered") == true else {
+            throw LoginFailure(name: name, seen: client.lines)
+        }
+        client.send("tata")
+        await client.next("BYE ")
+    }
+
+    /// Logs in as the registered user `name` with `password`, returning the client after its WELCOME line.
+    func login(_ name: String, password: String) async throws -> LineProcess {
+        let client = try connect()
+        guard await client.next("PROMPT Enter username:") != nil else {
+            throw LoginFailure(name: name, seen: client.lines)
+        }
+        client.send(name)
+        guard await client.next("PROMPT ") == "PROMPT Enter password for \(name):" else {
+            throw LoginFailure(name: name, seen: client.lines)
+        }
+        client.send(password)
+        guard await client.next("WELCOME \(name) ") != nil else { throw LoginFailure(name: name, seen: client.lines) }
+        return client
+    }
+
     /// Stops the server with `signal` and waits for it to exit.
     @discardableResult
     func stop(_ signal: Int32 = SIGTERM) async -> Int32? {
