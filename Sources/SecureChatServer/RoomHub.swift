@@ -6,12 +6,14 @@ import SecureChatTLS
 /// The one owner of the room's shared state: who is online, password lock-outs, and each live connection's channel.
 ///
 /// It carries out the room's deliveries itself: a reply is formatted once, and each event loop receives one task that
-/// writes the shared bytes to all of its recipients and flushes each once.
+/// writes the shared bytes to all of its recipients; the loop's ``LoopOutbox`` flushes each recipient once per turn.
 actor RoomHub {
     private var room = ChatRoom()
     private var loginGuard = LoginGuard()
     private var channels: [ConnectionID: any Channel] = [:]
     private var certificates: [ConnectionID: PeerIdentity] = [:]
+    /// One per event loop, created on first use; see ``LoopOutbox``.
+    private var outboxes: [ObjectIdentifier: LoopOutbox] = [:]
     private var shuttingDown = false
     private let logger: Logger
     private let clock = ContinuousClock()
@@ -56,12 +58,15 @@ actor RoomHub {
             guard let channel = channels[connection] else { continue }
             logger.notice(
                 "closing a session whose client certificate is now revoked",
-                metadata: ["conn": "\(connection)", "cert": "CN=\(certificate.commonName ?? "?") serial \(certificate.serialNumber)"]
+                metadata: [
+                    "conn": "\(connection)",
+                    "cert": "CN=\(certificate.commonName ?? "?") serial \(certificate.serialNumber)",
+                ]
             )
             let reason = "your client certificate has been revoked"
             deliver(Delivery(to: [connection], .notice(reason)))
             deliver(Delivery(to: [connection], .bye(reason)))
-            channel.eventLoop.execute { channel.close(promise: nil) }
+            Self.flushAndClose(channel)
         }
         return revoked.count
     }
@@ -78,7 +83,10 @@ actor RoomHub {
     /// Counts a wrong password; the lock's length in seconds when this one locked the name.
     func recordWrongPassword(for name: Username) -> Int? {
         guard let seconds = loginGuard.recordFailure(name.key, now: secondsNow()) else { return nil }
-        logger.warning("name locked after too many wrong passwords", metadata: ["user": "\(name)", "seconds": "\(seconds)"])
+        logger.warning(
+            "name locked after too many wrong passwords",
+            metadata: ["user": "\(name)", "seconds": "\(seconds)"]
+        )
         return Int(seconds)
     }
 
@@ -164,6 +172,15 @@ actor RoomHub {
         deliver(notice)
         deliver(bye)
         for channel in channels.values {
+            Self.flushAndClose(channel)
+        }
+    }
+
+    /// Closes `channel` after the deliveries already handed to its loop: they are written but may wait for the
+    /// outbox's flush, which would otherwise run after the close and lose them.
+    private static func flushAndClose(_ channel: any Channel) {
+        channel.eventLoop.execute {
+            channel.flush()
             channel.close(promise: nil)
         }
     }
@@ -176,14 +193,19 @@ actor RoomHub {
             let id = ObjectIdentifier(channel.eventLoop)
             byLoop[id, default: (channel.eventLoop, [])].channels.append(channel)
         }
-        for (loop, targets) in byLoop.values {
+        for (id, (loop, targets)) in byLoop {
+            let outbox = outbox(for: loop, id: id)
             loop.execute {
-                let buffer = targets[0].allocator.buffer(bytes: bytes)
-                for channel in targets {
-                    channel.writeAndFlush(buffer, promise: nil)
-                }
+                outbox.write(targets[0].allocator.buffer(bytes: bytes), to: targets)
             }
         }
+    }
+
+    private func outbox(for loop: any EventLoop, id: ObjectIdentifier) -> LoopOutbox {
+        if let existing = outboxes[id] { return existing }
+        let created = LoopOutbox(loop: loop)
+        outboxes[id] = created
+        return created
     }
 
     private func secondsNow() -> Double {

@@ -33,7 +33,10 @@ struct BenchConnector: Sendable {
                     try sync.addHandler(TLSHandler(context: context))
                     try sync.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineLength: 64 * 1024)))
                     try sync.addHandler(handler)
-                    return BenchConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+                    return BenchConnection(
+                        channel: channel,
+                        handler: NIOLoopBound(handler, eventLoop: channel.eventLoop)
+                    )
                 }
             }
         do {

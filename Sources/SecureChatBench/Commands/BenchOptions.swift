@@ -12,10 +12,20 @@ struct BenchOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Port of the server.")
     var port: Int = 7443
 
-    @Option(help: ArgumentHelp("PEM CA certificate that signs the server's certificate; without it the certificate is not checked.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "PEM CA certificate that signs the server's certificate; without it the certificate is not checked.",
+            valueName: "file"
+        )
+    )
     var ca: String?
 
-    @Option(help: ArgumentHelp("The server's process id: adds its CPU time per unit of work and its memory.", valueName: "pid"))
+    @Option(
+        help: ArgumentHelp(
+            "The server's process id: adds its CPU time per unit of work and its memory.",
+            valueName: "pid"
+        )
+    )
     var serverPid: Int32?
 
     @Option(help: ArgumentHelp("Also write the results to this file as JSON.", valueName: "file"))

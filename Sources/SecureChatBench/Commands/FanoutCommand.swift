@@ -33,7 +33,9 @@ struct FanoutCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Closed loop: messages in flight per sender.", valueName: "n"))
     var window: Int = 16
 
-    @Option(help: ArgumentHelp("Paced: total deliveries per second instead of a closed loop.", valueName: "deliveries/s"))
+    @Option(
+        help: ArgumentHelp("Paced: total deliveries per second instead of a closed loop.", valueName: "deliveries/s")
+    )
     var rate: Double?
 
     @Option(help: ArgumentHelp("Seconds to wait for the last messages after sending stops.", valueName: "seconds"))
@@ -58,7 +60,8 @@ struct FanoutCommand: AsyncParsableCommand {
         let prefix = RunID.make()
         let progress = ProgressLine("fanout")
         let loops = connector.loops
-        let pacing: FanoutSender.Pacing = rate.map { .paced(messagesPerSecond: $0 / Double(receivers * senders)) }
+        let pacing: FanoutSender.Pacing =
+            rate.map { .paced(messagesPerSecond: $0 / Double(receivers * senders)) }
             ?? .closedLoop(window: window)
 
         progress.update("logging in \(senders) senders and \(receivers) receivers")
@@ -145,13 +148,7 @@ struct FanoutCommand: AsyncParsableCommand {
         report.add("seconds", "measured time", seconds, "s")
         report.add("deliveries_per_second", "deliveries/s", Double(total.deliveries) / seconds, "1/s")
         report.addLatencies("latency", "delivery latency", total.latencies, extended: true)
-        report.add("server_cpu_seconds", "server CPU", serverCPU, "s")
-        report.add(
-            "server_cpu_us_per_delivery",
-            "server CPU per delivery",
-            serverCPU.map { $0 * 1e6 / Double(max(1, serverDeliveries)) },
-            "µs"
-        )
+        report.addServerCPU(serverCPU, seconds: seconds, units: serverDeliveries, unit: "delivery")
         try options.publish(report)
         if let lastRefusal { print("  last refusal: \(lastRefusal)") }
     }

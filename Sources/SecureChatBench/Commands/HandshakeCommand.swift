@@ -1,12 +1,13 @@
 import ArgumentParser
-import NIOCore
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// `handshake`: opens M connections, C at a time; each does TCP connect + TLS handshake and closes.
 struct HandshakeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "handshake",
-        abstract: "Full TLS handshakes (no resumption): handshakes per second, latency, failures, server CPU per handshake."
+        abstract:
+            "Full TLS handshakes (no resumption): handshakes per second, latency, failures, server CPU per handshake."
     )
 
     @OptionGroup var options: BenchOptions
@@ -76,13 +77,7 @@ struct HandshakeCommand: AsyncParsableCommand {
         report.add("failures", "failures", Double(result.failed))
         report.add("handshakes_per_second", "handshakes/s", Double(result.succeeded) / seconds, "1/s")
         report.addLatencies("handshake", "handshake latency", result.latencies, extended: false)
-        report.add("server_cpu_seconds", "server CPU", serverCPU, "s")
-        report.add(
-            "server_cpu_us_per_handshake",
-            "server CPU per handshake",
-            serverCPU.map { $0 * 1e6 / Double(max(1, result.succeeded)) },
-            "µs"
-        )
+        report.addServerCPU(serverCPU, seconds: seconds, units: result.succeeded, unit: "handshake")
         try options.publish(report)
         if let firstError = result.firstError {
             print("  first failure: \(firstError)")

@@ -1,12 +1,13 @@
 import ArgumentParser
-import NIOCore
 import Foundation
+import NIOCore
 
 /// `idle`: logs in N connections and holds them open, to measure the server's memory per idle connection.
 struct IdleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "idle",
-        abstract: "N logged-in connections held open: with --server-pid, server RSS before and after, KiB per connection."
+        abstract:
+            "N logged-in connections held open: with --server-pid, server RSS before and after, KiB per connection."
     )
 
     @OptionGroup var options: BenchOptions
@@ -17,7 +18,9 @@ struct IdleCommand: AsyncParsableCommand {
     @Option(name: .customShort("c"), help: ArgumentHelp("Connections logging in at once.", valueName: "C"))
     var concurrency: Int = 50
 
-    @Option(help: ArgumentHelp("Seconds to hold the connections after the server has gone quiet.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp("Seconds to hold the connections after the server has gone quiet.", valueName: "seconds")
+    )
     var hold: Double = 2
 
     func validate() throws {
@@ -42,7 +45,9 @@ struct IdleCommand: AsyncParsableCommand {
         }
         let loginSeconds = MonotonicClock.seconds(since: start)
         ticker.cancel()
-        progress.update("\(total) logged in after \(ReportTable.format(loginSeconds)) s; waiting for the server to go quiet")
+        progress.update(
+            "\(total) logged in after \(ReportTable.format(loginSeconds)) s; waiting for the server to go quiet"
+        )
         if let pid = options.serverPid { try await ServerQuiet.wait(pid: pid) }
         try await Task.sleep(for: .milliseconds(Int(hold * 1000)))
         let after = try options.serverPid.map { try ServerStats.sample(pid: $0) }

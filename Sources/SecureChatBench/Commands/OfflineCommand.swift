@@ -6,7 +6,8 @@ import NIOCore
 struct OfflineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "offline",
-        abstract: "Messages to offline registered users: acknowledged (durably stored) messages/s, then inbox read rate.",
+        abstract:
+            "Messages to offline registered users: acknowledged (durably stored) messages/s, then inbox read rate.",
         discussion: """
             Sets up --recipients registered names (guest, `register`, `tata`), then --senders guest connections send \
             the messages with `send`, each keeping --pipeline commands outstanding. `OK queued` comes only after a \
@@ -88,11 +89,21 @@ struct OfflineCommand: AsyncParsableCommand {
         report.add("acknowledged", "messages acknowledged (stored)", Double(acknowledged))
         report.add("failed", "messages refused", Double(failures.count))
         report.add("acknowledged_per_second", "acknowledged messages/s", Double(acknowledged) / sendSeconds, "1/s")
-        report.add("server_cpu_us_per_message", "server CPU per stored message", sendCPU.map { $0 * 1e6 / Double(max(1, acknowledged)) }, "µs")
+        report.add(
+            "server_cpu_us_per_message",
+            "server CPU per stored message",
+            sendCPU.map { $0 * 1e6 / Double(max(1, acknowledged)) },
+            "µs"
+        )
         report.add("inbox_read", "inbox messages read", Double(read))
         report.add("inbox_missing", "acknowledged but not in an inbox", Double(acknowledged - read))
         report.add("inbox_per_second", "inbox messages read/s", Double(read) / readSeconds, "1/s")
-        report.add("server_cpu_us_per_inbox_message", "server CPU per inbox message", readCPU.map { $0 * 1e6 / Double(max(1, read)) }, "µs")
+        report.add(
+            "server_cpu_us_per_inbox_message",
+            "server CPU per inbox message",
+            readCPU.map { $0 * 1e6 / Double(max(1, read)) },
+            "µs"
+        )
         try options.publish(report)
         if let first = failures.first { print("  first refusal: \(first)") }
     }
@@ -124,7 +135,9 @@ struct OfflineCommand: AsyncParsableCommand {
                         }
                     }
                     while let index = work.claim() {
-                        outstanding.append(connection.commandFuture("send \(names[index % names.count]) \(index) \(text)"))
+                        outstanding.append(
+                            connection.commandFuture("send \(names[index % names.count]) \(index) \(text)")
+                        )
                         if outstanding.count >= depth { try await settle(outstanding.removeFirst()) }
                     }
                     while let future = outstanding.popFirst() { try await settle(future) }

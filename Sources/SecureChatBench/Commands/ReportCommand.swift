@@ -22,7 +22,12 @@ struct ReportCommand: ParsableCommand {
     }
 
     static func summaryRows(_ reports: [BenchReport]) -> [[String]] {
-        var rows = [["run", "throughput", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "lost/dup/failed", "server CPU/unit", "RSS/conn"]]
+        var rows = [
+            [
+                "run", "throughput", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "lost/dup/failed", "server CPU/unit",
+                "RSS/conn",
+            ]
+        ]
         for report in reports {
             func figure(_ key: String, _ suffix: String = "") -> String {
                 report.value(key).map { ReportTable.format($0) + suffix } ?? "-"
@@ -50,7 +55,8 @@ struct ReportCommand: ParsableCommand {
             case "offline":
                 rows.append([
                     report.label, figure("acknowledged_per_second", " acked/s"), "-", "-", "-", "-",
-                    figure("inbox_missing") + "/-/" + figure("failed"), figure("server_cpu_us_per_message", " µs/msg"), "-",
+                    figure("inbox_missing") + "/-/" + figure("failed"), figure("server_cpu_us_per_message", " µs/msg"),
+                    "-",
                 ])
                 rows.append([
                     report.label + " inbox", figure("inbox_per_second", " read/s"), "-", "-", "-", "-", "-",
@@ -74,11 +80,46 @@ struct ReportCommand: ParsableCommand {
     }
 
     static let targets = [
-        Target(what: "CPU per TLS handshake", label: "handshake", key: "server_cpu_us_per_handshake", bound: 160, atMost: true, unit: "µs"),
-        Target(what: "CPU per delivery, fan-out to 1000", label: "fanout-1000-closed", key: "server_cpu_us_per_delivery", bound: 1.0, atMost: true, unit: "µs"),
-        Target(what: "RSS per idle connection (5000)", label: "idle-5000", key: "kib_per_connection", bound: 16, atMost: true, unit: "KiB"),
-        Target(what: "paced fan-out 1000 at 20k/s, p99", label: "fanout-1000-paced", key: "latency_p99_ms", bound: 5, atMost: true, unit: "ms"),
-        Target(what: "acknowledged offline messages/s", label: "offline", key: "acknowledged_per_second", bound: 20_000, atMost: false, unit: "1/s"),
+        Target(
+            what: "CPU per TLS handshake",
+            label: "handshake",
+            key: "server_cpu_us_per_handshake",
+            bound: 160,
+            atMost: true,
+            unit: "µs"
+        ),
+        Target(
+            what: "CPU per delivery, fan-out to 1000",
+            label: "fanout-1000-closed",
+            key: "server_cpu_us_per_delivery",
+            bound: 1.0,
+            atMost: true,
+            unit: "µs"
+        ),
+        Target(
+            what: "RSS per idle connection (5000)",
+            label: "idle-5000",
+            key: "kib_per_connection",
+            bound: 16,
+            atMost: true,
+            unit: "KiB"
+        ),
+        Target(
+            what: "paced fan-out 1000 at 20k/s, p99",
+            label: "fanout-1000-paced",
+            key: "latency_p99_ms",
+            bound: 5,
+            atMost: true,
+            unit: "ms"
+        ),
+        Target(
+            what: "acknowledged offline messages/s",
+            label: "offline",
+            key: "acknowledged_per_second",
+            bound: 20_000,
+            atMost: false,
+            unit: "1/s"
+        ),
     ]
 
     static func targetRows(_ reports: [BenchReport]) -> [[String]] {
@@ -88,7 +129,8 @@ struct ReportCommand: ParsableCommand {
             let met = target.atMost ? value <= target.bound : value >= target.bound
             rows.append([
                 target.what, ReportTable.format(value) + " " + target.unit,
-                (target.atMost ? "≤ " : "≥ ") + ReportTable.format(target.bound) + " " + target.unit, met ? "yes" : "NO",
+                (target.atMost ? "≤ " : "≥ ") + ReportTable.format(target.bound) + " " + target.unit,
+                met ? "yes" : "NO",
             ])
         }
         for (label, key, what) in [
@@ -99,7 +141,8 @@ struct ReportCommand: ParsableCommand {
             let two = reports.first { $0.label == label }?.value(key)
             guard let one, let two, one > 0 else { continue }
             rows.append([
-                "\(what): --threads 1 → 2", "\(ReportTable.format(one)) → \(ReportTable.format(two)) (×\(ReportTable.format(two / one)))",
+                "\(what): --threads 1 → 2",
+                "\(ReportTable.format(one)) → \(ReportTable.format(two)) (×\(ReportTable.format(two / one)))",
                 "grows", two > one * 1.1 ? "yes" : "NO",
             ])
         }

@@ -41,6 +41,15 @@ struct BenchReport: Codable, Sendable {
         }
     }
 
+    /// The server's CPU over a measured window of `seconds` wall time: in total, in cores, and per unit of work
+    /// (`server_cpu_us_per_<unit>`). Nothing without `--server-pid`.
+    mutating func addServerCPU(_ cpu: Double?, seconds: Double, units: Int, unit: String) {
+        guard let cpu else { return }
+        add("server_cpu_seconds", "server CPU", cpu, "s")
+        add("server_cpu_cores", "server CPU / wall time", cpu / seconds, "cores")
+        add("server_cpu_us_per_\(unit)", "server CPU per \(unit)", cpu * 1e6 / Double(max(1, units)), "µs")
+    }
+
     func value(_ key: String) -> Double? {
         metrics.first { $0.key == key }?.value
     }

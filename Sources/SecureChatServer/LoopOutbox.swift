@@ -1,0 +1,41 @@
+import NIOCore
+
+/// The room's writes for the connections of one event loop, flushed once per turn of the loop.
+///
+/// Deliveries that reach the loop back to back (a busy room) are written without a flush, and one task queued behind
+/// them flushes each connection once: the TLS handler then encrypts them into one record and the socket sends them in
+/// one write, instead of one record and one system call per line. A lone delivery is flushed in the same turn, so
+/// nothing waits.
+final class LoopOutbox: @unchecked Sendable {
+    // @unchecked Sendable: `pending` and `flushScheduled` are touched only on `loop` (by `write` and the flush task,
+    // which run there); the hub only holds the reference and hands it to `loop.execute`.
+    let loop: any EventLoop
+    private var pending: [ObjectIdentifier: any Channel] = [:]
+    private var flushScheduled = false
+
+    init(loop: any EventLoop) {
+        self.loop = loop
+    }
+
+    /// Writes `buffer` to every channel (all on `loop`) and makes sure a flush follows. Runs on `loop` only.
+    func write(_ buffer: ByteBuffer, to channels: [any Channel]) {
+        loop.preconditionInEventLoop()
+        for channel in channels {
+            channel.write(buffer, promise: nil)
+            pending[ObjectIdentifier(channel)] = channel
+        }
+        if !flushScheduled {
+            flushScheduled = true
+            loop.execute { self.flushAll() }
+        }
+    }
+
+    private func flushAll() {
+        flushScheduled = false
+        let channels = pending
+        pending.removeAll(keepingCapacity: true)
+        for channel in channels.values {
+            channel.flush()
+        }
+    }
+}
