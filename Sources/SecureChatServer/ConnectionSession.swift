@@ -124,7 +124,7 @@ struct ConnectionSession {
             case .none:
                 return .proceed
             case .send(let replies):
-                try await write(replies)
+                send(replies)
                 return .proceed
             case .close(let replies):
                 // Only `tata` is a leave on purpose; any other close is announced as unexpected.
@@ -154,7 +154,7 @@ struct ConnectionSession {
                 if case .register = command, case .ok = replies.last {
                     machine.registered()
                 }
-                try await write(replies)
+                send(replies)
                 return .proceed
             }
         }
@@ -266,14 +266,26 @@ struct ConnectionSession {
         await hub.unregister(id)
     }
 
+    /// Queues `replies` in one buffer and flushes, without waiting: the channel keeps them in order, and the outbound
+    /// queue limit bounds what a reader that does not read can pile up.
+    func send(_ replies: [ServerReply]) {
+        guard let buffer = encode(replies) else { return }
+        channel.channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    /// Like `send(_:)`, then waits until the bytes are handed to the socket; throws if the connection failed first.
     func write(_ replies: [ServerReply]) async throws {
-        guard !replies.isEmpty else { return }
-        let raw = channel.channel
-        var buffer = raw.allocator.buffer(capacity: 64 * replies.count)
+        guard let buffer = encode(replies) else { return }
+        try await channel.channel.writeAndFlush(buffer)
+    }
+
+    private func encode(_ replies: [ServerReply]) -> ByteBuffer? {
+        guard !replies.isEmpty else { return nil }
+        var buffer = channel.channel.allocator.buffer(capacity: 64 * replies.count)
         for reply in replies {
             buffer.writeBytes(ReplyFormatter.bytes(for: reply))
         }
-        try await raw.writeAndFlush(buffer)
+        return buffer
     }
 
     private static func describe(_ address: SocketAddress?) -> String {

@@ -4,9 +4,13 @@ internal import GRDB
 
 extension SQLiteMessageStore {
     public func blocks(of owner: String) async throws -> Set<String> {
-        try await self.read { db in
+        if let cached = cache.blocks(owner) { return cached }
+        let generation = cache.generation
+        let blocks = try await self.read { db in
             try Set(String.fetchAll(db, sql: "SELECT target_key FROM block WHERE owner_key = ?", arguments: [owner]))
         }
+        cache.remember(blocks: blocks, of: owner, readAt: generation)
+        return blocks
     }
 
     public func block(owner: String, target: String) async throws {
@@ -16,16 +20,19 @@ extension SQLiteMessageStore {
                 arguments: [owner, target]
             )
         }
+        cache.changedBlocks(of: owner) { $0.insert(target) }
     }
 
     public func unblock(owner: String, target: String) async throws -> Bool {
-        try await self.write { db in
+        let removed = try await self.write { db in
             try db.execute(
                 sql: "DELETE FROM block WHERE owner_key = ? AND target_key = ?",
                 arguments: [owner, target]
             )
             return db.changesCount > 0
         }
+        cache.changedBlocks(of: owner) { $0.remove(target) }
+        return removed
     }
 
     public func prune(olderThan date: Date) async throws -> Int {

@@ -4,6 +4,14 @@ internal import GRDB
 
 extension SQLiteMessageStore {
     public func identity(forKey key: String) async throws -> StoredIdentity? {
+        if let cached = cache.identity(key) { return cached }
+        let generation = cache.generation
+        let identity = try await readIdentity(key)
+        cache.remember(identity: identity, for: key, readAt: generation)
+        return identity
+    }
+
+    private func readIdentity(_ key: String) async throws -> StoredIdentity? {
         try await self.read { db -> StoredIdentity? in
             guard
                 let row = try Row.fetchOne(
@@ -57,5 +65,6 @@ extension SQLiteMessageStore {
                 throw StoreError.alreadyExists(identityKey: identity.key)
             }
         }
+        cache.stored(identity)
     }
 }

@@ -10,6 +10,8 @@ internal import GRDB
 public final class SQLiteMessageStore: MessageStore {
     let pool: DatabasePool
     let writer: GroupCommitWriter
+    /// Identities and block lists already read or written, so private messages need no database look-up.
+    let cache = LookupCache()
     /// The path of the database file.
     public let path: String
 
