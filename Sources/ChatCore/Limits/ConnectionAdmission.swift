@@ -30,7 +30,7 @@ public struct ConnectionAdmission: Sendable {
     public var limits: Limits
     private var open = 0
     private var openPerBlock: [String: Int] = [:]
-    private var recent: [String: [Double]] = [:]
+    private var recent: [String: RecentConnections] = [:]
     private var judged = 0
 
     /// Admission with `limits`.
@@ -52,7 +52,8 @@ public struct ConnectionAdmission: Sendable {
         if openPerBlock[block, default: 0] >= limits.perAddress {
             return .refuse("more than \(limits.perAddress) connections at once from \(block)")
         }
-        var times = recent[block, default: []].filter { now - $0 < 60 }
+        var times = recent[block, default: RecentConnections()]
+        times.forget(before: now - 60)
         if times.count >= limits.newPerMinute {
             recent[block] = times
             return .refuse("more than \(limits.newPerMinute) new connections per minute from \(block)")
@@ -74,8 +75,9 @@ public struct ConnectionAdmission: Sendable {
     /// Forgets rate history older than a minute (call now and then to bound memory).
     public mutating func prune(now: Double) {
         recent = recent.compactMapValues { times in
-            let kept = times.filter { now - $0 < 60 }
-            return kept.isEmpty ? nil : kept
+            var kept = times
+            kept.forget(before: now - 60)
+            return kept.count == 0 ? nil : kept
         }
     }
 
