@@ -129,7 +129,11 @@ let package = Package(
             dependencies: [
                 "SecureChatServer",
                 "SecureChatTLS",
+                "ChatCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
