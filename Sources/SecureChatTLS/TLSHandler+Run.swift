@@ -13,6 +13,8 @@ extension TLSHandler {
         case .startHandshake:
             startHandshakeTimer(context: context)
             stepHandshake(context: context)
+        case .startHandshakeTimer:
+            startHandshakeTimer(context: context)
         case .continueHandshake:
             stepHandshake(context: context)
         case .completeHandshake:

@@ -42,7 +42,7 @@ public final class TLSHandler: ChannelDuplexHandler {
     /// Starts the handshake at once when added to an active channel.
     public func handlerAdded(context: ChannelHandlerContext) {
         if context.channel.isActive {
-            run(stateMachine.channelActive(), context: context)
+            run(stateMachine.channelActive(waitForPeer: connection.role == .server), context: context)
         }
     }
 
@@ -56,7 +56,7 @@ public final class TLSHandler: ChannelDuplexHandler {
     /// Passes channelActive on, then starts the handshake.
     public func channelActive(context: ChannelHandlerContext) {
         context.fireChannelActive()
-        run(stateMachine.channelActive(), context: context)
+        run(stateMachine.channelActive(waitForPeer: connection.role == .server), context: context)
     }
 
     /// Reports truncation if the peer closed without close_notify, then passes channelInactive on.

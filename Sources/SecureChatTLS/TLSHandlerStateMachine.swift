@@ -22,6 +22,9 @@ struct TLSHandlerStateMachine {
         case none
         /// Start the handshake timer and take the first handshake step.
         case startHandshake
+        /// Start the handshake timer only: a server takes its first step when the ClientHello arrives, so a
+        /// connection that never sends one holds none of OpenSSL's handshake buffers.
+        case startHandshakeTimer
         /// Take another handshake step with the bytes just received.
         case continueHandshake
         /// Cancel the timer, send buffered writes, announce the session, then read: app data may share the read.
@@ -56,11 +59,12 @@ struct TLSHandlerStateMachine {
 
     private(set) var state: State = .idle
 
-    mutating func channelActive() -> Action {
+    /// The channel is active; `waitForPeer` is true for a server, which speaks only after the ClientHello.
+    mutating func channelActive(waitForPeer: Bool = false) -> Action {
         switch state {
         case .idle:
             state = .handshaking
-            return .startHandshake
+            return waitForPeer ? .startHandshakeTimer : .startHandshake
         case .closed:
             return .none
         case .handshaking, .active, .closing:

@@ -95,4 +95,10 @@ import Testing
         _ = machine.handshakeCompleted()
         return machine
     }
+
+    @Test func aServerWaitsForTheClientHelloBeforeItsFirstStep() {
+        var machine = TLSHandlerStateMachine()
+        #expect(machine.channelActive(waitForPeer: true) == .startHandshakeTimer)
+        #expect(machine.bytesReceived() == .continueHandshake)
+    }
 }
