@@ -120,7 +120,13 @@ struct HardeningTests {
         #expect(closed.count == 1)
         #expect(await server.process.errorLine { $0.contains("connection refused: more than 5 connections") } != nil)
         held.removeAll()
-        try await Task.sleep(for: .milliseconds(300))
+        // Once the server has seen all four go (three closed by us, one refused), there is room again.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while server.process.errorLines.filter({ $0.contains("disconnected before logging in") }).count < 4,
+            ContinuousClock.now < deadline
+        {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         _ = try await server.login("carol")
         await good.stillChatting()
     }
@@ -149,7 +155,6 @@ struct HardeningTests {
             await good.bob.next { $0 == "NOTICE flooder left the conversation" || $0.hasPrefix("NOTICE flooder left") }
                 != nil
         )
-        try await Task.sleep(for: .seconds(2))
         await good.stillChatting()
     }
 
