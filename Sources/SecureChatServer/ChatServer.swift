@@ -39,13 +39,15 @@ struct ChatServer {
         let server = try await bind(
             group: group,
             tlsContext: tlsContext,
-            gate: ConnectionGate(limits: configuration.admission)
+            gate: ConnectionGate(limits: configuration.admission),
+            hub: hub,
+            store: store
         )
-        let address = server.channel.localAddress
+        let address = server.localAddress
         logger.info("listening on \(configuration.host):\(address?.port ?? configuration.port)")
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { signal in
             logger.notice("received signal \(signal): shutting down")
-            server.channel.close(promise: nil)
+            server.close(promise: nil)
         }
         defer { signals.cancel() }
         let reloads = SignalWatcher(signals: [SIGHUP]) { _ in
@@ -55,28 +57,11 @@ struct ChatServer {
 
         let maintenance = Task { await maintainStore(store) }
         defer { maintenance.cancel() }
-        try await withThrowingDiscardingTaskGroup { group in
-            var nextID = 0
-            try await server.executeThenClose { inbound in
-                for try await connection in inbound {
-                    nextID += 1
-                    let id = ConnectionID(nextID)
-                    group.addTask {
-                        var session = ConnectionSession(
-                            id: id,
-                            channel: connection,
-                            hub: hub,
-                            store: store,
-                            configuration: configuration,
-                            logger: logger
-                        )
-                        await session.run()
-                    }
-                }
-            }
-            // The listening socket is closed: tell everyone; the group then waits for every session to finish.
-            await hub.shutDown()
-        }
+        // Runs until SIGTERM/SIGINT closes the listening socket.
+        try? await server.closeFuture.get()
+        // Tell everyone and close their connections; wait (briefly) until every session has finished storing.
+        await hub.shutDown()
+        await hub.waitUntilEveryoneLeft(timeout: .seconds(4))
         try? await store.heartbeat(at: Date())
     }
 
@@ -101,14 +86,17 @@ struct ChatServer {
     private func bind(
         group: MultiThreadedEventLoopGroup,
         tlsContext: TLSContextHolder,
-        gate: ConnectionGate
-    ) async throws -> NIOAsyncChannel<NIOAsyncChannel<SessionInput, ByteBuffer>, Never> {
+        gate: ConnectionGate,
+        hub: RoomHub,
+        store: any MessageStore
+    ) async throws -> any Channel {
         let configuration = self.configuration
         let logger = self.logger
         let watermark = ChannelOptions.Types.WriteBufferWaterMark(
             low: configuration.outboundQueueLimit / 2,
             high: configuration.outboundQueueLimit
         )
+        let connectionIDs = ConnectionIDSource()
         do {
             return try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
@@ -116,26 +104,35 @@ struct ChatServer {
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelOption(.writeBufferWaterMark, value: watermark)
-                .bind(host: configuration.host, port: configuration.port) { channel in
+                .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         var connectionLogger = logger
                         connectionLogger[metadataKey: "peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
                         let sync = channel.pipeline.syncOperations
                         if let refusal = gate.admit(channel) {
-                            // Refused before any TLS work: the session loop sees the channel end at once.
+                            // Refused before any TLS work and before a session exists.
                             connectionLogger.notice("connection refused: \(refusal)")
                             try sync.addHandler(RefusalHandler())
-                            return try NIOAsyncChannel<SessionInput, ByteBuffer>(wrappingChannelSynchronously: channel)
+                            return
                         }
+                        let session = ConnectionSession(
+                            id: connectionIDs.next(),
+                            channel: channel,
+                            hub: hub,
+                            store: store,
+                            configuration: configuration,
+                            logger: connectionLogger
+                        )
                         try sync.addHandler(TLSHandler(context: tlsContext.context))
                         try sync.addHandler(IdleStateHandler(readTimeout: configuration.idleTimeout))
                         try sync.addHandler(
                             ByteToMessageHandler(LineFrameDecoder(maximumLineLength: configuration.maximumLineLength))
                         )
-                        try sync.addHandler(SessionInputHandler(logger: connectionLogger))
-                        return try NIOAsyncChannel<SessionInput, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        try sync.addHandler(SessionInputHandler(logger: connectionLogger, session: session))
                     }
                 }
+                .bind(host: configuration.host, port: configuration.port)
+                .get()
         } catch {
             throw StartupError("cannot listen on \(configuration.host):\(configuration.port): \(error)")
         }

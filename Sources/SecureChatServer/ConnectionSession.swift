@@ -4,11 +4,32 @@ import Foundation
 import Logging
 import NIOCore
 import SecureChatTLS
+import Synchronization
 
-/// The loop for one connection: frames in, `SessionStateMachine` decides, this carries out its actions.
-struct ConnectionSession {
+/// One connection's session: inputs in, `SessionStateMachine` decides, this carries out its actions.
+///
+/// Inputs are queued by `SessionInputHandler` on the event loop; a task runs only while there are inputs to work
+/// through (the store and password hashing need one), so an idle connection holds no task and no async frames.
+///
+/// `@unchecked Sendable`: `queue` is protected by its mutex. Every other mutable property is used only by the drain
+/// task, and at most one drain task exists at a time: a new one starts only after the previous one has found the
+/// queue empty and cleared `draining` under the same mutex, which orders their accesses.
+final class ConnectionSession: @unchecked Sendable {
+    private struct Queue {
+        var inputs: [SessionInput] = []
+        var head = 0
+        var draining = false
+        var paused = false
+        var count: Int { inputs.count - head }
+    }
+
+    /// Inputs waiting beyond which the connection stops reading from its socket until the session catches up.
+    static let pauseAt = 64
+    /// Inputs waiting below which a paused connection reads again.
+    static let resumeAt = 16
+
     let id: ConnectionID
-    let channel: NIOAsyncChannel<SessionInput, ByteBuffer>
+    let channel: any Channel
     let hub: RoomHub
     let store: any MessageStore
     let configuration: ServerConfiguration
@@ -24,12 +45,16 @@ struct ConnectionSession {
     private var certificate: PeerIdentity?
     private var expiry: Scheduled<Void>?
     private var flood: FloodGuard
+    private var deadline: Scheduled<Void>?
+    private var stopped = false
+    private var finished = false
+    private let queue = Mutex(Queue())
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
 
     init(
         id: ConnectionID,
-        channel: NIOAsyncChannel<SessionInput, ByteBuffer>,
+        channel: any Channel,
         hub: RoomHub,
         store: any MessageStore,
         configuration: ServerConfiguration,
@@ -41,38 +66,90 @@ struct ConnectionSession {
         self.store = store
         self.configuration = configuration
         self.logger = logger
-        self.peer = Self.describe(channel.channel.remoteAddress)
+        self.peer = Self.describe(channel.remoteAddress)
         self.started = clock.now
         self.flood = FloodGuard(burst: configuration.rateBurst, rate: configuration.ratePerSecond, now: 0)
         self.logger[metadataKey: "conn"] = "\(id)"
     }
 
-    /// Runs the session until the connection closes; never throws, so one connection cannot stop the server.
-    mutating func run() async {
-        let raw = channel.channel
-        await hub.register(id, channel: raw)
-        let deadline = raw.eventLoop.scheduleTask(in: configuration.loginTimeout) {
-            raw.pipeline.fireUserInboundEventTriggered(SessionTimerEvent.loginDeadline)
-        }
-        do {
-            try await channel.executeThenClose { inbound, _ in
-                for try await input in inbound {
-                    let action = self.event(input)
-                    if try await self.carryOut(action) == .stop { break }
-                    if !self.machine.isLoggingIn { deadline.cancel() }
-                }
+    /// Queues `input`; starts a drain task if none is running. Called on the channel's event loop.
+    func enqueue(_ input: SessionInput) {
+        let (start, pause) = queue.withLock { queue -> (Bool, Bool) in
+            queue.inputs.append(input)
+            var pause = false
+            if queue.count > Self.pauseAt, !queue.paused {
+                queue.paused = true
+                pause = true
             }
-        } catch {
-            logger.debug("connection ended with an error: \(error)")
+            if queue.draining { return (false, pause) }
+            queue.draining = true
+            return (true, pause)
         }
-        deadline.cancel()
-        expiry?.cancel()
-        await finish()
+        if pause { channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in } }
+        if start { Task { await self.drain() } }
+    }
+
+    private func drain() async {
+        while let input = next() {
+            await handle(input)
+        }
+    }
+
+    /// The next queued input, or nil (and no drain task any more) when the queue is empty.
+    private func next() -> SessionInput? {
+        let (input, resume) = queue.withLock { queue -> (SessionInput?, Bool) in
+            guard queue.count > 0 else {
+                queue.inputs.removeAll(keepingCapacity: false)
+                queue.head = 0
+                queue.draining = false
+                return (nil, false)
+            }
+            let input = queue.inputs[queue.head]
+            queue.head += 1
+            var resume = false
+            if queue.paused, queue.count < Self.resumeAt {
+                queue.paused = false
+                resume = true
+            }
+            return (input, resume)
+        }
+        if resume { channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in } }
+        return input
+    }
+
+    private func handle(_ input: SessionInput) async {
+        switch input {
+        case .opened:
+            await hub.register(id, channel: channel)
+            let raw = channel
+            deadline = raw.eventLoop.scheduleTask(in: configuration.loginTimeout) {
+                raw.pipeline.fireUserInboundEventTriggered(SessionTimerEvent.loginDeadline)
+            }
+        case .closed:
+            guard !finished else { return }
+            finished = true
+            deadline?.cancel()
+            expiry?.cancel()
+            await finish()
+        case .established, .frame, .loginTimedOut, .certificateExpired:
+            guard !stopped else { return }
+            do {
+                if try await carryOut(event(input)) == .stop {
+                    stopped = true
+                    channel.close(promise: nil)
+                }
+            } catch {
+                logger.debug("connection ended with an error: \(error)")
+                stopped = true
+                channel.close(promise: nil)
+            }
+            if !machine.isLoggingIn { deadline?.cancel() }
+        }
     }
 
     private enum Flow { case proceed, stop }
 
-    private mutating func event(_ input: SessionInput) -> SessionStateMachine.Action {
+    private func event(_ input: SessionInput) -> SessionStateMachine.Action {
         switch input {
         case .established(let info):
             tlsSummary = "\(info.protocolVersion) \(info.cipher)"
@@ -100,11 +177,13 @@ struct ConnectionSession {
         case .certificateExpired:
             logger.notice("client certificate expired during the session")
             return machine.terminate(because: "your client certificate expired")
+        case .opened, .closed:
+            preconditionFailure("handled by handle(_:)")
         }
     }
 
     /// Applies the per-user line rate (after login): nil to go on, or the refusal to carry out instead.
-    private mutating func floodCheck() -> SessionStateMachine.Action? {
+    private func floodCheck() -> SessionStateMachine.Action? {
         guard machine.user != nil else { return nil }
         switch flood.line(now: (clock.now - started) / .seconds(1)) {
         case .accept:
@@ -117,7 +196,7 @@ struct ConnectionSession {
         }
     }
 
-    private mutating func carryOut(_ first: SessionStateMachine.Action) async throws -> Flow {
+    private func carryOut(_ first: SessionStateMachine.Action) async throws -> Flow {
         var action = first
         while true {
             switch action {
@@ -174,7 +253,7 @@ struct ConnectionSession {
         }
     }
 
-    private mutating func join(_ name: Username, _ identity: IdentityKind) async -> SessionStateMachine.Action {
+    private func join(_ name: Username, _ identity: IdentityKind) async -> SessionStateMachine.Action {
         var blocks: Set<String> = []
         var unread = 0
         do {
@@ -226,9 +305,9 @@ struct ConnectionSession {
         }
     }
 
-    private mutating func scheduleExpiry(of certificate: PeerIdentity) {
+    private func scheduleExpiry(of certificate: PeerIdentity) {
         guard let notAfter = certificate.notAfter else { return }
-        let raw = channel.channel
+        let raw = channel
         let seconds = max(0, notAfter.timeIntervalSinceNow)
         expiry = raw.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
             raw.pipeline.fireUserInboundEventTriggered(SessionTimerEvent.certificateExpiry)
@@ -252,7 +331,7 @@ struct ConnectionSession {
         }
     }
 
-    private mutating func finish() async {
+    private func finish() async {
         if let name = joinedAs {
             await hub.leave(name, connection: id, unexpectedly: !leftOnPurpose)
             logger.info("Client \(peer) is offline [ \(name) ]")
@@ -270,18 +349,18 @@ struct ConnectionSession {
     /// queue limit bounds what a reader that does not read can pile up.
     func send(_ replies: [ServerReply]) {
         guard let buffer = encode(replies) else { return }
-        channel.channel.writeAndFlush(buffer, promise: nil)
+        channel.writeAndFlush(buffer, promise: nil)
     }
 
     /// Like `send(_:)`, then waits until the bytes are handed to the socket; throws if the connection failed first.
     func write(_ replies: [ServerReply]) async throws {
         guard let buffer = encode(replies) else { return }
-        try await channel.channel.writeAndFlush(buffer)
+        try await channel.writeAndFlush(buffer)
     }
 
     private func encode(_ replies: [ServerReply]) -> ByteBuffer? {
         guard !replies.isEmpty else { return nil }
-        var buffer = channel.channel.allocator.buffer(capacity: 64 * replies.count)
+        var buffer = channel.allocator.buffer(capacity: 64 * replies.count)
         for reply in replies {
             buffer.writeBytes(ReplyFormatter.bytes(for: reply))
         }

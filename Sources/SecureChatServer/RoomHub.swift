@@ -12,6 +12,7 @@ actor RoomHub {
     private var loginGuard = LoginGuard()
     private var channels: [ConnectionID: any Channel] = [:]
     private var certificates: [ConnectionID: PeerIdentity] = [:]
+    private var emptyWaiters: [CheckedContinuation<Void, Never>] = []
     /// One per event loop, created on first use; see ``LoopOutbox``.
     private var outboxes: [ObjectIdentifier: LoopOutbox] = [:]
     private var shuttingDown = false
@@ -44,6 +45,28 @@ actor RoomHub {
     func unregister(_ connection: ConnectionID) {
         channels[connection] = nil
         certificates[connection] = nil
+        if channels.isEmpty {
+            let waiters = emptyWaiters
+            emptyWaiters = []
+            for waiter in waiters { waiter.resume() }
+        }
+    }
+
+    /// Returns once every registered connection has finished (or after `timeout`).
+    func waitUntilEveryoneLeft(timeout: Duration) async {
+        guard !channels.isEmpty else { return }
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.releaseEmptyWaiters()
+        }
+        await withCheckedContinuation { emptyWaiters.append($0) }
+        timer.cancel()
+    }
+
+    private func releaseEmptyWaiters() {
+        let waiters = emptyWaiters
+        emptyWaiters = []
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Remembers the verified client certificate of a logged-in connection, for revocation checks on reload.

@@ -4,6 +4,10 @@ import SecureChatTLS
 
 /// Everything a connection's session loop reacts to, in arrival order.
 enum SessionInput: Sendable {
+    /// The connection was accepted and its pipeline set up.
+    case opened
+    /// The connection is gone; nothing follows.
+    case closed
     /// The TLS handshake finished.
     case established(TLSSessionInfo)
     /// A line framed by `LineFrameDecoder`, or notice of an over-long one.

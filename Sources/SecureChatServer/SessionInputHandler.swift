@@ -4,24 +4,41 @@ import Logging
 import NIOCore
 import SecureChatTLS
 
-/// Turns frames and TLS/timer user events into one ordered stream of `SessionInput` for the session loop; probes
-/// and drops silent connections; and drops a connection whose outbound queue passes its limit (a reader that does
-/// not read).
-final class SessionInputHandler: ChannelInboundHandler {
+/// Turns frames, TLS/timer user events and the channel's life into one ordered stream of `SessionInput` for the
+/// connection's session; probes and drops silent connections; and drops a connection whose outbound queue passes
+/// its limit (a reader that does not read).
+final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = InboundFrame
-    typealias InboundOut = SessionInput
     typealias OutboundOut = ByteBuffer
 
     private let logger: Logger
+    private var session: ConnectionSession?
     private var probed = false
 
-    init(logger: Logger) {
+    init(logger: Logger, session: ConnectionSession) {
         self.logger = logger
+        self.session = session
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        session?.enqueue(.opened)
+    }
+
+    /// Tells the session the connection is gone (once), and drops the reference so nothing keeps a cycle alive.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        session?.enqueue(.closed)
+        session = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        session?.enqueue(.closed)
+        session = nil
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         probed = false
-        context.fireChannelRead(wrapInboundOut(.frame(unwrapInboundIn(data))))
+        session?.enqueue(.frame(unwrapInboundIn(data)))
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -56,11 +73,8 @@ final class SessionInputHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    /// Hands an input that did not come from a socket read to the session; the async channel only passes reads on
-    /// at read-complete, so one is fired too.
     private func deliver(_ input: SessionInput, context: ChannelHandlerContext) {
-        context.fireChannelRead(wrapInboundOut(input))
-        context.fireChannelReadComplete()
+        session?.enqueue(input)
     }
 
     private func keepAlive(context: ChannelHandlerContext) {
