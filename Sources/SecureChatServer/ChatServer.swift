@@ -8,7 +8,8 @@ import NIOPosix
 import SecureChatStore
 import SecureChatTLS
 
-/// Binds the TLS port, runs one session task per connection, and keeps the store tidy in the background.
+/// Binds the TLS port, gives every admitted connection a `ConnectionSession`, and keeps the store tidy in the
+/// background.
 struct ChatServer {
     let configuration: ServerConfiguration
     let logger: Logger
