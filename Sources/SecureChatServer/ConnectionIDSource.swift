@@ -7,9 +7,11 @@ final class ConnectionIDSource: Sendable {
 
     /// The next unused connection id.
     func next() -> ConnectionID {
-        ConnectionID(last.withLock { last in
-            last += 1
-            return last
-        })
+        ConnectionID(
+            last.withLock { last in
+                last += 1
+                return last
+            }
+        )
     }
 }
