@@ -143,7 +143,11 @@ final class ConnectionSession: @unchecked Sendable {
                 stopped = true
                 channel.close(promise: nil)
             }
-            if !machine.isLoggingIn { deadline?.cancel() }
+            if !machine.isLoggingIn, let pending = deadline {
+                // Cancel once: cancelling from off the event loop is a hop to it.
+                pending.cancel()
+                deadline = nil
+            }
         }
     }
 
