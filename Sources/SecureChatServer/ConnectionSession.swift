@@ -106,6 +106,11 @@ final class ConnectionSession: @unchecked Sendable {
             }
             let input = queue.inputs[queue.head]
             queue.head += 1
+            // A connection that never runs dry must not keep every input it ever had.
+            if queue.head >= 64, queue.head * 2 >= queue.inputs.count {
+                queue.inputs.removeFirst(queue.head)
+                queue.head = 0
+            }
             var resume = false
             if queue.paused, queue.count < Self.resumeAt {
                 queue.paused = false
