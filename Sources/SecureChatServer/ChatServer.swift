@@ -77,7 +77,7 @@ struct ChatServer {
     private func openStore() async throws -> any MessageStore {
         do {
             let store = try SQLiteMessageStore(path: configuration.databasePath)
-            try await store.closeDanglingPresence(at: Date())
+            _ = try await store.closeDanglingPresence(at: Date())
             return store
         } catch {
             throw StartupError("cannot open the database \(configuration.databasePath): \(error)")

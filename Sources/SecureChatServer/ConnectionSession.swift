@@ -8,12 +8,15 @@ import Synchronization
 
 /// One connection's session: inputs in, `SessionStateMachine` decides, this carries out its actions.
 ///
-/// Inputs are queued by `SessionInputHandler` on the event loop; a task runs only while there are inputs to work
-/// through (the store and password hashing need one), so an idle connection holds no task and no async frames.
+/// Inputs come from `SessionInputHandler` on the event loop. An input whose outcome needs no waiting (the TLS
+/// handshake's end, a line answered from the state machine alone, the close of a connection that never logged in) is
+/// carried out right there on the loop. Anything that must wait (the store, the room, password hashing) runs in a
+/// task, and inputs arriving meanwhile queue behind it; the task ends when the queue is empty. An idle connection
+/// holds no task and no async frames, and a connection that never logs in never starts one.
 ///
-/// `@unchecked Sendable`: `queue` is protected by its mutex. Every other mutable property is used only by the drain
-/// task, and at most one drain task exists at a time: a new one starts only after the previous one has found the
-/// queue empty and cleared `draining` under the same mutex, which orders their accesses.
+/// `@unchecked Sendable`: `queue` is protected by its mutex. Every other mutable property is used only by whoever
+/// holds `draining` (the loop while it carries out an input in place, or the one drain task): it is taken and
+/// cleared under the same mutex, which orders their accesses.
 final class ConnectionSession: @unchecked Sendable {
     private struct Queue {
         var inputs: [SessionInput] = []
@@ -72,26 +75,58 @@ final class ConnectionSession: @unchecked Sendable {
         self.logger[metadataKey: "conn"] = "\(id)"
     }
 
-    /// Queues `input`; starts a drain task if none is running. Called on the channel's event loop.
+    /// Carries out `input` at once if nothing is queued or running, else queues it behind the running task.
+    /// Called on the channel's event loop.
     func enqueue(_ input: SessionInput) {
-        let (start, pause) = queue.withLock { queue -> (Bool, Bool) in
+        enum Claim { case inPlace, queued, startTask }
+        let (claim, pause) = queue.withLock { queue -> (Claim, Bool) in
+            if !queue.draining, queue.count == 0 {
+                queue.draining = true
+                return (.inPlace, false)
+            }
             queue.inputs.append(input)
             var pause = false
             if queue.count > Self.pauseAt, !queue.paused {
                 queue.paused = true
                 pause = true
             }
-            if queue.draining { return (false, pause) }
+            if queue.draining { return (.queued, pause) }
             queue.draining = true
-            return (true, pause)
+            return (.startTask, pause)
         }
         if pause { channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in } }
-        if start { Task { await self.drain() } }
+        switch claim {
+        case .queued:
+            break
+        case .startTask:
+            Task { await self.drain() }
+        case .inPlace:
+            if let pending = begin(input) {
+                Task {
+                    await self.complete(pending)
+                    await self.drain()
+                }
+            } else if hasQueuedInputs() {
+                // Carrying it out queued more (a write that failed closed the channel).
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    /// Whether inputs are waiting; if not, gives up `draining`.
+    private func hasQueuedInputs() -> Bool {
+        queue.withLock { queue in
+            guard queue.count == 0 else { return true }
+            queue.draining = false
+            return false
+        }
     }
 
     private func drain() async {
         while let input = next() {
-            await handle(input)
+            if let pending = begin(input) {
+                await complete(pending)
+            }
         }
     }
 
@@ -122,24 +157,55 @@ final class ConnectionSession: @unchecked Sendable {
         return input
     }
 
-    private func handle(_ input: SessionInput) async {
+    /// What is left of an input after its part that needs no waiting.
+    private enum Pending {
+        case carryOut(SessionStateMachine.Action)
+        case finish
+    }
+
+    /// Carries out what `input` needs without waiting; returns the rest, which needs a task.
+    private func begin(_ input: SessionInput) -> Pending? {
         switch input {
         case .opened:
-            await hub.register(id, channel: channel)
+            hub.register(id, channel: channel)
             let raw = channel
             deadline = raw.eventLoop.scheduleTask(in: configuration.loginTimeout) {
                 raw.pipeline.fireUserInboundEventTriggered(SessionTimerEvent.loginDeadline)
             }
+            return nil
         case .closed:
-            guard !finished else { return }
+            guard !finished else { return nil }
             finished = true
             deadline?.cancel()
             expiry?.cancel()
-            await finish()
+            guard joinedAs == nil else { return .finish }
+            logger.debug("Client \(peer) disconnected before logging in")
+            machine.connectionClosed()
+            hub.unregister(id)
+            return nil
         case .established, .frame, .loginTimedOut, .certificateExpired:
-            guard !stopped else { return }
+            guard !stopped else { return nil }
+            switch event(input) {
+            case .none:
+                break
+            case .send(let replies):
+                send(replies)
+            case let action:
+                return .carryOut(action)
+            }
+            cancelLoginDeadlineOnceIn()
+            return nil
+        }
+    }
+
+    /// Carries out the part of an input that has to wait.
+    private func complete(_ pending: Pending) async {
+        switch pending {
+        case .finish:
+            await finish()
+        case .carryOut(let action):
             do {
-                if try await carryOut(event(input)) == .stop {
+                if try await carryOut(action) == .stop {
                     stopped = true
                     channel.close(promise: nil)
                 }
@@ -148,11 +214,15 @@ final class ConnectionSession: @unchecked Sendable {
                 stopped = true
                 channel.close(promise: nil)
             }
-            if !machine.isLoggingIn, let pending = deadline {
-                // Cancel once: cancelling from off the event loop is a hop to it.
-                pending.cancel()
-                deadline = nil
-            }
+            cancelLoginDeadlineOnceIn()
+        }
+    }
+
+    private func cancelLoginDeadlineOnceIn() {
+        if !machine.isLoggingIn, let pending = deadline {
+            // Cancel once: cancelling from off the event loop is a hop to it.
+            pending.cancel()
+            deadline = nil
         }
     }
 
@@ -340,6 +410,7 @@ final class ConnectionSession: @unchecked Sendable {
         }
     }
 
+    /// The end of a session that logged in: leave the room, record the logout.
     private func finish() async {
         if let name = joinedAs {
             await hub.leave(name, connection: id, unexpectedly: !leftOnPurpose)
@@ -347,11 +418,9 @@ final class ConnectionSession: @unchecked Sendable {
             if let presence {
                 try? await store.recordLogout(presence, at: Date())
             }
-        } else {
-            logger.debug("Client \(peer) disconnected before logging in")
         }
         machine.connectionClosed()
-        await hub.unregister(id)
+        hub.unregister(id)
     }
 
     /// Queues `replies` in one buffer and flushes, without waiting: the channel keeps them in order, and the outbound

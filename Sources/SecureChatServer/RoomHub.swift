@@ -2,20 +2,35 @@ import ChatCore
 import Logging
 import NIOCore
 import SecureChatTLS
+import Synchronization
 
 /// The one owner of the room's shared state: who is online, password lock-outs, and each live connection's channel.
 ///
 /// It carries out the room's deliveries itself: a reply is formatted once, and each event loop receives one task that
 /// writes the shared bytes to all of its recipients; the loop's ``LoopOutbox`` flushes each recipient once per turn.
+///
+/// The channel registry sits behind a mutex instead of the actor, so a connection registers and unregisters from its
+/// event loop without a hop to the actor: a connection that never logs in never needs a task.
 actor RoomHub {
+    private struct Registry {
+        var channels: [ConnectionID: any Channel] = [:]
+        var shuttingDown = false
+        var emptyWaiters: [CheckedContinuation<Void, Never>] = []
+
+        /// Takes the waiters if nobody is left, for the caller to resume outside the lock.
+        mutating func waitersIfEmpty() -> [CheckedContinuation<Void, Never>] {
+            guard channels.isEmpty else { return [] }
+            defer { emptyWaiters = [] }
+            return emptyWaiters
+        }
+    }
+
     private var room = ChatRoom()
     private var loginGuard = LoginGuard()
-    private var channels: [ConnectionID: any Channel] = [:]
+    private let registry = Mutex(Registry())
     private var certificates: [ConnectionID: PeerIdentity] = [:]
-    private var emptyWaiters: [CheckedContinuation<Void, Never>] = []
     /// One per event loop, created on first use; see ``LoopOutbox``.
     private var outboxes: [ObjectIdentifier: LoopOutbox] = [:]
-    private var shuttingDown = false
     private let logger: Logger
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
@@ -26,46 +41,55 @@ actor RoomHub {
     }
 
     /// Whether the server is shutting down (no new logins).
-    var isShuttingDown: Bool { shuttingDown }
+    nonisolated var isShuttingDown: Bool { registry.withLock { $0.shuttingDown } }
 
     /// Starts carrying deliveries for `connection` over `channel`; during shutdown the channel is closed at once.
-    func register(_ connection: ConnectionID, channel: any Channel) {
-        if shuttingDown {
-            let bye = ReplyFormatter.bytes(for: .bye("server is shutting down"))
-            channel.eventLoop.execute {
-                channel.writeAndFlush(channel.allocator.buffer(bytes: bye), promise: nil)
-                channel.close(promise: nil)
-            }
-            return
+    /// Safe to call from the channel's event loop (no hop to the actor).
+    nonisolated func register(_ connection: ConnectionID, channel: any Channel) {
+        let refused = registry.withLock { registry -> Bool in
+            guard !registry.shuttingDown else { return true }
+            registry.channels[connection] = channel
+            return false
         }
-        channels[connection] = channel
+        guard refused else { return }
+        let bye = ReplyFormatter.bytes(for: .bye("server is shutting down"))
+        channel.eventLoop.execute {
+            channel.writeAndFlush(channel.allocator.buffer(bytes: bye), promise: nil)
+            channel.close(promise: nil)
+        }
     }
 
-    /// Stops carrying deliveries for `connection`.
-    func unregister(_ connection: ConnectionID) {
-        channels[connection] = nil
-        certificates[connection] = nil
-        if channels.isEmpty {
-            let waiters = emptyWaiters
-            emptyWaiters = []
-            for waiter in waiters { waiter.resume() }
+    /// Stops carrying deliveries for `connection`. Safe to call from the channel's event loop.
+    nonisolated func unregister(_ connection: ConnectionID) {
+        let waiters = registry.withLock { registry in
+            registry.channels[connection] = nil
+            return registry.waitersIfEmpty()
         }
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Returns once every registered connection has finished (or after `timeout`).
-    func waitUntilEveryoneLeft(timeout: Duration) async {
-        guard !channels.isEmpty else { return }
+    nonisolated func waitUntilEveryoneLeft(timeout: Duration) async {
         let timer = Task { [weak self] in
             try? await Task.sleep(for: timeout)
-            await self?.releaseEmptyWaiters()
+            self?.releaseEmptyWaiters()
         }
-        await withCheckedContinuation { emptyWaiters.append($0) }
+        await withCheckedContinuation { continuation in
+            let empty = registry.withLock { registry -> Bool in
+                guard !registry.channels.isEmpty else { return true }
+                registry.emptyWaiters.append(continuation)
+                return false
+            }
+            if empty { continuation.resume() }
+        }
         timer.cancel()
     }
 
-    private func releaseEmptyWaiters() {
-        let waiters = emptyWaiters
-        emptyWaiters = []
+    private nonisolated func releaseEmptyWaiters() {
+        let waiters = registry.withLock { registry in
+            defer { registry.emptyWaiters = [] }
+            return registry.emptyWaiters
+        }
         for waiter in waiters { waiter.resume() }
     }
 
@@ -78,7 +102,7 @@ actor RoomHub {
     func closeSessions(where isRevoked: (PeerIdentity) -> Bool) -> Int {
         let revoked = certificates.filter { isRevoked($0.value) }
         for (connection, certificate) in revoked {
-            guard let channel = channels[connection] else { continue }
+            guard let channel = registry.withLock({ $0.channels[connection] }) else { continue }
             logger.notice(
                 "closing a session whose client certificate is now revoked",
                 metadata: [
@@ -116,7 +140,7 @@ actor RoomHub {
     /// Puts `member` in the room, sends them `greeting`, and announces them; fails if the name came online
     /// meanwhile. The greeting is queued before anything else can be sent to the newcomer.
     func join(_ member: RoomMember, greeting: [ServerReply]) -> Result<Void, ProtocolError> {
-        if shuttingDown { return .failure(.notAllowed("the server is shutting down")) }
+        if isShuttingDown { return .failure(.notAllowed("the server is shutting down")) }
         switch room.join(member) {
         case .success(let notice):
             if member.identity == .registered { loginGuard.recordSuccess(member.name.key) }
@@ -130,8 +154,9 @@ actor RoomHub {
 
     /// Takes the member on `connection` out of the room and tells the others.
     func leave(_ name: Username, connection: ConnectionID, unexpectedly: Bool) {
+        certificates[connection] = nil
         guard let notice = room.leave(name.key, connection: connection, unexpectedly: unexpectedly) else { return }
-        if !shuttingDown { deliver(notice) }
+        if !isShuttingDown { deliver(notice) }
     }
 
     /// Sends a chat line from `name` to everybody who accepts it.
@@ -151,7 +176,9 @@ actor RoomHub {
     func sendDirect(_ reply: ServerReply, from sender: Username, to recipient: Username) -> ChatRoom.DirectRoute {
         let route = room.route(from: sender.key, to: recipient.key)
         guard case .online(let member) = route else { return route }
-        guard let channel = channels[member.connection], channel.isActive else { return .offline }
+        guard let channel = registry.withLock({ $0.channels[member.connection] }), channel.isActive else {
+            return .offline
+        }
         deliver(Delivery(to: [member.connection], reply))
         return route
     }
@@ -188,7 +215,10 @@ actor RoomHub {
 
     /// Tells every connection the server is going away and closes them all.
     func shutDown() {
-        shuttingDown = true
+        let channels = registry.withLock { registry in
+            registry.shuttingDown = true
+            return registry.channels
+        }
         let everyone = Array(channels.keys)
         let notice = Delivery(to: everyone, .serverShuttingDown)
         let bye = Delivery(to: everyone, .bye("server is shutting down"))
@@ -211,10 +241,12 @@ actor RoomHub {
     private func deliver(_ delivery: Delivery) {
         let bytes = ReplyFormatter.bytes(for: delivery.reply)
         var byLoop: [ObjectIdentifier: (loop: any EventLoop, channels: [any Channel])] = [:]
-        for recipient in delivery.recipients {
-            guard let channel = channels[recipient] else { continue }
-            let id = ObjectIdentifier(channel.eventLoop)
-            byLoop[id, default: (channel.eventLoop, [])].channels.append(channel)
+        registry.withLock { registry in
+            for recipient in delivery.recipients {
+                guard let channel = registry.channels[recipient] else { continue }
+                let id = ObjectIdentifier(channel.eventLoop)
+                byLoop[id, default: (channel.eventLoop, [])].channels.append(channel)
+            }
         }
         for (id, (loop, targets)) in byLoop {
             let outbox = outbox(for: loop, id: id)

@@ -30,8 +30,8 @@ import Testing
         let bob = NIOAsyncTestingChannel()
         try await alice.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
         try await bob.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 2))
-        await hub.register(ConnectionID(1), channel: alice)
-        await hub.register(ConnectionID(2), channel: bob)
+        hub.register(ConnectionID(1), channel: alice)
+        hub.register(ConnectionID(2), channel: bob)
         return (hub, alice, bob)
     }
 
@@ -89,7 +89,7 @@ import Testing
         // A connection that registers during shutdown is closed at once.
         let late = NIOAsyncTestingChannel()
         try await late.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 3))
-        await hub.register(ConnectionID(3), channel: late)
+        hub.register(ConnectionID(3), channel: late)
         #expect(try await lines(late) == ["BYE server is shutting down"])
     }
 }

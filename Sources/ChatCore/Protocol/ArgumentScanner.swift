@@ -21,11 +21,11 @@ struct ArgumentScanner {
         remainder.drop(while: Self.isSeparator)
     }
 
-    /// How many words are left.
-    var wordCount: Int {
+    /// How many words are left, counting no further than `cap` (free text after the arguments can be long).
+    func wordCount(cappedAt cap: Int) -> Int {
         var copy = self
         var count = 0
-        while copy.next() != nil { count += 1 }
+        while count < cap, copy.next() != nil { count += 1 }
         return count
     }
 

@@ -22,16 +22,18 @@ public enum CommandParser {
 
     /// Decodes one framed line: removes one trailing CR and checks that the rest is valid UTF-8.
     public static func decodeLine(_ bytes: some Collection<UInt8>) -> Result<String, ProtocolError> {
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        var text = String.UnicodeScalarView()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): text.append(scalar)
-            case .emptyInput: return .success(removingTrailingCR(String(text)))
-            case .error: return .failure(.invalidUTF8)
-            }
-        }
+        let decoded =
+            bytes.withContiguousStorageIfAvailable(decodeLine(contiguous:))
+            ?? Array(bytes).withUnsafeBufferPointer(decodeLine(contiguous:))
+        guard let decoded else { return .failure(.invalidUTF8) }
+        return .success(decoded)
+    }
+
+    /// Validates in one pass over the bytes; a CR byte is never part of a longer UTF-8 sequence, so dropping it
+    /// first is the same as dropping the decoded CR.
+    private static func decodeLine(contiguous bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let body = bytes.last == UInt8(ascii: "\r") ? UnsafeBufferPointer(rebasing: bytes.dropLast()) : bytes
+        return String(validating: body, as: UTF8.self)
     }
 
     private static func removingTrailingCR(_ line: String) -> String {
@@ -46,7 +48,7 @@ public enum CommandParser {
         from scanner: inout ArgumentScanner
     ) -> Result<ClientCommand, ProtocolError> {
         let entry = CommandTable.entry(for: verb)
-        guard entry.arguments.accepts(scanner.wordCount) else { return .failure(.usage(entry.usage)) }
+        guard entry.arguments.accepts(scanner.wordCount(cappedAt: entry.arguments.countCap)) else { return .failure(.usage(entry.usage)) }
         switch verb {
         case .whoelse: return .success(.whoelse)
         case .inbox: return .success(.inbox)

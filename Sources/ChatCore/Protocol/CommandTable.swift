@@ -34,6 +34,15 @@ public enum CommandTable {
             case .atLeast(let n): count >= n
             }
         }
+
+        /// Counting words beyond this many cannot change what `accepts` says.
+        var countCap: Int {
+            switch self {
+            case .none: 1
+            case .exactly(let n), .upTo(let n): n + 1
+            case .atLeast(let n): n
+            }
+        }
     }
 
     /// All entries, in the order `help` lists them.
