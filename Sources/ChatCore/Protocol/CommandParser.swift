@@ -48,7 +48,8 @@ public enum CommandParser {
         from scanner: inout ArgumentScanner
     ) -> Result<ClientCommand, ProtocolError> {
         let entry = CommandTable.entry(for: verb)
-        guard entry.arguments.accepts(scanner.wordCount(cappedAt: entry.arguments.countCap)) else { return .failure(.usage(entry.usage)) }
+        let words = scanner.wordCount(cappedAt: entry.arguments.countCap)
+        guard entry.arguments.accepts(words) else { return .failure(.usage(entry.usage)) }
         switch verb {
         case .whoelse: return .success(.whoelse)
         case .inbox: return .success(.inbox)
