@@ -98,21 +98,28 @@ struct ChatServer {
             high: configuration.outboundQueueLimit
         )
         let connectionIDs = ConnectionIDSource()
+        let sweepers = IdleSweepers(group: group, timeout: configuration.idleTimeout)
         do {
             return try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
+                // Each channel keeps its receive buffer; start it small (an idle connection holds it for its whole
+                // life) and let it grow for bursts.
+                .childChannelOption(
+                    .recvAllocator,
+                    value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 64 * 1024)
+                )
                 .childChannelOption(.writeBufferWaterMark, value: watermark)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        var connectionLogger = logger
-                        connectionLogger[metadataKey: "peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
                         let sync = channel.pipeline.syncOperations
                         if let refusal = gate.admit(channel) {
                             // Refused before any TLS work and before a session exists.
-                            connectionLogger.notice("connection refused: \(refusal)")
+                            var refusedLogger = logger
+                            refusedLogger[metadataKey: "peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
+                            refusedLogger.notice("connection refused: \(refusal)")
                             try sync.addHandler(RefusalHandler())
                             return
                         }
@@ -122,14 +129,17 @@ struct ChatServer {
                             hub: hub,
                             store: store,
                             configuration: configuration,
-                            logger: connectionLogger
+                            logger: logger
                         )
                         try sync.addHandler(TLSHandler(context: tlsContext.context))
-                        try sync.addHandler(IdleStateHandler(readTimeout: configuration.idleTimeout))
                         try sync.addHandler(
                             ByteToMessageHandler(LineFrameDecoder(maximumLineLength: configuration.maximumLineLength))
                         )
-                        try sync.addHandler(SessionInputHandler(logger: connectionLogger, session: session))
+                        try sync.addHandler(SessionInputHandler(
+                                logger: logger,
+                                session: session,
+                                sweeper: sweepers.sweeper(for: channel.eventLoop)
+                            ))
                     }
                 }
                 .bind(host: configuration.host, port: configuration.port)

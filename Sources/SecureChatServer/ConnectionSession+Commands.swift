@@ -192,9 +192,8 @@ extension ConnectionSession {
             text: text
         )
         let store = self.store
-        let logger = self.logger
         Task {
-            do { _ = try await store.append(message) } catch { logger.error("could not store a broadcast: \(error)") }
+            do { _ = try await store.append(message) } catch { self.logger.error("could not store a broadcast: \(error)") }
         }
     }
 

@@ -35,8 +35,12 @@ final class ConnectionSession: @unchecked Sendable {
     let channel: any Channel
     let hub: RoomHub
     let store: any MessageStore
-    let configuration: ServerConfiguration
-    var logger: Logger
+    /// The two settings a session reads (not the whole ``ServerConfiguration``: every connection holds this).
+    private let loginTimeout: TimeAmount
+    private let maximumLineLength: Int
+    /// The server's logger, shared: this connection's metadata is added only when something is logged (see
+    /// ``logger``), so an idle connection does not hold a metadata dictionary of its own.
+    let serverLogger: Logger
 
     private var machine = SessionStateMachine()
     private var peer: String
@@ -67,12 +71,21 @@ final class ConnectionSession: @unchecked Sendable {
         self.channel = channel
         self.hub = hub
         self.store = store
-        self.configuration = configuration
-        self.logger = logger
+        self.loginTimeout = configuration.loginTimeout
+        self.maximumLineLength = configuration.maximumLineLength
+        self.serverLogger = logger
         self.peer = Self.describe(channel.remoteAddress)
         self.started = clock.now
         self.flood = FloodGuard(burst: configuration.rateBurst, rate: configuration.ratePerSecond, now: 0)
-        self.logger[metadataKey: "conn"] = "\(id)"
+    }
+
+    /// The logger with this connection's metadata: its id, the peer's address and, once logged in, the user.
+    var logger: Logger {
+        var logger = serverLogger
+        logger[metadataKey: "conn"] = "\(id)"
+        logger[metadataKey: "peer"] = .string(peer)
+        if let joinedAs { logger[metadataKey: "user"] = "\(joinedAs)" }
+        return logger
     }
 
     /// Carries out `input` at once if nothing is queued or running, else queues it behind the running task.
@@ -169,7 +182,7 @@ final class ConnectionSession: @unchecked Sendable {
         case .opened:
             hub.register(id, channel: channel)
             let raw = channel
-            deadline = raw.eventLoop.scheduleTask(in: configuration.loginTimeout) {
+            deadline = raw.eventLoop.scheduleTask(in: loginTimeout) {
                 raw.pipeline.fireUserInboundEventTriggered(SessionTimerEvent.loginDeadline)
             }
             return nil
@@ -243,7 +256,7 @@ final class ConnectionSession: @unchecked Sendable {
             return machine.handshakeCompleted(certificateName: certificate?.commonName)
         case .frame(.overlong):
             if let refusal = floodCheck() { return refusal }
-            return machine.lineRejected(.lineTooLong(limit: configuration.maximumLineLength))
+            return machine.lineRejected(.lineTooLong(limit: maximumLineLength))
         case .frame(.line(let buffer)):
             if let refusal = floodCheck() { return refusal }
             switch CommandParser.decodeLine(buffer.readableBytesView) {
@@ -356,7 +369,6 @@ final class ConnectionSession: @unchecked Sendable {
                 scheduleExpiry(of: certificate)
                 await reserveForCertificate(name)
             }
-            logger[metadataKey: "user"] = "\(name)"
             let credential = certificate.map { "certificate CN=\($0.commonName ?? "?")" } ?? identity.rawValue
             logger.info("Client \(peer) connected [ \(name) ] \(tlsSummary) \(credential)")
             presence = try? await store.recordLogin(
@@ -404,9 +416,8 @@ final class ConnectionSession: @unchecked Sendable {
             text: text
         )
         let store = self.store
-        let logger = self.logger
         Task {
-            do { _ = try await store.append(message) } catch { logger.error("could not store a chat line: \(error)") }
+            do { _ = try await store.append(message) } catch { self.logger.error("could not store a chat line: \(error)") }
         }
     }
 

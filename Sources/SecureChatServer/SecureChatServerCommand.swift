@@ -47,6 +47,14 @@ struct SecureChatServerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds a client has to finish the TLS handshake.", valueName: "seconds"))
     var handshakeTimeout: Double = 10
 
+    @Option(
+        help: ArgumentHelp(
+            "TLS 1.3 session tickets sent after each full handshake; 0 turns resumption by ticket off.",
+            valueName: "n"
+        )
+    )
+    var sessionTickets: Int = 1
+
     @Option(help: ArgumentHelp("Seconds a client has to log in after the handshake.", valueName: "seconds"))
     var loginTimeout: Double = 60
 
@@ -113,6 +121,7 @@ struct SecureChatServerCommand: AsyncParsableCommand {
         }
         guard rateBurst >= 1 else { throw ValidationError("Please give --rate-burst of at least 1.") }
         guard threads >= 0 else { throw ValidationError("Please give --threads of 0 or more.") }
+        guard (0...8).contains(sessionTickets) else { throw ValidationError("Please give --session-tickets from 0 to 8.") }
     }
 
     func makeConfiguration() -> ServerConfiguration {
@@ -124,6 +133,7 @@ struct SecureChatServerCommand: AsyncParsableCommand {
             clientAuthentication: clientAuth
         )
         tls.handshakeTimeout = .milliseconds(Int64(handshakeTimeout * 1000))
+        tls.sessionTickets = sessionTickets
         var configuration = ServerConfiguration(tls: tls)
         configuration.host = host
         configuration.port = port

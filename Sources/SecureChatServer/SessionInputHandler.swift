@@ -5,40 +5,78 @@ import NIOCore
 import SecureChatTLS
 
 /// Turns frames, TLS/timer user events and the channel's life into one ordered stream of `SessionInput` for the
-/// connection's session; probes and drops silent connections; and drops a connection whose outbound queue passes
-/// its limit (a reader that does not read).
+/// connection's session; probes and drops silent connections (its loop's ``IdleSweeper`` asks it every quarter of
+/// the idle timeout); and drops a connection whose outbound queue passes its limit (a reader that does not read).
 final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = InboundFrame
     typealias OutboundOut = ByteBuffer
 
-    private let logger: Logger
+    /// The server's logger; while the session is there its logger (with the connection's metadata) is used.
+    private let serverLogger: Logger
     private var session: ConnectionSession?
+    private var logger: Logger { session?.logger ?? serverLogger }
+    private let sweeper: IdleSweeper
+    /// Set while the sweeper watches this handler (so the sweep can write); cleared when the handler goes.
+    private var context: ChannelHandlerContext?
     private var probed = false
+    private var heardSinceSweep = false
+    private var quietSweeps = 0
 
-    init(logger: Logger, session: ConnectionSession) {
-        self.logger = logger
+    init(logger: Logger, session: ConnectionSession, sweeper: IdleSweeper) {
+        self.serverLogger = logger
         self.session = session
+        self.sweeper = sweeper
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        sweeper.watch(self)
         session?.enqueue(.opened)
     }
 
-    /// Tells the session the connection is gone (once), and drops the reference so nothing keeps a cycle alive.
+    /// Tells the session the connection is gone (once), and drops the references so nothing keeps a cycle alive.
     func handlerRemoved(context: ChannelHandlerContext) {
-        session?.enqueue(.closed)
-        session = nil
+        stop()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        stop()
+        context.fireChannelInactive()
+    }
+
+    private func stop() {
+        if self.context != nil {
+            self.context = nil
+            sweeper.unwatch(self)
+        }
         session?.enqueue(.closed)
         session = nil
-        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         probed = false
+        heardSinceSweep = true
         session?.enqueue(.frame(unwrapInboundIn(data)))
+    }
+
+    /// Any bytes from the peer, even part of a line, count as a sign of life.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        heardSinceSweep = true
+        context.fireChannelReadComplete()
+    }
+
+    /// Called by the sweeper: after a whole idle timeout of silence, probes the peer, and drops it if the probe
+    /// itself went unanswered for as long.
+    func sweep() {
+        if heardSinceSweep {
+            heardSinceSweep = false
+            quietSweeps = 0
+            return
+        }
+        quietSweeps += 1
+        guard quietSweeps >= IdleSweeper.sweepsPerTimeout, let context else { return }
+        quietSweeps = 0
+        keepAlive(context: context)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -49,8 +87,6 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
             deliver(.loginTimedOut, context: context)
         case SessionTimerEvent.certificateExpiry:
             deliver(.certificateExpired, context: context)
-        case IdleStateHandler.IdleStateEvent.read:
-            keepAlive(context: context)
         default:
             context.fireUserInboundEventTriggered(event)
         }

@@ -12,7 +12,9 @@ struct PendingWrites {
     }
 
     let capacity: Int
-    private(set) var writes = CircularBuffer<Write>()
+    private static let idleCapacity = 2
+    /// Starts small: an idle connection holds this buffer for its whole life.
+    private(set) var writes = CircularBuffer<Write>(initialCapacity: Self.idleCapacity)
     private(set) var bufferedBytes = 0
     private(set) var flushedCount = 0
 
@@ -59,6 +61,10 @@ struct PendingWrites {
         }
         bufferedBytes -= plaintext.readableBytes
         flushedCount = 0
+        if writes.isEmpty, writes.capacity > 16 * Self.idleCapacity {
+            // A burst grew the ring; give the memory back now that it is empty.
+            writes = CircularBuffer(initialCapacity: Self.idleCapacity)
+        }
         return (plaintext, promises)
     }
 

@@ -39,6 +39,11 @@ public struct TLSConfiguration: Sendable, Hashable {
     /// How long a handshake may take before the connection is closed. Default 10 seconds.
     public var handshakeTimeout: Duration
 
+    /// Servers: TLS 1.3 session tickets sent after each full handshake. Each costs the server some CPU (a session
+    /// copy and its encryption); a client resuming one connection needs one. 0 turns ticket resumption off.
+    /// Default 1 (OpenSSL's default is 2, for clients that open two connections at once).
+    public var sessionTickets: Int = 1
+
     /// Clients: the server's DNS name or IP address, sent as SNI (names only) and checked against the
     /// certificate when ``serverVerification`` is `.full`.
     public var serverHostname: String?

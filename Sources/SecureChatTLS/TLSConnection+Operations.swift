@@ -31,6 +31,7 @@ extension TLSConnection {
             return result > 0 ? Int(result) : 0
         }
         if result > 0 {
+            applicationDataMoved = true
             return .complete(.bytes(Int(result)))
         }
         if SSL_get_error(ssl, result) == SSL_ERROR_ZERO_RETURN {
@@ -54,6 +55,7 @@ extension TLSConnection {
             SSL_write(ssl, bytes.baseAddress, Int32(clamping: bytes.count))
         }
         if result == plaintext.readableBytes {
+            applicationDataMoved = true
             return .complete(())
         }
         return failure(of: result, context: "cannot write to the peer")

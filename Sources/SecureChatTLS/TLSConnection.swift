@@ -9,8 +9,10 @@ import NIOCore
 /// shrink, so once traffic has drained a BIO that grew past ``bioShrinkThreshold`` is swapped for a fresh one, and
 /// idle connections hold no grown buffers.
 final class TLSConnection {
-    /// A memory BIO whose contents peaked above this many bytes is replaced once it is empty again.
-    static let bioShrinkThreshold = 16 * 1024
+    /// A memory BIO whose contents peaked above this many bytes is replaced once it is empty again. A memory BIO
+    /// never shrinks, so this is about what an idle connection may keep after a burst; the replacement costs an
+    /// allocation per burst of at least this size, which is nothing next to encrypting it.
+    static let bioShrinkThreshold = 4 * 1024
 
     let ssl: OpaquePointer
     let role: TLSConfiguration.Role
@@ -18,6 +20,12 @@ final class TLSConnection {
     private(set) var writeBIO: OpaquePointer
     private var readBIOPeak = 0
     private var writeBIOPeak = 0
+    /// Whether the BIOs that carried the handshake (and post-handshake messages such as TLS 1.3 tickets) were
+    /// replaced; until then any growth counts, so a connection that goes idle after logging in does not keep its
+    /// handshake flight in a BIO buffer. Set once application data has moved and both BIOs are fresh.
+    private var handshakeBuffersReleased = false
+    /// Whether application data was read or written yet.
+    var applicationDataMoved = false
     private(set) var isClosed = false
 
     /// The first certificate refused while verifying the peer, recorded by the verify callback.
@@ -73,21 +81,26 @@ final class TLSConnection {
         return buffer
     }
 
-    /// Replaces a memory BIO that is empty and once grew past ``bioShrinkThreshold``. Only after the handshake:
-    /// during it OpenSSL may stack its own buffering BIO on the write side.
+    /// Replaces a memory BIO that is empty and once grew past ``bioShrinkThreshold`` (or, the first time after the
+    /// handshake, grew at all). Only after the handshake: during it OpenSSL may stack its own buffering BIO on the
+    /// write side.
     func releaseGrownBuffers() {
         guard SSL_is_init_finished(ssl) == 1 else {
             return
         }
-        if readBIOPeak > Self.bioShrinkThreshold, BIO_ctrl_pending(readBIO) == 0 {
+        let threshold = handshakeBuffersReleased ? Self.bioShrinkThreshold : 0
+        if readBIOPeak > threshold, BIO_ctrl_pending(readBIO) == 0 {
             readBIO = Self.makeMemoryBIO()
             SSL_set0_rbio(ssl, readBIO)  // frees the old one
             readBIOPeak = 0
         }
-        if writeBIOPeak > Self.bioShrinkThreshold, BIO_ctrl_pending(writeBIO) == 0 {
+        if writeBIOPeak > threshold, BIO_ctrl_pending(writeBIO) == 0 {
             writeBIO = Self.makeMemoryBIO()
             SSL_set0_wbio(ssl, writeBIO)  // frees the old one
             writeBIOPeak = 0
+        }
+        if !handshakeBuffersReleased, applicationDataMoved, readBIOPeak == 0, writeBIOPeak == 0 {
+            handshakeBuffersReleased = true
         }
     }
 

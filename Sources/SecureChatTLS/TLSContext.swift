@@ -7,7 +7,7 @@ internal import COpenSSL
 /// unparsable CA or CRL) throw a ``TLSError`` with a one-line message. Then give it to each ``TLSHandler``.
 ///
 /// Policy: TLS 1.2 and 1.3 only; TLS 1.2 uses the Mozilla "intermediate" ECDHE + AEAD suites (no CBC, no DHE); key
-/// exchange groups X25519, P-256 and P-384; no compression, no renegotiation; TLS 1.3 session tickets on.
+/// exchange groups X25519, P-256 and P-384; no compression, no renegotiation; TLS 1.3 session tickets on (one per full handshake by default).
 public final class TLSContext: @unchecked Sendable {
     // @unchecked Sendable: every stored property is a `let`. The SSL_CTX is fully configured inside `init`, before
     // the context can be shared, and is never changed afterwards; OpenSSL documents a configured SSL_CTX as safe to
@@ -121,8 +121,11 @@ public final class TLSContext: @unchecked Sendable {
             "cannot set the session ID context"
         )
         shim_SSL_CTX_set_session_cache_mode(sslContext, Int(SSL_SESS_CACHE_SERVER))
-        // TLS 1.3 session tickets: OpenSSL's default of two tickets per full handshake, stated explicitly.
-        try check(SSL_CTX_set_num_tickets(sslContext, 2), "cannot enable session tickets")
+        // TLS 1.3 session tickets per full handshake (OpenSSL's default is two).
+        try check(
+            SSL_CTX_set_num_tickets(sslContext, Int(configuration.sessionTickets)),
+            "cannot set the number of session tickets"
+        )
     }
 
     private static func applyVerification(to sslContext: OpaquePointer, configuration: TLSConfiguration) {

@@ -32,6 +32,28 @@ import Testing
         #expect(client.sessionInfo().cipher == "ECDHE-RSA-AES128-GCM-SHA256")
     }
 
+    /// An idle connection should not keep its handshake flight in a BIO buffer: until application data has moved,
+    /// every drain replaces whatever grew, however little; after that only bursts past the threshold are replaced.
+    @Test func handshakeBIOsAreReplacedOnceDrained() throws {
+        let client = try TestContexts.client().makeConnection()
+        let server = try TestContexts.server().makeConnection()
+        try handshake(client, server)
+        #expect(try readAll(client).isEmpty)  // absorbs the TLS 1.3 tickets
+        #expect(client._testOnly_bioPeaks == (0, 0))
+        #expect(server._testOnly_bioPeaks == (0, 0))
+
+        #expect(server.write(ByteBuffer(string: "PROMPT Enter username:\n")).isComplete)
+        pump(from: server, to: client)
+        #expect(server._testOnly_bioPeaks == (0, 0), "the first application data still replaces what grew")
+        #expect(try readAll(client) == "PROMPT Enter username:\n")
+
+        // From then on a small record stays in its BIO (no allocation per record).
+        #expect(client.write(ByteBuffer(string: "alice\n")).isComplete)
+        pump(from: client, to: server)
+        #expect(try readAll(server) == "alice\n")
+        #expect(server._testOnly_bioPeaks.read > 0)
+    }
+
     @Test func grownMemoryBIOsAreReplacedOnceDrained() throws {
         let client = try TestContexts.client().makeConnection()
         let server = try TestContexts.server().makeConnection()
