@@ -135,11 +135,13 @@ struct ChatServer {
                         try sync.addHandler(
                             ByteToMessageHandler(LineFrameDecoder(maximumLineLength: configuration.maximumLineLength))
                         )
-                        try sync.addHandler(SessionInputHandler(
+                        try sync.addHandler(
+                            SessionInputHandler(
                                 logger: logger,
                                 session: session,
                                 sweeper: sweepers.sweeper(for: channel.eventLoop)
-                            ))
+                            )
+                        )
                     }
                 }
                 .bind(host: configuration.host, port: configuration.port)

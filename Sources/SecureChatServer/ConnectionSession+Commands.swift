@@ -193,7 +193,11 @@ extension ConnectionSession {
         )
         let store = self.store
         Task {
-            do { _ = try await store.append(message) } catch { self.logger.error("could not store a broadcast: \(error)") }
+            do {
+                _ = try await store.append(message)
+            } catch {
+                self.logger.error("could not store a broadcast: \(error)")
+            }
         }
     }
 

@@ -417,7 +417,11 @@ final class ConnectionSession: @unchecked Sendable {
         )
         let store = self.store
         Task {
-            do { _ = try await store.append(message) } catch { self.logger.error("could not store a chat line: \(error)") }
+            do {
+                _ = try await store.append(message)
+            } catch {
+                self.logger.error("could not store a chat line: \(error)")
+            }
         }
     }
 

@@ -121,7 +121,9 @@ struct SecureChatServerCommand: AsyncParsableCommand {
         }
         guard rateBurst >= 1 else { throw ValidationError("Please give --rate-burst of at least 1.") }
         guard threads >= 0 else { throw ValidationError("Please give --threads of 0 or more.") }
-        guard (0...8).contains(sessionTickets) else { throw ValidationError("Please give --session-tickets from 0 to 8.") }
+        guard (0...8).contains(sessionTickets) else {
+            throw ValidationError("Please give --session-tickets from 0 to 8.")
+        }
     }
 
     func makeConfiguration() -> ServerConfiguration {
