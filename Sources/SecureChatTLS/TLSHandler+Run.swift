@@ -19,9 +19,12 @@ extension TLSHandler {
             stepHandshake(context: context)
         case .completeHandshake:
             cancelHandshakeTimer()
-            flushCiphertext(context: context)
+            // The handshake's last flight (a server's TLS 1.3 tickets, a client's Finished) goes out with the first
+            // application data when there is some: writes buffered during the handshake, or what the application
+            // writes on hearing of the completion (a server's greeting). One system call instead of two.
             writeFlushedPlaintext(context: context)
             context.fireUserInboundEventTriggered(TLSUserEvent.handshakeCompleted(connection.sessionInfo()))
+            flushCiphertext(context: context)
             // The peer's first application data may have arrived in the same read as its Finished message.
             if stateMachine.state == .active {
                 readPlaintext(context: context)
