@@ -36,8 +36,33 @@ public struct LineFrameDecoder: ByteToMessageDecoder {
 
     /// Produces as many frames as `buffer` holds.
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        if skipping {
-            return try skip(context: context, buffer: &buffer)
+        guard let frame = try next(from: &buffer) else { return .needMoreData }
+        context.fireChannelRead(Self.wrapInboundOut(frame))
+        return .continue
+    }
+
+    /// Delivers what is left when the peer closes: a final line without a newline counts as a line.
+    public mutating func decodeLast(
+        context: ChannelHandlerContext,
+        buffer: inout ByteBuffer,
+        seenEOF: Bool
+    ) throws -> DecodingState {
+        while let frame = try next(from: &buffer) {
+            context.fireChannelRead(Self.wrapInboundOut(frame))
+        }
+        if let frame = last(from: &buffer) {
+            context.fireChannelRead(Self.wrapInboundOut(frame))
+        }
+        return .needMoreData
+    }
+
+    /// The next frame in `buffer`, consuming its bytes, or nil when `buffer` holds no complete one (keep the rest and
+    /// call again with more bytes appended). For callers that frame without a `ByteToMessageHandler`.
+    ///
+    /// - Throws: ``TooMuchOverlongData`` once an over-long line has gone on for more than `maximumSkippedBytes`.
+    public mutating func next(from buffer: inout ByteBuffer) throws -> InboundFrame? {
+        while skipping {
+            guard try skip(&buffer) else { return nil }
         }
         let view = buffer.readableBytesView
         let searchStart = view.startIndex + scanned
@@ -48,53 +73,47 @@ public struct LineFrameDecoder: ByteToMessageDecoder {
             let lineLength = length > 0 && view[newline - 1] == UInt8(ascii: "\r") ? length - 1 : length
             guard lineLength <= maximumLineLength else {
                 buffer.moveReaderIndex(forwardBy: length + 1)
-                context.fireChannelRead(Self.wrapInboundOut(.overlong))
-                return .continue
+                return .overlong
             }
             let line = buffer.readSlice(length: length)!
             buffer.moveReaderIndex(forwardBy: 1)
-            context.fireChannelRead(Self.wrapInboundOut(.line(line)))
-            return .continue
+            return .line(line)
         }
         // No newline yet: allow one CR past the limit, in case the LF follows in the next read.
         if view.count > maximumLineLength + 1 {
             scanned = 0
             skipping = true
             skipped = 0
-            context.fireChannelRead(Self.wrapInboundOut(.overlong))
-            return try skip(context: context, buffer: &buffer)
+            return .overlong
         }
         scanned = view.count
-        return .needMoreData
+        return nil
     }
 
-    /// Delivers what is left when the peer closes: a final line without a newline counts as a line.
-    public mutating func decodeLast(
-        context: ChannelHandlerContext,
-        buffer: inout ByteBuffer,
-        seenEOF: Bool
-    ) throws -> DecodingState {
-        while try decode(context: context, buffer: &buffer) == .continue {}
-        if !skipping, buffer.readableBytes > 0, let line = buffer.readSlice(length: buffer.readableBytes) {
-            context.fireChannelRead(Self.wrapInboundOut(.line(line)))
+    /// At the end of the stream: what is left of `buffer` as a final line (unless an over-long line was being
+    /// skipped). Empties `buffer`.
+    public mutating func last(from buffer: inout ByteBuffer) -> InboundFrame? {
+        defer { buffer.clear() }
+        guard !skipping, buffer.readableBytes > 0, let line = buffer.readSlice(length: buffer.readableBytes) else {
+            return nil
         }
-        buffer.clear()
-        return .needMoreData
+        return .line(line)
     }
 
-    private mutating func skip(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    /// Skips to the end of an over-long line; true once its newline was found.
+    private mutating func skip(_ buffer: inout ByteBuffer) throws -> Bool {
         let view = buffer.readableBytesView
         if let newline = view.firstIndex(of: UInt8(ascii: "\n")) {
             buffer.moveReaderIndex(to: newline + 1)
             skipping = false
             skipped = 0
-            return .continue
+            return true
         }
         skipped += view.count
         buffer.moveReaderIndex(forwardBy: view.count)
         if skipped > maximumSkippedBytes {
             throw TooMuchOverlongData(skippedBytes: skipped)
         }
-        return .needMoreData
+        return false
     }
 }

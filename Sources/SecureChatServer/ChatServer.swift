@@ -133,13 +133,11 @@ struct ChatServer {
                         )
                         try sync.addHandler(TLSHandler(context: tlsContext.context))
                         try sync.addHandler(
-                            ByteToMessageHandler(LineFrameDecoder(maximumLineLength: configuration.maximumLineLength))
-                        )
-                        try sync.addHandler(
                             SessionInputHandler(
                                 logger: logger,
                                 session: session,
-                                sweeper: sweepers.sweeper(for: channel.eventLoop)
+                                sweeper: sweepers.sweeper(for: channel.eventLoop),
+                                maximumLineLength: configuration.maximumLineLength
                             )
                         )
                     }

@@ -27,6 +27,25 @@ struct ChatScenarioTests {
         #expect(await server.process.errorLine { $0.contains("is offline [ albert ]") } != nil)
     }
 
+    /// The server frames lines itself: the start of a line waits for the rest in a later record, and a last line
+    /// without a newline still counts when the peer closes.
+    @Test func aLineInPiecesIsOneLineAndAFinalLineNeedsNoNewline() async throws {
+        let server = try await ServerProcess.start()
+        let tesla = try await server.login("tesla")
+        let albert = try await server.login("albert")
+        #expect(await tesla.next("NOTICE ") == "NOTICE albert joined the conversation")
+
+        albert.sendRaw(Data("whoelse\nhel".utf8))
+        // The answer shows the record holding "hel" was read before the rest is sent.
+        #expect(await albert.answer() == ["USER tesla", "OK 1 other user online"])
+        albert.sendRaw(Data("lo there\n".utf8))
+        #expect(await tesla.next("CHAT ") == "CHAT albert: hello there")
+
+        albert.sendRaw(Data("tata".utf8))
+        albert.closeInput()
+        #expect(await tesla.next("NOTICE ") == "NOTICE albert left the conversation")
+    }
+
     @Test func aDroppedConnectionIsAnnouncedAsUnexpected() async throws {
         let server = try await ServerProcess.start()
         let tesla = try await server.login("tesla")
