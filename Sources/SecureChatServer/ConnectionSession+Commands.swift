@@ -20,7 +20,7 @@ extension ConnectionSession {
             case .wholast(let minutes):
                 return try await wholast(minutes: minutes, for: name)
             case .send(let recipient, let text):
-                return try await send(text, from: name, identity: identity, to: recipient)
+                return await performSends([(recipient, text)], as: name, identity: identity)
             case .broadcastAll(let text):
                 let count = await hub.broadcast(text, from: name)
                 storeInBackground(text, from: name, identity: identity, audience: .everyone)
@@ -66,23 +66,62 @@ extension ConnectionSession {
         return lines + [.ok(OKSummary.lastSeen(lines.count, minutes: minutes))]
     }
 
-    private func send(
-        _ text: String,
-        from name: Username,
-        identity: IdentityKind,
-        to recipient: Username
-    ) async throws -> [ServerReply] {
-        let outcome = try await route(text, from: name, to: recipient)
-        switch outcome {
-        case .failed(let error):
-            return [.error(error)]
-        case .delivered(let hasIdentity):
-            try await storeDirect(text, from: name, identity: identity, to: [(recipient, hasIdentity, .delivered)])
-            return [.ok(OKSummary.delivered(to: recipient))]
-        case .queued:
-            try await storeDirect(text, from: name, identity: identity, to: [(recipient, true, .unread)])
-            return [.ok(OKSummary.queued(for: recipient))]
+    /// Carries out consecutive `send` commands of this connection together: each is routed in order (an online
+    /// recipient gets it at once), the messages to keep are stored in one append (one group commit, in order), and
+    /// the answers come back in order, one per command, each only once its message is durably stored.
+    func performSends(
+        _ sends: [(recipient: Username, text: String)],
+        as name: Username,
+        identity: IdentityKind
+    ) async -> [ServerReply] {
+        var answers: [ServerReply?] = []
+        var toStore: [(index: Int, message: NewMessage, answer: ServerReply)] = []
+        for (index, send) in sends.enumerated() {
+            do {
+                let answer: ServerReply
+                let message: NewMessage?
+                switch try await route(send.text, from: name, to: send.recipient) {
+                case .failed(let error):
+                    answers.append(.error(error))
+                    continue
+                case .delivered(let hasIdentity):
+                    answer = .ok(OKSummary.delivered(to: send.recipient))
+                    message = directMessage(
+                        send.text,
+                        from: name,
+                        identity: identity,
+                        to: [(send.recipient, hasIdentity, .delivered)]
+                    )
+                case .queued:
+                    answer = .ok(OKSummary.queued(for: send.recipient))
+                    message = directMessage(
+                        send.text,
+                        from: name,
+                        identity: identity,
+                        to: [(send.recipient, true, .unread)]
+                    )
+                }
+                if let message {
+                    toStore.append((index, message, answer))
+                    answers.append(nil)
+                } else {
+                    answers.append(answer)
+                }
+            } catch {
+                logger.error("send failed: \(error)", metadata: ["recipient": "\(send.recipient)"])
+                answers.append(.error(.serverError()))
+            }
         }
+        if !toStore.isEmpty {
+            do {
+                _ = try await store.append(contentsOf: toStore.map(\.message))
+                for item in toStore { answers[item.index] = item.answer }
+            } catch {
+                logger.error("could not store \(toStore.count) direct message(s): \(error)")
+                for item in toStore { answers[item.index] = .error(.serverError()) }
+            }
+        }
+        return answers.map { $0 ?? .error(.serverError()) }
     }
 
     private func broadcast(
@@ -161,20 +200,28 @@ extension ConnectionSession {
         identity: IdentityKind,
         to recipients: [(Username, Bool, RecipientEntry.State)]
     ) async throws {
+        guard let message = directMessage(text, from: name, identity: identity, to: recipients) else { return }
+        _ = try await store.append(message)
+    }
+
+    /// The direct message to keep, or nil when neither side has an identity (a guest's history is never stored).
+    private func directMessage(
+        _ text: String,
+        from name: Username,
+        identity: IdentityKind,
+        to recipients: [(Username, Bool, RecipientEntry.State)]
+    ) -> NewMessage? {
+        guard identity.hasIdentity || recipients.contains(where: { $0.1 }) else { return nil }
         // Guest recipients are kept by name only (no key), so they show in the sender's history but own nothing.
         let entries = recipients.map { recipient, hasIdentity, state in
             RecipientEntry(key: hasIdentity ? recipient.key : nil, name: recipient.display, state: state)
         }
-        // Nothing to keep when neither side has an identity: a guest's history is never stored.
-        guard identity.hasIdentity || recipients.contains(where: { $0.1 }) else { return }
-        _ = try await store.append(
-            NewMessage(
-                at: Date(),
-                senderKey: identity.hasIdentity ? name.key : nil,
-                senderName: name.display,
-                audience: .direct(recipients: entries),
-                text: text
-            )
+        return NewMessage(
+            at: Date(),
+            senderKey: identity.hasIdentity ? name.key : nil,
+            senderName: name.display,
+            audience: .direct(recipients: entries),
+            text: text
         )
     }
 

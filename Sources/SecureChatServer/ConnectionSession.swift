@@ -54,6 +54,8 @@ final class ConnectionSession: @unchecked Sendable {
     private var flood: FloodGuard
     private var deadline: Scheduled<Void>?
     private var stopped = false
+    /// A batch of `send`s is being gathered: answers that need no waiting must queue behind the batch's.
+    private var gathering = false
     private var finished = false
     private let queue = Mutex(Queue())
     private let clock = ContinuousClock()
@@ -115,10 +117,7 @@ final class ConnectionSession: @unchecked Sendable {
             Task { await self.drain() }
         case .inPlace:
             if let pending = begin(input) {
-                Task {
-                    await self.complete(pending)
-                    await self.drain()
-                }
+                Task { await self.drain(startingWith: pending) }
             } else if hasQueuedInputs() {
                 // Carrying it out queued more (a write that failed closed the channel).
                 Task { await self.drain() }
@@ -135,18 +134,57 @@ final class ConnectionSession: @unchecked Sendable {
         }
     }
 
-    private func drain() async {
-        while let input = next() {
-            if let pending = begin(input) {
-                await complete(pending)
-            }
+    /// Works through the queue (after `first`, the waiting part of an input already begun) until it is empty.
+    private func drain(startingWith first: Pending? = nil) async {
+        var carried = first
+        while let pending = carried ?? nextPending() {
+            carried = await process(pending)
         }
     }
 
-    /// The next queued input, or nil (and no drain task any more) when the queue is empty.
-    private func next() -> SessionInput? {
+    /// Begins queued inputs until one has a part that must wait; nil (and no drain task any more) when the queue
+    /// runs empty first.
+    private func nextPending() -> Pending? {
+        while let input = next() {
+            if let pending = begin(input) { return pending }
+        }
+        return nil
+    }
+
+    /// The most `send` commands carried out together.
+    static let sendBatchLimit = 64
+
+    /// Carries out `pending`. A `send` takes the `send`s queued right behind it along (a client that pipelines its
+    /// commands): they are stored in one append and answered in one write, in order. Returns the waiting part of an
+    /// input that ended such a batch, to be carried out next.
+    private func process(_ pending: Pending) async -> Pending? {
+        guard case .carryOut(.perform(.send(let recipient, let text))) = pending, let user = machine.user else {
+            await complete(pending)
+            return nil
+        }
+        var sends = [(recipient: recipient, text: text)]
+        var carried: Pending?
+        gathering = true
+        while sends.count < Self.sendBatchLimit, let input = next(keepingTheQueueWhenEmpty: true) {
+            guard let more = begin(input) else { continue }
+            if case .carryOut(.perform(.send(let recipient, let text))) = more {
+                sends.append((recipient, text))
+            } else {
+                carried = more
+                break
+            }
+        }
+        gathering = false
+        send(await performSends(sends, as: user.name, identity: user.identity))
+        return carried
+    }
+
+    /// The next queued input, or nil when the queue is empty; then, unless `keepingTheQueueWhenEmpty`, the caller
+    /// gives up `draining` (no drain task any more).
+    private func next(keepingTheQueueWhenEmpty: Bool = false) -> SessionInput? {
         let (input, resume) = queue.withLock { queue -> (SessionInput?, Bool) in
             guard queue.count > 0 else {
+                if keepingTheQueueWhenEmpty { return (nil, false) }
                 queue.inputs.removeAll(keepingCapacity: false)
                 queue.head = 0
                 queue.draining = false
@@ -201,7 +239,7 @@ final class ConnectionSession: @unchecked Sendable {
             switch event(input) {
             case .none:
                 break
-            case .send(let replies):
+            case .send(let replies) where !gathering:
                 send(replies)
             case let action:
                 return .carryOut(action)

@@ -6,9 +6,10 @@ internal import GRDB
 /// transaction takes all of them at once. Each caller resumes only after the transaction holding its message is
 /// durably committed, and the disk is synced once per group instead of once per message.
 ///
-/// If a group's transaction fails, every append in it fails with the same error and nothing of it is stored.
+/// If a group's transaction fails, every append in it fails with the same error and nothing of it is stored. The
+/// messages of one `append(contentsOf:)` always share a group (and its fate).
 actor GroupCommitWriter {
-    private typealias Request = (message: NewMessage, continuation: CheckedContinuation<StoredMessage, any Error>)
+    private typealias Request = (messages: [NewMessage], continuation: CheckedContinuation<[StoredMessage], any Error>)
 
     private let pool: DatabasePool
     /// A transaction is being committed; requests arriving now go into the next group.
@@ -27,12 +28,18 @@ actor GroupCommitWriter {
 
     /// Appends `message` and returns it once it is durably committed.
     func append(_ message: NewMessage) async throws -> StoredMessage {
-        try await withCheckedThrowingContinuation { continuation in
+        try await append(contentsOf: [message])[0]
+    }
+
+    /// Appends `messages`, in order and in the same group, and returns them once they are durably committed.
+    func append(contentsOf messages: [NewMessage]) async throws -> [StoredMessage] {
+        guard !messages.isEmpty else { return [] }
+        return try await withCheckedThrowingContinuation { continuation in
             guard self.isAccepting else {
                 continuation.resume(throwing: StoreError.storageFailed("the store is closed"))
                 return
             }
-            self.pending.append((message, continuation))
+            self.pending.append((messages, continuation))
             if !self.isWriting {
                 self.isWriting = true
                 Task { await self.drain() }
@@ -52,16 +59,27 @@ actor GroupCommitWriter {
 
     private func drain() async {
         while !self.pending.isEmpty {
-            let count = min(self.pending.count, self.maximumGroupSize)
+            // Whole requests, up to about `maximumGroupSize` messages (a larger single request still goes alone).
+            var count = 0
+            var messageCount = 0
+            while count < self.pending.count,
+                count == 0 || messageCount + self.pending[count].messages.count <= self.maximumGroupSize
+            {
+                messageCount += self.pending[count].messages.count
+                count += 1
+            }
             let group = Array(self.pending.prefix(count))
             self.pending.removeFirst(count)
-            let messages = group.map(\.message)
+            let messages = group.flatMap(\.messages)
             do {
                 let stored = try await self.pool.write { db in
                     try messages.map { try MessageRows.insert($0, in: db) }
                 }
-                for (request, message) in zip(group, stored) {
-                    request.continuation.resume(returning: message)
+                var offset = 0
+                for request in group {
+                    let share = request.messages.count
+                    request.continuation.resume(returning: Array(stored[offset..<offset + share]))
+                    offset += share
                 }
             } catch {
                 let failure = (error as? StoreError) ?? StoreError.storageFailed("\(error)")

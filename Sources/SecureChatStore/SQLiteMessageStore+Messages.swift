@@ -6,6 +6,10 @@ extension SQLiteMessageStore {
         try await self.writer.append(message)
     }
 
+    public func append(contentsOf messages: [NewMessage]) async throws -> [StoredMessage] {
+        try await self.writer.append(contentsOf: messages)
+    }
+
     public func unreadInbox(for key: String) async throws -> [StoredMessage] {
         try await self.read { db in
             try MessageRows.fetch(

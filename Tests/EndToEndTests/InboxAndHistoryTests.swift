@@ -30,6 +30,34 @@ struct InboxAndHistoryTests {
         #expect(pages > 1, "120 messages of 12 kB do not fit one answer")
     }
 
+    /// The server stores consecutive pipelined `send`s together; the client must not notice: one answer per command,
+    /// in order, and the inbox in the order of the sends.
+    @Test func pipelinedSendsAreAnsweredAndStoredInOrder() async throws {
+        let server = try await ServerProcess.start()
+        try await server.register("dora", password: "dora-password")
+        let eve = try await server.login("eve")
+        var burst = (1...20).map { "send dora note \($0)\n" }.joined()
+        burst += "send nobody hi\nwhoelse\nsend dora note 21\n"
+        eve.sendRaw(Data(burst.utf8))
+        var answers: [[String]] = []
+        for _ in 1...23 {
+            answers.append(await eve.answer().filter { !$0.hasPrefix("NOTICE") })
+        }
+        let queued = "OK queued for dora (offline); dora will find it in the inbox"
+        let first20: [[String]] = Array(answers[0..<20])
+        #expect(first20.allSatisfy { $0 == [queued] })
+        #expect(answers[20].first?.hasPrefix("ERROR unknown-user ") == true)
+        #expect(answers[21] == ["OK 0 other users online"])
+        #expect(answers[22] == [queued])
+
+        let dora = try await server.login("dora", password: "dora-password")
+        dora.send("inbox")
+        let inbox: [String] = await dora.answer().filter { $0.hasPrefix("INBOX ") }
+        let numbers: [String] = inbox.compactMap { $0.components(separatedBy: "note ").last }
+        let expected: [String] = (1...21).map { String($0) }
+        #expect(numbers == expected)
+    }
+
     @Test func anOfflineUserWhoBlocksYouIsNotReached() async throws {
         let server = try await ServerProcess.start()
         try await server.register("carol", password: "carol-password")

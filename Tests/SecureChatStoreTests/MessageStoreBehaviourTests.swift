@@ -64,6 +64,30 @@ struct MessageStoreBehaviourTests {
         }
     }
 
+    /// Several messages appended at once (a connection's pipelined `send`s) keep their order, even with one timestamp.
+    @Test(arguments: StoreKind.allCases)
+    func appendingSeveralAtOnceKeepsTheirOrder(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let bob = RecipientEntry(key: "bob", name: "bob", state: .unread)
+            let texts = (1...5).map { "message \($0)" }
+            let messages = texts.map {
+                NewMessage(
+                    at: t(10),
+                    senderKey: "alice",
+                    senderName: "alice",
+                    audience: .direct(recipients: [bob]),
+                    text: $0
+                )
+            }
+            let stored = try await store.append(contentsOf: messages)
+            #expect(stored.map(\.text) == texts)
+            #expect(stored.map(\.id) == stored.map(\.id).sorted())
+            #expect(Set(stored.map(\.id)).count == texts.count)
+            #expect(try await store.unreadInbox(for: "bob").map(\.text) == texts)
+            #expect(try await store.append(contentsOf: []).isEmpty)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func markReadRemovesMessagesFromTheInboxOfThatRecipientOnly(kind: StoreKind) async throws {
         try await kind.withStore { store in

@@ -101,6 +101,38 @@ struct SQLiteMessageStoreTests {
         }
     }
 
+    /// Batches appended concurrently are never interleaved: each lands in one group, in order, with consecutive ids.
+    @Test func concurrentBatchesStayWholeAndInOrder() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteMessageStore(path: directory.appendingPathComponent("chat.sqlite").path)
+            let batches = try await withThrowingTaskGroup(of: [StoredMessage].self) { group in
+                for batch in 0..<100 {
+                    group.addTask {
+                        let recipient = RecipientEntry(key: "user\(batch % 7)", name: "user", state: .unread)
+                        let messages = (0..<(1 + batch % 9)).map { index in
+                            NewMessage(
+                                at: t(1),
+                                senderKey: "sender\(batch)",
+                                senderName: "sender",
+                                audience: .direct(recipients: [recipient]),
+                                text: "\(batch).\(index)"
+                            )
+                        }
+                        return try await store.append(contentsOf: messages)
+                    }
+                }
+                return try await group.reduce(into: [[StoredMessage]]()) { $0.append($1) }
+            }
+            #expect(batches.count == 100)
+            for batch in batches {
+                let ids = batch.map(\.id.rawValue)
+                #expect(ids == Array(ids[0]..<ids[0] + Int64(ids.count)), "ids \(ids)")
+                #expect(batch.map(\.text) == batch.indices.map { "\(batch[0].text.split(separator: ".")[0]).\($0)" })
+            }
+            try await store.close()
+        }
+    }
+
     @Test func concurrentAppendsAreAllDurableAfterReopening() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("chat.sqlite").path

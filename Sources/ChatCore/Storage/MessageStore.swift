@@ -49,6 +49,10 @@ public protocol MessageStore: Sendable {
     /// committed together.
     func append(_ message: NewMessage) async throws -> StoredMessage
 
+    /// Stores `messages` in this order (their ids increase in it) and returns them, only after all are durably
+    /// committed, in one transaction where the store can. A failure stores none of them.
+    func append(contentsOf messages: [NewMessage]) async throws -> [StoredMessage]
+
     /// Direct messages waiting unread for `key`, oldest first, without those from senders `key` blocks.
     func unreadInbox(for key: String) async throws -> [StoredMessage]
 
@@ -87,4 +91,16 @@ public protocol MessageStore: Sendable {
 
     /// Waits for pending writes and releases the store; calls after `close()` fail.
     func close() async throws
+}
+
+extension MessageStore {
+    /// One append after the other; a store that can commit several at once should say so itself.
+    public func append(contentsOf messages: [NewMessage]) async throws -> [StoredMessage] {
+        var stored: [StoredMessage] = []
+        stored.reserveCapacity(messages.count)
+        for message in messages {
+            stored.append(try await append(message))
+        }
+        return stored
+    }
 }
