@@ -54,7 +54,7 @@ final class ConnectionSession: @unchecked Sendable {
     private var flood: FloodGuard
     private var deadline: Scheduled<Void>?
     private var stopped = false
-    /// A batch of `send`s is being gathered: answers that need no waiting must queue behind the batch's.
+    /// A batch is being gathered: answers that need no waiting must queue behind the batch's.
     private var gathering = false
     private var finished = false
     private let queue = Mutex(Queue())
@@ -151,32 +151,55 @@ final class ConnectionSession: @unchecked Sendable {
         return nil
     }
 
-    /// The most `send` commands carried out together.
-    static let sendBatchLimit = 64
+    /// The most chat lines or `send` commands carried out together.
+    static let batchLimit = 64
 
-    /// Carries out `pending`. A `send` takes the `send`s queued right behind it along (a client that pipelines its
-    /// commands): they are stored in one append and answered in one write, in order. Returns the waiting part of an
-    /// input that ended such a batch, to be carried out next.
+    /// Carries out `pending`. A chat line or a `send` takes the ones of its kind queued right behind it along (a
+    /// client that types fast or pipelines its commands): chat lines go to the room as one delivery, `send`s are
+    /// stored in one append and answered in one write, all in order. Returns the waiting part of an input that ended
+    /// such a batch, to be carried out next.
     private func process(_ pending: Pending) async -> Pending? {
-        guard case .carryOut(.perform(.send(let recipient, let text))) = pending, let user = machine.user else {
+        guard case .carryOut(let action) = pending, let user = machine.user else {
             await complete(pending)
             return nil
         }
-        var sends = [(recipient: recipient, text: text)]
-        var carried: Pending?
-        gathering = true
-        while sends.count < Self.sendBatchLimit, let input = next(keepingTheQueueWhenEmpty: true) {
-            guard let more = begin(input) else { continue }
-            if case .carryOut(.perform(.send(let recipient, let text))) = more {
-                sends.append((recipient, text))
-            } else {
-                carried = more
-                break
+        switch action {
+        case .say(let text):
+            var texts = [text]
+            let carried = gather { action in
+                guard case .say(let text) = action else { return false }
+                texts.append(text)
+                return true
             }
+            await say(texts)
+            return carried
+        case .perform(.send(let recipient, let text)):
+            var sends = [(recipient: recipient, text: text)]
+            let carried = gather { action in
+                guard case .perform(.send(let recipient, let text)) = action else { return false }
+                sends.append((recipient, text))
+                return true
+            }
+            send(await performSends(sends, as: user.name, identity: user.identity))
+            return carried
+        default:
+            await complete(pending)
+            return nil
         }
-        gathering = false
-        send(await performSends(sends, as: user.name, identity: user.identity))
-        return carried
+    }
+
+    /// Begins the inputs already queued while `take` accepts their waiting part, up to ``batchLimit`` in all; returns
+    /// the first waiting part it did not take. Meanwhile answers that need no waiting queue behind the batch's.
+    private func gather(_ take: (SessionStateMachine.Action) -> Bool) -> Pending? {
+        gathering = true
+        defer { gathering = false }
+        var count = 1
+        while count < Self.batchLimit, let input = next(keepingTheQueueWhenEmpty: true) {
+            guard let more = begin(input) else { continue }
+            guard case .carryOut(let action) = more, take(action) else { return more }
+            count += 1
+        }
+        return nil
     }
 
     /// The next queued input, or nil when the queue is empty; then, unless `keepingTheQueueWhenEmpty`, the caller
@@ -355,7 +378,7 @@ final class ConnectionSession: @unchecked Sendable {
             case .join(let name, let identity):
                 action = await join(name, identity)
             case .say(let text):
-                try await say(text)
+                await say([text])
                 return .proceed
             case .perform(let command):
                 guard let user = machine.user else { preconditionFailure("perform without a user") }
@@ -443,22 +466,26 @@ final class ConnectionSession: @unchecked Sendable {
         }
     }
 
-    private func say(_ text: String) async throws {
+    /// Sends chat lines to the room (as one delivery) and keeps them for history in the background.
+    private func say(_ texts: [String]) async {
         guard let user = machine.user else { return }
-        await hub.say(text, from: user.name)
-        let message = NewMessage(
-            at: Date(),
-            senderKey: user.identity.hasIdentity ? user.name.key : nil,
-            senderName: user.name.display,
-            audience: .room,
-            text: text
-        )
+        await hub.say(texts, from: user.name)
+        let now = Date()
+        let messages = texts.map { text in
+            NewMessage(
+                at: now,
+                senderKey: user.identity.hasIdentity ? user.name.key : nil,
+                senderName: user.name.display,
+                audience: .room,
+                text: text
+            )
+        }
         let store = self.store
         Task {
             do {
-                _ = try await store.append(message)
+                _ = try await store.append(contentsOf: messages)
             } catch {
-                self.logger.error("could not store a chat line: \(error)")
+                self.logger.error("could not store \(messages.count) chat line(s): \(error)")
             }
         }
     }

@@ -159,9 +159,19 @@ actor RoomHub {
         if !isShuttingDown { deliver(notice) }
     }
 
-    /// Sends a chat line from `name` to everybody who accepts it.
-    func say(_ text: String, from name: Username) {
-        if let delivery = room.say(from: name.key, text: text) { deliver(delivery) }
+    /// Sends chat lines from `name` to everybody who accepts them, as one delivery (each recipient gets them
+    /// together, in order).
+    func say(_ texts: [String], from name: Username) {
+        guard let first = texts.first, let delivery = room.say(from: name.key, text: first) else { return }
+        guard texts.count > 1, case .chat(let sender, _) = delivery.reply else {
+            deliver(delivery)
+            return
+        }
+        var bytes = ReplyFormatter.bytes(for: delivery.reply)
+        for text in texts.dropFirst() {
+            bytes += ReplyFormatter.bytes(for: .chat(from: sender, text: text))
+        }
+        deliver(bytes, to: delivery.recipients)
     }
 
     /// Sends a `broadcast message` from `name`; returns how many received it.
@@ -239,10 +249,13 @@ actor RoomHub {
     }
 
     private func deliver(_ delivery: Delivery) {
-        let bytes = ReplyFormatter.bytes(for: delivery.reply)
+        deliver(ReplyFormatter.bytes(for: delivery.reply), to: delivery.recipients)
+    }
+
+    private func deliver(_ bytes: [UInt8], to recipients: [ConnectionID]) {
         var byLoop: [ObjectIdentifier: (loop: any EventLoop, channels: [any Channel])] = [:]
         registry.withLock { registry in
-            for recipient in delivery.recipients {
+            for recipient in recipients {
                 guard let channel = registry.channels[recipient] else { continue }
                 let id = ObjectIdentifier(channel.eventLoop)
                 byLoop[id, default: (channel.eventLoop, [])].channels.append(channel)

@@ -46,6 +46,22 @@ struct ChatScenarioTests {
         #expect(await tesla.next("NOTICE ") == "NOTICE albert left the conversation")
     }
 
+    /// The server hands a burst of chat lines to the room together; every line still arrives, once and in order.
+    @Test func aBurstOfChatLinesArrivesInOrder() async throws {
+        let server = try await ServerProcess.start(extraArguments: ["--rate-burst", "1000"])
+        let tesla = try await server.login("tesla")
+        let albert = try await server.login("albert")
+        #expect(await tesla.next("NOTICE ") == "NOTICE albert joined the conversation")
+        albert.sendRaw(Data((1...50).map { "line \($0)\n" }.joined().utf8))
+        var received: [String] = []
+        for _ in 1...50 {
+            guard let line = await tesla.next("CHAT ") else { break }
+            received.append(line)
+        }
+        let expected: [String] = (1...50).map { "CHAT albert: line \($0)" }
+        #expect(received == expected)
+    }
+
     @Test func aDroppedConnectionIsAnnouncedAsUnexpected() async throws {
         let server = try await ServerProcess.start()
         let tesla = try await server.login("tesla")

@@ -58,10 +58,21 @@ import Testing
         _ = await hub.join(member("alice", 1), greeting: [])
         _ = await hub.join(member("bob", 2, blocks: ["alice"]), greeting: [])
         _ = try await lines(alice)
-        await hub.say("hello", from: name("alice"))
-        await hub.say("hi", from: name("bob"))
+        await hub.say(["hello"], from: name("alice"))
+        await hub.say(["hi"], from: name("bob"))
         #expect(try await lines(bob).isEmpty)
         #expect(try await lines(alice) == ["CHAT bob: hi"])
+    }
+
+    @Test func severalLinesGoOutTogetherAndInOrder() async throws {
+        let (hub, alice, bob) = try await hubWithTwo()
+        _ = await hub.join(member("alice", 1), greeting: [])
+        _ = await hub.join(member("bob", 2), greeting: [])
+        _ = try await lines(alice)
+        _ = try await lines(bob)
+        await hub.say(["one", "two", "three"], from: name("alice"))
+        #expect(try await lines(bob) == ["CHAT alice: one", "CHAT alice: two", "CHAT alice: three"])
+        #expect(try await lines(alice).isEmpty)
     }
 
     @Test func aMemberWhoseChannelIsGoneCountsAsOffline() async throws {
