@@ -81,6 +81,16 @@ final class ConnectionSession: @unchecked Sendable {
         self.flood = FloodGuard(burst: configuration.rateBurst, rate: configuration.ratePerSecond, now: 0)
     }
 
+    /// Logs at debug level; the connection's metadata is only built when debug logging is on (every connection
+    /// passes here on its way, so this saves building and dropping a metadata dictionary each time).
+    private func debug(
+        _ message: @autoclosure () -> Logger.Message,
+        metadata: @autoclosure () -> Logger.Metadata? = nil
+    ) {
+        guard serverLogger.logLevel <= .debug else { return }
+        logger.debug(message(), metadata: metadata())
+    }
+
     /// The logger with this connection's metadata: its id, the peer's address and, once logged in, the user.
     var logger: Logger {
         var logger = serverLogger
@@ -253,7 +263,7 @@ final class ConnectionSession: @unchecked Sendable {
             deadline?.cancel()
             expiry?.cancel()
             guard joinedAs == nil else { return .finish }
-            logger.debug("Client \(peer) disconnected before logging in")
+            debug("Client \(peer) disconnected before logging in")
             machine.connectionClosed()
             hub.unregister(id)
             return nil
@@ -284,7 +294,7 @@ final class ConnectionSession: @unchecked Sendable {
                     channel.close(promise: nil)
                 }
             } catch {
-                logger.debug("connection ended with an error: \(error)")
+                debug("connection ended with an error: \(error)")
                 stopped = true
                 channel.close(promise: nil)
             }
@@ -307,7 +317,7 @@ final class ConnectionSession: @unchecked Sendable {
         case .established(let info):
             tlsSummary = "\(info.protocolVersion) \(info.cipher)"
             certificate = info.peer.flatMap { $0.verified ? $0 : nil }
-            logger.debug(
+            debug(
                 "TLS established",
                 metadata: [
                     "tls": "\(tlsSummary)",
