@@ -108,6 +108,8 @@ run handshake handshake -m 2000 -c 50
 run fanout-100-closed fanout -n 100 -P 1 -s 100 -d 10
 run fanout-100-paced fanout -n 100 -P 1 -s 100 -d 10 --rate 20000
 run fanout-1000-closed fanout -n 1000 -P 1 -s 100 -d 10
+# The same with 128 messages in flight instead of 16: per-delivery cost falls as more lines share each write.
+run fanout-1000-deep fanout -n 1000 -P 1 -s 100 -d 10 --window 128
 run fanout-1000-paced fanout -n 1000 -P 1 -s 100 -d 10 --rate 20000
 run offline offline -k 10000
 stop_server
@@ -130,4 +132,4 @@ say "suite took $((SECONDS - started)) s"
 echo "== securechat-bench summary ($(nproc) cores, $(uname -sr)) =="
 "$BENCH" report \
     "$WORK"/results/{handshake,handshake-1thread,idle-1000,idle-5000,fanout-100-closed,fanout-100-paced}.json \
-    "$WORK"/results/{fanout-1000-closed,fanout-1000-closed-1thread,fanout-1000-paced,offline}.json
+    "$WORK"/results/{fanout-1000-closed,fanout-1000-deep,fanout-1000-closed-1thread,fanout-1000-paced,offline}.json
