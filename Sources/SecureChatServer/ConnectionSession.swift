@@ -15,21 +15,9 @@ import Synchronization
 /// holds no task and no async frames, and a connection that never logs in never starts one.
 ///
 /// `@unchecked Sendable`: `queue` is protected by its mutex. Every other mutable property is used only by whoever
-/// holds `draining` (the loop while it carries out an input in place, or the one drain task): it is taken and
-/// cleared under the same mutex, which orders their accesses.
+/// holds the queue's claim (the loop while it carries out an input at once, or the one drain task): it is taken and
+/// given up under the same mutex, which orders their accesses.
 final class ConnectionSession: @unchecked Sendable {
-    private struct Queue {
-        var inputs: [SessionInput] = []
-        var head = 0
-        var draining = false
-        var paused = false
-        var count: Int { inputs.count - head }
-    }
-
-    /// Inputs waiting beyond which the connection stops reading from its socket until the session catches up.
-    static let pauseAt = 64
-    /// Inputs waiting below which a paused connection reads again.
-    static let resumeAt = 16
 
     let id: ConnectionID
     let channel: any Channel
@@ -57,7 +45,8 @@ final class ConnectionSession: @unchecked Sendable {
     /// A batch is being gathered: answers that need no waiting must queue behind the batch's.
     private var gathering = false
     private var finished = false
-    private let queue = Mutex(Queue())
+    /// Past 64 waiting inputs the connection stops reading from its socket until fewer than 16 are left.
+    private let queue = Mutex(SessionInputQueue<SessionInput>(pauseAbove: 64, resumeBelow: 16))
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
 
@@ -103,44 +92,20 @@ final class ConnectionSession: @unchecked Sendable {
     /// Carries out `input` at once if nothing is queued or running, else queues it behind the running task.
     /// Called on the channel's event loop.
     func enqueue(_ input: SessionInput) {
-        enum Claim { case inPlace, queued, startTask }
-        let (claim, pause) = queue.withLock { queue -> (Claim, Bool) in
-            if !queue.draining, queue.count == 0 {
-                queue.draining = true
-                return (.inPlace, false)
-            }
-            queue.inputs.append(input)
-            var pause = false
-            if queue.count > Self.pauseAt, !queue.paused {
-                queue.paused = true
-                pause = true
-            }
-            if queue.draining { return (.queued, pause) }
-            queue.draining = true
-            return (.startTask, pause)
-        }
+        let (arrival, pause) = queue.withLock { $0.arrive(input) }
         if pause { channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in } }
-        switch claim {
+        switch arrival {
         case .queued:
             break
-        case .startTask:
+        case .startWorker:
             Task { await self.drain() }
-        case .inPlace:
+        case .carryOutNow:
             if let pending = begin(input) {
                 Task { await self.drain(startingWith: pending) }
-            } else if hasQueuedInputs() {
+            } else if queue.withLock({ $0.releaseUnlessWaiting() }) {
                 // Carrying it out queued more (a write that failed closed the channel).
                 Task { await self.drain() }
             }
-        }
-    }
-
-    /// Whether inputs are waiting; if not, gives up `draining`.
-    private func hasQueuedInputs() -> Bool {
-        queue.withLock { queue in
-            guard queue.count == 0 else { return true }
-            queue.draining = false
-            return false
         }
     }
 
@@ -213,30 +178,9 @@ final class ConnectionSession: @unchecked Sendable {
     }
 
     /// The next queued input, or nil when the queue is empty; then, unless `keepingTheQueueWhenEmpty`, the caller
-    /// gives up `draining` (no drain task any more).
+    /// gives up the claim (no drain task any more).
     private func next(keepingTheQueueWhenEmpty: Bool = false) -> SessionInput? {
-        let (input, resume) = queue.withLock { queue -> (SessionInput?, Bool) in
-            guard queue.count > 0 else {
-                if keepingTheQueueWhenEmpty { return (nil, false) }
-                queue.inputs.removeAll(keepingCapacity: false)
-                queue.head = 0
-                queue.draining = false
-                return (nil, false)
-            }
-            let input = queue.inputs[queue.head]
-            queue.head += 1
-            // A connection that never runs dry must not keep every input it ever had.
-            if queue.head >= 64, queue.head * 2 >= queue.inputs.count {
-                queue.inputs.removeFirst(queue.head)
-                queue.head = 0
-            }
-            var resume = false
-            if queue.paused, queue.count < Self.resumeAt {
-                queue.paused = false
-                resume = true
-            }
-            return (input, resume)
-        }
+        let (input, resume) = queue.withLock { $0.next(keepingTheClaim: keepingTheQueueWhenEmpty) }
         if resume { channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in } }
         return input
     }
