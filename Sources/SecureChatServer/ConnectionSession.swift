@@ -31,7 +31,7 @@ final class ConnectionSession: @unchecked Sendable {
     let serverLogger: Logger
 
     private var machine = SessionStateMachine()
-    private var peer: String
+    private let peer: String
     private var tlsSummary = ""
     private var leftOnPurpose = false
     private var presence: PresenceID?
@@ -80,7 +80,17 @@ final class ConnectionSession: @unchecked Sendable {
         logger.debug(message(), metadata: metadata())
     }
 
-    /// The logger with this connection's metadata: its id, the peer's address and, once logged in, the user.
+    /// The logger with the connection's id and the peer's address, from fields that never change: safe from the
+    /// event loop while the drain task works (``logger`` also names the user, which the task sets).
+    var connectionLogger: Logger {
+        var logger = serverLogger
+        logger[metadataKey: "conn"] = "\(id)"
+        logger[metadataKey: "peer"] = .string(peer)
+        return logger
+    }
+
+    /// The logger with this connection's metadata: its id, the peer's address and, once logged in, the user. Only for
+    /// the holder of the claim.
     var logger: Logger {
         var logger = serverLogger
         logger[metadataKey: "conn"] = "\(id)"
@@ -117,11 +127,18 @@ final class ConnectionSession: @unchecked Sendable {
         }
     }
 
-    /// Begins queued inputs until one has a part that must wait; nil (and no drain task any more) when the queue
-    /// runs empty first.
+    /// Begins queued inputs until one has a part that must wait; nil when the queue runs empty first, and then the
+    /// drain task ends.
+    ///
+    /// The claim is given up on the event loop, behind the answers this task wrote: those writes wait in the loop's
+    /// queue, and an input carried out at once on the loop right after an earlier release would have its answer
+    /// overtake them. Inputs arriving meanwhile queue, and then a new drain task takes them.
     private func nextPending() -> Pending? {
         while let input = next() {
             if let pending = begin(input) { return pending }
+        }
+        channel.eventLoop.execute {
+            if self.queue.withLock({ $0.releaseUnlessWaiting() }) { Task { await self.drain() } }
         }
         return nil
     }
@@ -146,7 +163,7 @@ final class ConnectionSession: @unchecked Sendable {
                 texts.append(text)
                 return true
             }
-            await say(texts)
+            await say(texts, from: user)
             return carried
         case .perform(.send(let recipient, let text)):
             var sends = [(recipient: recipient, text: text)]
@@ -169,7 +186,7 @@ final class ConnectionSession: @unchecked Sendable {
         gathering = true
         defer { gathering = false }
         var count = 1
-        while count < Self.batchLimit, let input = next(keepingTheQueueWhenEmpty: true) {
+        while count < Self.batchLimit, let input = next() {
             guard let more = begin(input) else { continue }
             guard case .carryOut(let action) = more, take(action) else { return more }
             count += 1
@@ -177,10 +194,9 @@ final class ConnectionSession: @unchecked Sendable {
         return nil
     }
 
-    /// The next queued input, or nil when the queue is empty; then, unless `keepingTheQueueWhenEmpty`, the caller
-    /// gives up the claim (no drain task any more).
-    private func next(keepingTheQueueWhenEmpty: Bool = false) -> SessionInput? {
-        let (input, resume) = queue.withLock { $0.next(keepingTheClaim: keepingTheQueueWhenEmpty) }
+    /// The next queued input, or nil when the queue is empty (the claim stays; see ``nextPending()``).
+    private func next() -> SessionInput? {
+        let (input, resume) = queue.withLock { $0.next(keepingTheClaim: true) }
         if resume { channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in } }
         return input
     }
@@ -332,7 +348,7 @@ final class ConnectionSession: @unchecked Sendable {
             case .join(let name, let identity):
                 action = await join(name, identity)
             case .say(let text):
-                await say([text])
+                if let user = machine.user { await say([text], from: user) }
                 return .proceed
             case .perform(let command):
                 guard let user = machine.user else { preconditionFailure("perform without a user") }
@@ -421,8 +437,7 @@ final class ConnectionSession: @unchecked Sendable {
     }
 
     /// Sends chat lines to the room (as one delivery) and keeps them for history in the background.
-    private func say(_ texts: [String]) async {
-        guard let user = machine.user else { return }
+    private func say(_ texts: [String], from user: (name: Username, identity: IdentityKind)) async {
         await hub.say(texts, from: user.name)
         let now = Date()
         let messages = texts.map { text in

@@ -71,7 +71,8 @@ actor RoomHub {
     /// Returns once every registered connection has finished (or after `timeout`).
     nonisolated func waitUntilEveryoneLeft(timeout: Duration) async {
         let timer = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
+            // Cancelled (everyone left in time): release nobody.
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
             self?.releaseEmptyWaiters()
         }
         await withCheckedContinuation { continuation in

@@ -18,7 +18,7 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
     /// The server's logger; while the session is there its logger (with the connection's metadata) is used.
     private let serverLogger: Logger
     private var session: ConnectionSession?
-    private var logger: Logger { session?.logger ?? serverLogger }
+    private var logger: Logger { session?.connectionLogger ?? serverLogger }
     private let sweeper: IdleSweeper
     /// Set while the sweeper watches this handler (so the sweep can write); cleared when the handler goes.
     private var context: ChannelHandlerContext?

@@ -85,6 +85,8 @@ struct SessionInputQueue<Input> {
     /// Gives up the claim if nothing waits; returns whether inputs wait (then the claim is kept).
     mutating func releaseUnlessWaiting() -> Bool {
         guard count == 0 else { return true }
+        inputs = []
+        head = 0
         isClaimed = false
         return false
     }

@@ -62,6 +62,52 @@ struct ChatScenarioTests {
         #expect(received == expected)
     }
 
+    /// Lines queued behind a command that waits are gathered into one batch; a `tata` that ends the batch must not
+    /// take the chat lines before it down with the session.
+    @Test(arguments: 1...3) func chatLinesQueuedBeforeTataStillReachTheRoom(round: Int) async throws {
+        let server = try await ServerProcess.start()
+        let tesla = try await server.login("tesla")
+        let albert = try await server.login("albert")
+        #expect(await tesla.next("NOTICE ") == "NOTICE albert joined the conversation")
+        // `whoelse` waits for the room (a task), so the next lines queue behind it; the chat line then starts a batch
+        // that `tata` ends.
+        albert.sendRaw(Data("whoelse\nhello \(round)\ntata\n".utf8))
+        let first = await tesla.next { $0.hasPrefix("CHAT ") || $0.hasPrefix("NOTICE albert left") }
+        #expect(first == "CHAT albert: hello \(round)")
+        #expect(await tesla.next("NOTICE ") == "NOTICE albert left the conversation")
+    }
+
+    /// Answers come back in the order of the commands, also when an answer the session writes from its task (a
+    /// `send`) is followed closely by one it gives at once on the event loop (an unknown command).
+    @Test func answersKeepTheOrderOfTheCommands() async throws {
+        let server = try await ServerProcess.start(extraArguments: [
+            "--rate-burst", "100000", "--rate-per-second", "100000",
+        ])
+        let tesla = try await server.login("tesla")
+        let albert = try await server.login("albert")
+        #expect(await tesla.next("NOTICE ") == "NOTICE albert joined the conversation")
+        var overtaken: [Int] = []
+        var complete = 0
+        for round in 1...60 {
+            albert.send("send tesla r\(round)")
+            for _ in 1...8 {
+                albert.send("/bogus")
+                usleep(UInt32.random(in: 20...200))  // vary how the lines fall into reads
+            }
+            var answers: [String] = []
+            for _ in 1...9 {
+                guard let line = await albert.next(where: { $0.hasPrefix("OK") || $0.hasPrefix("ERROR") }) else {
+                    break
+                }
+                answers.append(line)
+            }
+            if answers.count == 9 { complete += 1 }
+            if answers.first?.hasPrefix("OK") != true { overtaken.append(round) }
+        }
+        #expect(complete == 60, "every command got its answer")
+        #expect(overtaken.isEmpty, "rounds whose send was not answered first: \(overtaken)")
+    }
+
     @Test func aDroppedConnectionIsAnnouncedAsUnexpected() async throws {
         let server = try await ServerProcess.start()
         let tesla = try await server.login("tesla")

@@ -16,6 +16,12 @@ extension InMemoryMessageStore {
         return stored
     }
 
+    /// All or none: the store is checked once, then every message is added without a suspension in between.
+    public func append(contentsOf messages: [NewMessage]) throws -> [StoredMessage] {
+        try self.checkOpen()
+        return try messages.map { try self.append($0) }
+    }
+
     public func unreadInbox(for key: String) throws -> [StoredMessage] {
         try self.checkOpen()
         let blocked = self.blockLists[key] ?? []

@@ -94,7 +94,8 @@ public protocol MessageStore: Sendable {
 }
 
 extension MessageStore {
-    /// One append after the other; a store that can commit several at once should say so itself.
+    /// One append after the other, for a store that cannot commit several at once: a failure part-way leaves the
+    /// earlier ones stored, short of the protocol's all-or-none. Both stores here implement it themselves.
     public func append(contentsOf messages: [NewMessage]) async throws -> [StoredMessage] {
         var stored: [StoredMessage] = []
         stored.reserveCapacity(messages.count)
