@@ -44,6 +44,9 @@ final class ConnectionSession: @unchecked Sendable {
     private var stopped = false
     /// A batch is being gathered: answers that need no waiting must queue behind the batch's.
     private var gathering = false
+    /// The drain task carried out something that may have written to this connection (an answer, or a delivery
+    /// from the room such as the greeting), so it gives up its claim behind those writes; see ``nextPending()``.
+    private var mayHaveWritten = false
     private var finished = false
     /// Past 64 waiting inputs the connection stops reading from its socket until fewer than 16 are left.
     private let queue = Mutex(SessionInputQueue<SessionInput>(pauseAbove: 64, resumeBelow: 16))
@@ -130,17 +133,24 @@ final class ConnectionSession: @unchecked Sendable {
     /// Begins queued inputs until one has a part that must wait; nil when the queue runs empty first, and then the
     /// drain task ends.
     ///
-    /// The claim is given up on the event loop, behind the answers this task wrote: those writes wait in the loop's
-    /// queue, and an input carried out at once on the loop right after an earlier release would have its answer
-    /// overtake them. Inputs arriving meanwhile queue, and then a new drain task takes them.
+    /// When this task may have written to the connection, the claim is given up on the event loop, behind those
+    /// writes: they wait in the loop's queue, and an input carried out at once on the loop right after an earlier
+    /// release would have its answer overtake them. Inputs arriving meanwhile queue, and then a new drain task takes
+    /// them. A task that only sent chat lines (nothing goes back to their sender) gives the claim up at once.
     private func nextPending() -> Pending? {
-        while let input = next() {
-            if let pending = begin(input) { return pending }
+        while true {
+            while let input = next() {
+                if let pending = begin(input) { return pending }
+            }
+            if mayHaveWritten {
+                mayHaveWritten = false
+                channel.eventLoop.execute {
+                    if self.queue.withLock({ $0.releaseUnlessWaiting() }) { Task { await self.drain() } }
+                }
+                return nil
+            }
+            guard queue.withLock({ $0.releaseUnlessWaiting() }) else { return nil }
         }
-        channel.eventLoop.execute {
-            if self.queue.withLock({ $0.releaseUnlessWaiting() }) { Task { await self.drain() } }
-        }
-        return nil
     }
 
     /// The most chat lines or `send` commands carried out together.
@@ -153,10 +163,12 @@ final class ConnectionSession: @unchecked Sendable {
     private func process(_ pending: Pending) async -> Pending? {
         guard case .carryOut(let action) = pending, let user = machine.user else {
             await complete(pending)
+            mayHaveWritten = true
             return nil
         }
         switch action {
         case .say(let text):
+            // Chat lines answer nothing to their sender, so `mayHaveWritten` stays as it is.
             var texts = [text]
             let carried = gather { action in
                 guard case .say(let text) = action else { return false }
@@ -173,9 +185,11 @@ final class ConnectionSession: @unchecked Sendable {
                 return true
             }
             send(await performSends(sends, as: user.name, identity: user.identity))
+            mayHaveWritten = true
             return carried
         default:
             await complete(pending)
+            mayHaveWritten = true
             return nil
         }
     }
