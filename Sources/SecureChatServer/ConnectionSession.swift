@@ -490,6 +490,8 @@ final class ConnectionSession: @unchecked Sendable {
     /// queue limit bounds what a reader that does not read can pile up.
     func send(_ replies: [ServerReply]) {
         guard let buffer = encode(replies) else { return }
+        // From the drain task the write waits in the loop's queue; the claim must be given up behind it.
+        if !channel.eventLoop.inEventLoop { mayHaveWritten = true }
         channel.writeAndFlush(buffer, promise: nil)
     }
 

@@ -108,6 +108,34 @@ struct ChatScenarioTests {
         #expect(overtaken.isEmpty, "rounds whose send was not answered first: \(overtaken)")
     }
 
+    /// The same behind chat lines: the session's task, busy with a chat line, answers unknown commands queued behind
+    /// it, while later ones are answered at once on the event loop; all in the order they were sent.
+    @Test func answersAfterChatLinesKeepTheirOrder() async throws {
+        let server = try await ServerProcess.start(extraArguments: [
+            "--rate-burst", "100000", "--rate-per-second", "100000",
+        ])
+        let tesla = try await server.login("tesla")
+        let albert = try await server.login("albert")
+        #expect(await tesla.next("NOTICE ") == "NOTICE albert joined the conversation")
+        var disordered: [Int] = []
+        for round in 1...40 {
+            albert.send("hello \(round)")
+            for index in 1...6 {
+                albert.send("/x\(round)x\(index)")
+                usleep(UInt32.random(in: 20...200))  // vary how the lines fall into reads
+            }
+            var order: [String] = []
+            for _ in 1...6 {
+                guard let line = await albert.next("ERROR ") else { break }
+                order.append(line)
+            }
+            let expected = (1...6).map { "/x\(round)x\($0)" }
+            let seen = order.map { line in expected.first { line.contains($0) } ?? line }
+            if seen != expected { disordered.append(round) }
+        }
+        #expect(disordered.isEmpty, "rounds whose answers came out of order: \(disordered)")
+    }
+
     @Test func aDroppedConnectionIsAnnouncedAsUnexpected() async throws {
         let server = try await ServerProcess.start()
         let tesla = try await server.login("tesla")
