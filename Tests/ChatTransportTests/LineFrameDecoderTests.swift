@@ -22,6 +22,38 @@ import Testing
         }
     }
 
+    /// The pull API the server's `SessionInputHandler` uses without a `ByteToMessageHandler`: the caller keeps the
+    /// unfinished rest and appends the next read to it.
+    @Test func nextFramesWhatIsWholeAndLeavesTheRestForTheNextRead() throws {
+        var decoder = LineFrameDecoder(maximumLineLength: 8)
+        var buffer = ByteBuffer(string: "one\ntw")
+        var frames: [InboundFrame] = []
+        while let frame = try decoder.next(from: &buffer) { frames.append(frame) }
+        #expect(frames == [line("one")])
+        #expect(String(buffer: buffer) == "tw")
+
+        buffer.writeString("o\n0123456789abc")
+        frames = []
+        while let frame = try decoder.next(from: &buffer) { frames.append(frame) }
+        #expect(frames == [line("two"), .overlong], "an over-long line is reported once")
+        buffer.writeString("def\nlast")
+        frames = []
+        while let frame = try decoder.next(from: &buffer) { frames.append(frame) }
+        #expect(frames.isEmpty, "the rest of the over-long line is skipped; 'last' has no newline yet")
+        #expect(decoder.last(from: &buffer) == line("last"), "at the end a final line needs no newline")
+        #expect(buffer.readableBytes == 0)
+    }
+
+    @Test func nextThrowsOnceTooMuchHasComeWithoutANewline() throws {
+        var decoder = LineFrameDecoder(maximumLineLength: 4, maximumSkippedBytes: 16)
+        var buffer = ByteBuffer(string: "0123456789")
+        #expect(try decoder.next(from: &buffer) == .overlong)
+        #expect(try decoder.next(from: &buffer) == nil)
+        buffer.writeString(String(repeating: "x", count: 20))
+        #expect(throws: LineFrameDecoder.TooMuchOverlongData.self) { try decoder.next(from: &buffer) }
+        #expect(decoder.last(from: &buffer) == nil, "nothing of a skipped line counts at the end")
+    }
+
     @Test func anOverlongLineIsReportedOnceAndSkippedToItsNewline() throws {
         let channel = EmbeddedChannel(handler: ByteToMessageHandler(LineFrameDecoder(maximumLineLength: 8)))
         defer { #expect(throws: Never.self) { _ = try channel.finish() } }
