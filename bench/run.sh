@@ -2,7 +2,7 @@
 # `make bench`: builds in release mode, starts securechat-server on a temporary database with a fresh certificate and
 # relaxed limits, runs the standard suite with securechat-bench, prints one summary table, and stops the server.
 #
-#   bench/run.sh              the standard suite (about 5 minutes on 2 cores, plus the release build)
+#   bench/run.sh              the standard suite (about 3 minutes on 2 cores, plus the release build)
 #   BENCH_BIN_DIR=DIR         use the binaries in DIR instead of building (e.g. to compare two servers)
 #   BENCH_SERVER=PATH         use another securechat-server binary (the bench tool still comes from BIN_DIR)
 #   BENCH_KEEP=1              keep the temporary directory (results/*.json, server logs)
