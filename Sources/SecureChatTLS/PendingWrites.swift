@@ -13,7 +13,6 @@ struct PendingWrites {
 
     let capacity: Int
     private static let idleCapacity = 2
-    private static let keptCapacity = 8
     /// Starts small: an idle connection holds this buffer for its whole life.
     private(set) var writes = CircularBuffer<Write>(initialCapacity: Self.idleCapacity)
     private(set) var bufferedBytes = 0
@@ -62,9 +61,8 @@ struct PendingWrites {
         }
         bufferedBytes -= plaintext.readableBytes
         flushedCount = 0
-        if writes.isEmpty, writes.capacity > Self.keptCapacity {
-            // A burst (a login's notices, say) grew the ring; give the memory back now that it is empty. Up to
-            // `keptCapacity` entries stay, so a busy connection's usual few writes per flush cost no allocation.
+        if writes.isEmpty, writes.capacity > 16 * Self.idleCapacity {
+            // A burst grew the ring; give the memory back now that it is empty.
             writes = CircularBuffer(initialCapacity: Self.idleCapacity)
         }
         return (plaintext, promises)
