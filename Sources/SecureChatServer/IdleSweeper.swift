@@ -4,8 +4,8 @@ import NIOCore
 ///
 /// Every `interval` (a quarter of the idle timeout) the sweeper asks each watched handler whether it heard from its
 /// peer since the last sweep; one that stayed silent for ``sweepsPerTimeout`` sweeps in a row acts on the timeout.
-/// Silence is so noticed between three and four quarters past the timeout's start, which is what a keep-alive needs,
-/// and an idle connection costs an entry in a dictionary instead of a scheduled task.
+/// Silence is so acted on between one and one and a quarter timeouts after the last byte, which is what a keep-alive
+/// needs, and an idle connection costs an entry in a dictionary instead of a scheduled task.
 final class IdleSweeper: @unchecked Sendable {
     // @unchecked Sendable: `watched` and `timer` are touched only on `loop`; the rest is constant.
 
