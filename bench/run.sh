@@ -128,8 +128,14 @@ run handshake-1thread handshake -m 2000 -c 50
 run fanout-1000-closed-1thread fanout -n 1000 -P 1 -s 100 -d 10
 stop_server
 
+# The floor under the handshake and fan-out figures: our TLS layer alone, in memory, with the same certificate.
+say "tls (in memory)"
+"$BENCH" tls --cert "$WORK/pki/server.crt" --key "$WORK/pki/server.key" --ca "$WORK/pki/ca.crt" -m 2000 -r 100000 \
+    --label tls --json "$WORK/results/tls.json"
+echo
+
 say "suite took $((SECONDS - started)) s"
 echo "== securechat-bench summary ($(nproc) cores, $(uname -sr)) =="
 "$BENCH" report \
     "$WORK"/results/{handshake,handshake-1thread,idle-1000,idle-5000,fanout-100-closed,fanout-100-paced}.json \
-    "$WORK"/results/{fanout-1000-closed,fanout-1000-deep,fanout-1000-closed-1thread,fanout-1000-paced,offline}.json
+    "$WORK"/results/{fanout-1000-closed,fanout-1000-deep,fanout-1000-closed-1thread,fanout-1000-paced,offline,tls}.json

@@ -6,14 +6,21 @@ import Testing
 struct BenchTests {
     /// Runs `securechat-bench ARGUMENTS --json FILE` against `server` and returns the metrics by key.
     private func bench(_ arguments: [String], against server: ServerProcess) async throws -> [String: Double] {
-        let json = server.pki.path("bench-\(UUID().uuidString).json")
+        try await bench(
+            arguments + [
+                "--port", "\(server.port)", "--ca", server.pki.caCertificate,
+                "--server-pid", "\(server.process.process.processIdentifier)",
+            ],
+            json: server.pki.path("bench-\(UUID().uuidString).json")
+        )
+    }
+
+    /// Runs `securechat-bench ARGUMENTS --json FILE` and returns the metrics by key.
+    private func bench(_ arguments: [String], json: String) async throws -> [String: Double] {
         let process = try LineProcess(
             name: "bench",
             executable: ServerProcess.executable("securechat-bench"),
-            arguments: arguments + [
-                "--port", "\(server.port)", "--ca", server.pki.caCertificate,
-                "--server-pid", "\(server.process.process.processIdentifier)", "--json", json,
-            ]
+            arguments: arguments + ["--json", json]
         )
         let status = await process.waitForExit(timeout: 90)
         #expect(status == 0, "securechat-bench failed: \(process.errorLines.suffix(5))")
@@ -85,5 +92,41 @@ struct BenchTests {
         #expect(idle["connections"] == 10)
         #expect(idle["still_open"] == 10)
         #expect(idle["kib_per_connection"] != nil)
+    }
+
+    /// `tls` needs no server: it runs our TLS layer back to back in memory with the server's certificate, and
+    /// fails unless every handshake delivers the greeting. Its per-line figure is its per-record one spread over the
+    /// lines of a record.
+    @Test func inMemoryTLSRunsEveryHandshakeAndCountsRecords() async throws {
+        let pki = try TestPKI.make()
+        let metrics = try await bench(
+            [
+                "tls", "--cert", pki.serverCertificate, "--key", pki.serverKey, "--ca", pki.caCertificate,
+                "-m", "5", "-r", "20", "--lines-per-record", "4",
+            ],
+            json: pki.path("bench-tls.json")
+        )
+        #expect(metrics["handshakes"] == 5)
+        let perHandshake = try #require(metrics["server_cpu_us_per_handshake"])
+        let perRecord = try #require(metrics["server_cpu_us_per_record"])
+        let perLine = try #require(metrics["server_cpu_us_per_line"])
+        #expect(perHandshake > 0 && perRecord > 0)
+        #expect(abs(perLine * 20 - perRecord * 5) < 1e-6 * perRecord)
+    }
+
+    /// A server certificate the client does not trust makes `tls` fail instead of measuring something else.
+    @Test func inMemoryTLSFailsAgainstAnUntrustedCertificate() async throws {
+        let pki = try TestPKI.make()
+        let stranger = try TestPKI.make()
+        let process = try LineProcess(
+            name: "bench",
+            executable: ServerProcess.executable("securechat-bench"),
+            arguments: [
+                "tls", "--cert", pki.serverCertificate, "--key", pki.serverKey, "--ca", stranger.caCertificate,
+                "-m", "1", "-r", "1",
+            ]
+        )
+        let status = await process.waitForExit(timeout: 60)
+        #expect(status != 0)
     }
 }

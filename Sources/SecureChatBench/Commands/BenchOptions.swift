@@ -28,11 +28,10 @@ struct BenchOptions: ParsableArguments {
     )
     var serverPid: Int32?
 
-    @Option(help: ArgumentHelp("Also write the results to this file as JSON.", valueName: "file"))
-    var json: String?
+    @OptionGroup var output: OutputOptions
 
-    @Option(help: ArgumentHelp("A name for this run in the table and the JSON (default: the mode).", valueName: "name"))
-    var label: String?
+    /// The run's name in the table and the JSON.
+    var label: String? { output.label }
 
     @Option(help: ArgumentHelp("Event-loop threads of the load generator.", valueName: "n"))
     var clientThreads: Int = 2
@@ -70,8 +69,7 @@ struct BenchOptions: ParsableArguments {
 
     /// Prints the table and writes the JSON file if asked.
     func publish(_ report: BenchReport) throws {
-        print(ReportTable.render(report))
-        if let json { try report.write(toJSON: json) }
+        try output.publish(report)
     }
 }
 

@@ -114,6 +114,7 @@ struct FanoutCommand: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(5))
         }
         let serverCPU = try cpu.cpuSecondsSoFar()
+        let generatorCPU = cpu.generatorCPUSecondsSoFar()
         ticker.cancel()
         // Let stragglers (and any duplicates) arrive before counting.
         try await Task.sleep(for: .milliseconds(200))
@@ -149,6 +150,7 @@ struct FanoutCommand: AsyncParsableCommand {
         report.add("deliveries_per_second", "deliveries/s", Double(total.deliveries) / seconds, "1/s")
         report.addLatencies("latency", "delivery latency", total.latencies, extended: true)
         report.addServerCPU(serverCPU, seconds: seconds, units: serverDeliveries, unit: "delivery")
+        report.addGeneratorCPU(generatorCPU, units: total.deliveries, unit: "delivery")
         try options.publish(report)
         if let lastRefusal { print("  last refusal: \(lastRefusal)") }
     }

@@ -64,6 +64,7 @@ struct HandshakeCommand: AsyncParsableCommand {
         }
         let seconds = MonotonicClock.seconds(since: start)
         let serverCPU = try cpu.cpuSecondsSoFar()
+        let generatorCPU = cpu.generatorCPUSecondsSoFar()
         ticker.cancel()
         progress.finish()
         let result = tally.withLockedValue { $0 }
@@ -78,6 +79,7 @@ struct HandshakeCommand: AsyncParsableCommand {
         report.add("handshakes_per_second", "handshakes/s", Double(result.succeeded) / seconds, "1/s")
         report.addLatencies("handshake", "handshake latency", result.latencies, extended: false)
         report.addServerCPU(serverCPU, seconds: seconds, units: result.succeeded, unit: "handshake")
+        report.addGeneratorCPU(generatorCPU, units: result.succeeded, unit: "handshake")
         try options.publish(report)
         if let firstError = result.firstError {
             print("  first failure: \(firstError)")

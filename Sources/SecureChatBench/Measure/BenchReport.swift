@@ -50,6 +50,12 @@ struct BenchReport: Codable, Sendable {
         add("server_cpu_us_per_\(unit)", "server CPU per \(unit)", cpu * 1e6 / Double(max(1, units)), "µs")
     }
 
+    /// The load generator's own CPU per unit of work (`generator_cpu_us_per_<unit>`): when it shares the server's
+    /// cores, latency depends on it as much as on the server.
+    mutating func addGeneratorCPU(_ cpu: Double, units: Int, unit: String) {
+        add("generator_cpu_us_per_\(unit)", "load generator CPU per \(unit)", cpu * 1e6 / Double(max(1, units)), "µs")
+    }
+
     func value(_ key: String) -> Double? {
         metrics.first { $0.key == key }?.value
     }

@@ -39,6 +39,14 @@ enum ServerStats {
         return (user + system) / ticksPerSecond
     }
 
+    /// CPU time (user + system) of this process, the load generator, in seconds.
+    static func ownCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     static func residentKiB(pid: Int32) throws -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
@@ -48,14 +56,22 @@ enum ServerStats {
     }
 }
 
-/// CPU used by the server between `start` and a later reading; all zero when no pid was given.
+/// CPU used by the server between `start` and a later reading (nothing when no pid was given), and by this
+/// process, the load generator, over the same window.
 struct ServerCPUWindow: Sendable {
     let pid: Int32?
     let start: ServerSample?
+    let generatorStart: Double
 
     init(pid: Int32?) throws {
         self.pid = pid
         self.start = try pid.map { try ServerStats.sample(pid: $0) }
+        self.generatorStart = ServerStats.ownCPUSeconds()
+    }
+
+    /// Seconds of the load generator's own CPU since `start`: on a shared machine, what it took from the server.
+    func generatorCPUSecondsSoFar() -> Double {
+        ServerStats.ownCPUSeconds() - generatorStart
     }
 
     /// Seconds of server CPU since `start`, or nil without a pid.
