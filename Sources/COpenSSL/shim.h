@@ -75,14 +75,14 @@ static inline int shim_SSL_get_ex_new_index(void) {
     return SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 }
 
-// MARK: - Memory BIOs
+// MARK: - BIOs
 
-static inline long shim_BIO_set_mem_eof_return(BIO *bio, int value) {
-    return BIO_set_mem_eof_return(bio, value);
+static inline void shim_BIO_set_retry_read(BIO *bio) {
+    BIO_set_retry_read(bio);
 }
 
-static inline long shim_BIO_get_mem_data(BIO *bio, char **data) {
-    return BIO_get_mem_data(bio, data);
+static inline void shim_BIO_clear_retry_flags(BIO *bio) {
+    BIO_clear_retry_flags(bio);
 }
 
 // MARK: - Memory and stacks

@@ -37,14 +37,11 @@ extension TLSConnection {
         if SSL_get_error(ssl, result) == SSL_ERROR_ZERO_RETURN {
             return .complete(.closeNotify)
         }
-        // SSL_get_error inspects the read BIO's retry flags: classify before any BIO is swapped.
-        let outcome: TLSOperationResult<TLSReadOutcome> = failure(of: result, context: "cannot read from the peer")
-        releaseGrownBuffers()
-        return outcome
+        return failure(of: result, context: "cannot read from the peer")
     }
 
-    /// Encrypts all of `plaintext`. With memory BIOs a write never waits for the network; call
-    /// ``drainCiphertext(allocator:)`` afterwards.
+    /// Encrypts all of `plaintext`. The BIO takes every byte, so a write never waits for the network; call
+    /// ``drainCiphertext()`` afterwards.
     func write(_ plaintext: ByteBuffer) -> TLSOperationResult<Void> {
         precondition(!isClosed, "TLSConnection used after close()")
         guard plaintext.readableBytes > 0 else {

@@ -4,26 +4,20 @@ import NIOCore
 /// One TLS connection's OpenSSL state, driven without any NIO events: feed it ciphertext, step the handshake,
 /// read and write plaintext, and drain the ciphertext it produced.
 ///
-/// Owns its `SSL*` (freed in `deinit`). `SSL_set_bio` gives the SSL ownership of two `BIO_s_mem`: `readBIO` holds
-/// ciphertext from the peer, `writeBIO` ciphertext for the peer, so `SSL_free` frees both. Memory BIOs never
-/// shrink, so once traffic has drained a BIO that grew past ``bioShrinkThreshold`` is swapped for a fresh one, and
-/// idle connections hold no grown buffers.
+/// Owns its `SSL*` (freed in `deinit`). OpenSSL reaches the ciphertext through one ``CiphertextBIO``: what the peer
+/// sent waits in `inbound` until OpenSSL reads it, what OpenSSL writes for the peer collects in `outbound` until
+/// ``drainCiphertext()`` hands it to the channel. Both are dropped once consumed, so an idle connection holds no
+/// ciphertext storage.
 final class TLSConnection {
-    /// A memory BIO whose contents peaked above this many bytes is replaced once it is empty again. A memory BIO
-    /// never shrinks, so this is about what an idle connection may keep after a burst; the replacement costs an
-    /// allocation per burst of at least this size, which is nothing next to encrypting it.
-    static let bioShrinkThreshold = 4 * 1024
-
     let ssl: OpaquePointer
     let role: TLSConfiguration.Role
-    private(set) var readBIO: OpaquePointer
-    private(set) var writeBIO: OpaquePointer
-    private var readBIOPeak = 0
-    private var writeBIOPeak = 0
-    /// Whether the BIOs that carried the handshake (and post-handshake messages such as TLS 1.3 tickets) were
-    /// replaced; until then any growth counts, so a connection that goes idle after logging in does not keep its
-    /// handshake flight in a BIO buffer. Set once application data has moved and both BIOs are fresh.
-    private var handshakeBuffersReleased = false
+    /// Ciphertext from the peer that OpenSSL has not read yet; `nil` when all of it was read.
+    private var inbound: ByteBuffer?
+    /// Ciphertext for the peer that was not drained yet; `nil` when there is none.
+    private var outbound: ByteBuffer?
+    private let allocator: ByteBufferAllocator
+    /// The BIO OpenSSL reads and writes through; owned by `ssl`.
+    private var bio: OpaquePointer?
     /// Whether application data was read or written yet.
     var applicationDataMoved = false
     private(set) var isClosed = false
@@ -31,13 +25,18 @@ final class TLSConnection {
     /// The first certificate refused while verifying the peer, recorded by the verify callback.
     var verifyFailure: CertificateVerifyFailure?
 
-    /// Takes ownership of `ssl`, attaches two fresh memory BIOs and sets the accept or connect state.
-    init(takingOwnership ssl: OpaquePointer, role: TLSConfiguration.Role) {
+    /// Takes ownership of `ssl`, attaches a ``CiphertextBIO`` and sets the accept or connect state.
+    init(
+        takingOwnership ssl: OpaquePointer,
+        role: TLSConfiguration.Role,
+        allocator: ByteBufferAllocator = ByteBufferAllocator()
+    ) {
         self.ssl = ssl
         self.role = role
-        self.readBIO = Self.makeMemoryBIO()
-        self.writeBIO = Self.makeMemoryBIO()
-        SSL_set_bio(ssl, readBIO, writeBIO)
+        self.allocator = allocator
+        let bio = CiphertextBIO.make(for: self)
+        self.bio = bio
+        SSL_set_bio(ssl, bio, bio)  // one reference, for both directions
         switch role {
         case .server: SSL_set_accept_state(ssl)
         case .client: SSL_set_connect_state(ssl)
@@ -46,66 +45,65 @@ final class TLSConnection {
     }
 
     deinit {
+        if let bio { CiphertextBIO.detach(bio) }
         SSL_free(ssl)
     }
 
-    /// Appends ciphertext received from the peer.
+    /// Appends ciphertext received from the peer. Kept without a copy when nothing else is waiting.
     func receive(_ ciphertext: ByteBuffer) {
         precondition(!isClosed, "TLSConnection used after close()")
-        ciphertext.withUnsafeReadableBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let chunk = min(bytes.count - offset, Int(Int32.max))
-                let written = BIO_write(readBIO, bytes.baseAddress! + offset, Int32(chunk))
-                precondition(written == chunk, "BIO_write to a memory BIO failed")
-                offset += chunk
-            }
+        guard ciphertext.readableBytes > 0 else {
+            return
         }
-        readBIOPeak = max(readBIOPeak, BIO_ctrl_pending(readBIO))
+        if inbound == nil {
+            inbound = ciphertext
+        } else {
+            inbound!.writeImmutableBuffer(ciphertext)
+        }
     }
 
     /// Takes all ciphertext waiting for the peer, or `nil` when there is none.
-    func drainCiphertext(allocator: ByteBufferAllocator) -> ByteBuffer? {
-        let pending = BIO_ctrl_pending(writeBIO)
-        guard pending > 0 else {
-            return nil
-        }
-        writeBIOPeak = max(writeBIOPeak, pending)
-        var buffer = allocator.buffer(capacity: pending)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: pending) { space in
-            let read = BIO_read(writeBIO, space.baseAddress, Int32(pending))
-            precondition(read == Int32(pending), "BIO_read from a memory BIO returned \(read) of \(pending)")
-            return pending
-        }
-        releaseGrownBuffers()
-        return buffer
+    func drainCiphertext() -> ByteBuffer? {
+        defer { outbound = nil }
+        return outbound
     }
 
-    /// Replaces a memory BIO that is empty and once grew past ``bioShrinkThreshold`` (or, the first time after the
-    /// handshake, grew at all). Only after the handshake: during it OpenSSL may stack its own buffering BIO on the
-    /// write side.
-    func releaseGrownBuffers() {
-        guard SSL_is_init_finished(ssl) == 1 else {
-            return
+    /// Bytes received and not yet read by OpenSSL.
+    var inboundBytes: Int { inbound?.readableBytes ?? 0 }
+
+    /// Bytes OpenSSL wrote for the peer that were not drained yet.
+    var outboundBytes: Int { outbound?.readableBytes ?? 0 }
+
+    /// Whether the connection holds any ciphertext storage (for tests).
+    var _testOnly_holdsCiphertext: Bool { inbound != nil || outbound != nil }
+
+    /// For ``CiphertextBIO``: moves up to `space.count` received bytes into `space`; returns how many.
+    func takeInbound(into space: UnsafeMutableRawBufferPointer) -> Int {
+        guard var buffer = inbound else {
+            return 0
         }
-        let threshold = handshakeBuffersReleased ? Self.bioShrinkThreshold : 0
-        if readBIOPeak > threshold, BIO_ctrl_pending(readBIO) == 0 {
-            readBIO = Self.makeMemoryBIO()
-            SSL_set0_rbio(ssl, readBIO)  // frees the old one
-            readBIOPeak = 0
+        inbound = nil  // so the copy below does not share storage with `inbound`
+        let count = min(space.count, buffer.readableBytes)
+        buffer.withUnsafeReadableBytes { bytes in
+            space.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.prefix(count)))
         }
-        if writeBIOPeak > threshold, BIO_ctrl_pending(writeBIO) == 0 {
-            writeBIO = Self.makeMemoryBIO()
-            SSL_set0_wbio(ssl, writeBIO)  // frees the old one
-            writeBIOPeak = 0
+        buffer.moveReaderIndex(forwardBy: count)
+        if buffer.readableBytes > 0 {
+            inbound = buffer
         }
-        if !handshakeBuffersReleased, applicationDataMoved, readBIOPeak == 0, writeBIOPeak == 0 {
-            handshakeBuffersReleased = true
+        return count
+    }
+
+    /// For ``CiphertextBIO``: appends ciphertext OpenSSL wrote for the peer.
+    func appendOutbound(_ bytes: UnsafeRawBufferPointer) {
+        if outbound == nil {
+            outbound = allocator.buffer(capacity: bytes.count)
         }
+        outbound!.writeBytes(bytes)
     }
 
     /// Releases what the connection can without freeing the `SSL*` (that happens in `deinit`): drops the
-    /// back-pointer the verify callback uses and swaps both BIOs for empty ones. Idempotent; called from
+    /// back-pointers the verify callback and the BIO use, and any ciphertext still waiting. Idempotent; called from
     /// `TLSHandler.handlerRemoved`.
     func close() {
         guard !isClosed else {
@@ -113,23 +111,9 @@ final class TLSConnection {
         }
         isClosed = true
         clearBackPointer()
-        readBIO = Self.makeMemoryBIO()
-        SSL_set0_rbio(ssl, readBIO)
-        writeBIO = Self.makeMemoryBIO()
-        SSL_set0_wbio(ssl, writeBIO)
-        readBIOPeak = 0
-        writeBIOPeak = 0
-    }
-
-    /// The largest number of bytes each memory BIO has held since it was last replaced (for tests).
-    var _testOnly_bioPeaks: (read: Int, write: Int) { (readBIOPeak, writeBIOPeak) }
-
-    private static func makeMemoryBIO() -> OpaquePointer {
-        guard let bio = BIO_new(BIO_s_mem()) else {
-            fatalError("BIO_new(BIO_s_mem()) failed: out of memory")
-        }
-        // An empty read BIO means "no data yet" (retry), not end of file.
-        shim_BIO_set_mem_eof_return(bio, -1)
-        return bio
+        if let bio { CiphertextBIO.detach(bio) }
+        bio = nil
+        inbound = nil
+        outbound = nil
     }
 }

@@ -126,7 +126,7 @@ extension TLSHandler {
 
     /// Writes and flushes all ciphertext OpenSSL produced; `promises` complete when that write does.
     func flushCiphertext(context: ChannelHandlerContext, completing promises: [EventLoopPromise<Void>] = []) {
-        guard let ciphertext = connection.drainCiphertext(allocator: context.channel.allocator) else {
+        guard let ciphertext = connection.drainCiphertext() else {
             promises.forEach { $0.succeed() }
             return
         }

@@ -32,44 +32,43 @@ import Testing
         #expect(client.sessionInfo().cipher == "ECDHE-RSA-AES128-GCM-SHA256")
     }
 
-    /// An idle connection should not keep its handshake flight in a BIO buffer: until application data has moved,
-    /// every drain replaces whatever grew, however little; after that only bursts past the threshold are replaced.
-    @Test func handshakeBIOsAreReplacedOnceDrained() throws {
+    /// Ciphertext lives in the connection's buffers only until it is read or drained: after a handshake, a small
+    /// exchange and a large one, neither side holds any ciphertext storage.
+    @Test func idleConnectionsHoldNoCiphertext() throws {
         let client = try TestContexts.client().makeConnection()
         let server = try TestContexts.server().makeConnection()
         try handshake(client, server)
         #expect(try readAll(client).isEmpty)  // absorbs the TLS 1.3 tickets
-        #expect(client._testOnly_bioPeaks == (0, 0))
-        #expect(server._testOnly_bioPeaks == (0, 0))
+        #expect(!client._testOnly_holdsCiphertext && !server._testOnly_holdsCiphertext)
 
         #expect(server.write(ByteBuffer(string: "PROMPT Enter username:\n")).isComplete)
+        #expect(server.outboundBytes > 0)
         pump(from: server, to: client)
-        #expect(server._testOnly_bioPeaks == (0, 0), "the first application data still replaces what grew")
+        #expect(server.outboundBytes == 0)
         #expect(try readAll(client) == "PROMPT Enter username:\n")
 
-        // From then on a small record stays in its BIO (no allocation per record).
-        #expect(client.write(ByteBuffer(string: "alice\n")).isComplete)
-        pump(from: client, to: server)
-        #expect(try readAll(server) == "alice\n")
-        #expect(server._testOnly_bioPeaks.read > 0)
-    }
-
-    @Test func grownMemoryBIOsAreReplacedOnceDrained() throws {
-        let client = try TestContexts.client().makeConnection()
-        let server = try TestContexts.server().makeConnection()
-        try handshake(client, server)
-
         let large = ByteBuffer(repeating: 0x61, count: 100 * 1024)
-        let (clientWriteBIO, serverReadBIO) = (client.writeBIO, server.readBIO)
         #expect(client.write(large).isComplete)
         pump(from: client, to: server)
         #expect(try readAll(server).utf8.count == large.readableBytes)
-        #expect(client.writeBIO != clientWriteBIO)
-        #expect(server.readBIO != serverReadBIO)
-        // Both 100 KiB buffers were swapped for fresh BIOs; only small handshake-era peaks (tickets) remain.
-        let threshold = TLSConnection.bioShrinkThreshold
-        #expect(client._testOnly_bioPeaks.write < threshold && client._testOnly_bioPeaks.read < threshold)
-        #expect(server._testOnly_bioPeaks.write < threshold && server._testOnly_bioPeaks.read < threshold)
+        #expect(!client._testOnly_holdsCiphertext && !server._testOnly_holdsCiphertext)
+    }
+
+    /// A record that arrives in pieces yields nothing until it is whole, then reads as one.
+    @Test func partialRecordsWaitUntilWhole() throws {
+        let client = try TestContexts.client().makeConnection()
+        let server = try TestContexts.server().makeConnection()
+        try handshake(client, server)
+        #expect(client.write(ByteBuffer(string: "split me\n")).isComplete)
+        var record = try #require(client.drainCiphertext())
+        let head = record.readSlice(length: 7)!
+        server.receive(head)
+        var plaintext = ByteBuffer()
+        #expect(!server.read(into: &plaintext).isComplete)
+        #expect(plaintext.readableBytes == 0)
+        server.receive(record)
+        #expect(try readAll(server) == "split me\n")
+        #expect(!server._testOnly_holdsCiphertext)
     }
 
     @Test func verificationFailureIsReportedWhenServerVerificationIsNone() throws {
@@ -158,7 +157,7 @@ import Testing
     }
 
     private func pump(from sender: TLSConnection, to receiver: TLSConnection) {
-        if let bytes = sender.drainCiphertext(allocator: ByteBufferAllocator()) {
+        if let bytes = sender.drainCiphertext() {
             receiver.receive(bytes)
         }
     }
