@@ -10,19 +10,19 @@ final class LoopOutbox: @unchecked Sendable {
     // @unchecked Sendable: `pending` and `flushScheduled` are touched only on `loop` (by `write` and the flush task,
     // which run there); the hub only holds the reference and hands it to `loop.execute`.
     let loop: any EventLoop
-    private var pending: [ObjectIdentifier: any Channel] = [:]
+    private var pending: [ObjectIdentifier: RoomEndpoint] = [:]
     private var flushScheduled = false
 
     init(loop: any EventLoop) {
         self.loop = loop
     }
 
-    /// Writes `buffer` to every channel (all on `loop`) and makes sure a flush follows. Runs on `loop` only.
-    func write(_ buffer: ByteBuffer, to channels: [any Channel]) {
+    /// Writes `buffer` to every endpoint (all on `loop`) and makes sure a flush follows. Runs on `loop` only.
+    func write(_ buffer: ByteBuffer, to endpoints: [RoomEndpoint]) {
         loop.preconditionInEventLoop()
-        for channel in channels {
-            channel.write(buffer, promise: nil)
-            pending[ObjectIdentifier(channel)] = channel
+        for endpoint in endpoints {
+            endpoint.write(buffer)
+            pending[ObjectIdentifier(endpoint)] = endpoint
         }
         if !flushScheduled {
             flushScheduled = true
@@ -32,10 +32,10 @@ final class LoopOutbox: @unchecked Sendable {
 
     private func flushAll() {
         flushScheduled = false
-        let channels = pending
+        let endpoints = pending
         pending.removeAll(keepingCapacity: true)
-        for channel in channels.values {
-            channel.flush()
+        for endpoint in endpoints.values {
+            endpoint.flush()
         }
     }
 }

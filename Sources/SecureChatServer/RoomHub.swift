@@ -13,13 +13,13 @@ import Synchronization
 /// event loop without a hop to the actor: a connection that never logs in never needs a task.
 actor RoomHub {
     private struct Registry {
-        var channels: [ConnectionID: any Channel] = [:]
+        var endpoints: [ConnectionID: RoomEndpoint] = [:]
         var shuttingDown = false
         var emptyWaiters: [CheckedContinuation<Void, Never>] = []
 
         /// Takes the waiters if nobody is left, for the caller to resume outside the lock.
         mutating func waitersIfEmpty() -> [CheckedContinuation<Void, Never>] {
-            guard channels.isEmpty else { return [] }
+            guard endpoints.isEmpty else { return [] }
             defer { emptyWaiters = [] }
             return emptyWaiters
         }
@@ -44,11 +44,12 @@ actor RoomHub {
     nonisolated var isShuttingDown: Bool { registry.withLock { $0.shuttingDown } }
 
     /// Starts carrying deliveries for `connection` over `channel`; during shutdown the channel is closed at once.
-    /// Safe to call from the channel's event loop (no hop to the actor).
+    /// Call from the channel's event loop (no hop to the actor).
     nonisolated func register(_ connection: ConnectionID, channel: any Channel) {
+        let endpoint = RoomEndpoint(channel: channel)
         let refused = registry.withLock { registry -> Bool in
             guard !registry.shuttingDown else { return true }
-            registry.channels[connection] = channel
+            registry.endpoints[connection] = endpoint
             return false
         }
         guard refused else { return }
@@ -62,7 +63,7 @@ actor RoomHub {
     /// Stops carrying deliveries for `connection`. Safe to call from the channel's event loop.
     nonisolated func unregister(_ connection: ConnectionID) {
         let waiters = registry.withLock { registry in
-            registry.channels[connection] = nil
+            registry.endpoints[connection] = nil
             return registry.waitersIfEmpty()
         }
         for waiter in waiters { waiter.resume() }
@@ -77,7 +78,7 @@ actor RoomHub {
         }
         await withCheckedContinuation { continuation in
             let empty = registry.withLock { registry -> Bool in
-                guard !registry.channels.isEmpty else { return true }
+                guard !registry.endpoints.isEmpty else { return true }
                 registry.emptyWaiters.append(continuation)
                 return false
             }
@@ -103,7 +104,7 @@ actor RoomHub {
     func closeSessions(where isRevoked: (PeerIdentity) -> Bool) -> Int {
         let revoked = certificates.filter { isRevoked($0.value) }
         for (connection, certificate) in revoked {
-            guard let channel = registry.withLock({ $0.channels[connection] }) else { continue }
+            guard let channel = registry.withLock({ $0.endpoints[connection]?.channel }) else { continue }
             logger.notice(
                 "closing a session whose client certificate is now revoked",
                 metadata: [
@@ -187,7 +188,7 @@ actor RoomHub {
     func sendDirect(_ reply: ServerReply, from sender: Username, to recipient: Username) -> ChatRoom.DirectRoute {
         let route = room.route(from: sender.key, to: recipient.key)
         guard case .online(let member) = route else { return route }
-        guard let channel = registry.withLock({ $0.channels[member.connection] }), channel.isActive else {
+        guard let channel = registry.withLock({ $0.endpoints[member.connection]?.channel }), channel.isActive else {
             return .offline
         }
         deliver(Delivery(to: [member.connection], reply))
@@ -228,7 +229,7 @@ actor RoomHub {
     func shutDown() {
         let channels = registry.withLock { registry in
             registry.shuttingDown = true
-            return registry.channels
+            return registry.endpoints.mapValues(\.channel)
         }
         let everyone = Array(channels.keys)
         let notice = Delivery(to: everyone, .serverShuttingDown)
@@ -254,18 +255,18 @@ actor RoomHub {
     }
 
     private func deliver(_ bytes: [UInt8], to recipients: [ConnectionID]) {
-        var byLoop: [ObjectIdentifier: (loop: any EventLoop, channels: [any Channel])] = [:]
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, endpoints: [RoomEndpoint])] = [:]
         registry.withLock { registry in
             for recipient in recipients {
-                guard let channel = registry.channels[recipient] else { continue }
-                let id = ObjectIdentifier(channel.eventLoop)
-                byLoop[id, default: (channel.eventLoop, [])].channels.append(channel)
+                guard let endpoint = registry.endpoints[recipient] else { continue }
+                let loop = endpoint.channel.eventLoop
+                byLoop[ObjectIdentifier(loop), default: (loop, [])].endpoints.append(endpoint)
             }
         }
         for (id, (loop, targets)) in byLoop {
             let outbox = outbox(for: loop, id: id)
             loop.execute {
-                outbox.write(targets[0].allocator.buffer(bytes: bytes), to: targets)
+                outbox.write(targets[0].channel.allocator.buffer(bytes: bytes), to: targets)
             }
         }
     }

@@ -3,84 +3,111 @@ import NIOCore
 /// Plaintext written by the application but not yet encrypted, with the promises to complete once it is sent.
 ///
 /// Writes wait here until a flush (so one flush yields as few TLS records as possible) and, before the handshake
-/// completes, until the handshake is done. `flushedCount` marks how many of the oldest writes were flushed.
-/// The total is capped, so a peer that never finishes the handshake cannot make us buffer without bound.
+/// completes, until the handshake is done. They are kept as one buffer in write order: the first write is kept as it
+/// came (a room line shared by every recipient is not copied), later ones are appended to it, so a flush hands
+/// OpenSSL one contiguous buffer. `flushedBytes` marks how much of the front was flushed. Promises are kept only for
+/// writes that have one, with the offset where each write ends. Once everything is taken the buffer is dropped, so
+/// an idle connection holds nothing here. The total is capped, so a peer that never finishes the handshake cannot
+/// make us buffer without bound.
 struct PendingWrites {
-    struct Write {
-        var plaintext: ByteBuffer
-        var promise: EventLoopPromise<Void>?
+    private struct Waiter {
+        /// Where the write ends, counted from the front of ``PendingWrites/plaintext``.
+        var end: Int
+        var promise: EventLoopPromise<Void>
     }
 
     let capacity: Int
-    private static let idleCapacity = 2
-    /// Starts small: an idle connection holds this buffer for its whole life.
-    private(set) var writes = CircularBuffer<Write>(initialCapacity: Self.idleCapacity)
-    private(set) var bufferedBytes = 0
-    private(set) var flushedCount = 0
+    /// Every buffered byte, oldest first; `nil` when there are none.
+    private(set) var plaintext: ByteBuffer?
+    /// How many bytes at the front were flushed.
+    private(set) var flushedBytes = 0
+    private var waiters: [Waiter] = []
+    /// How many of the oldest `waiters` belong to flushed writes.
+    private var flushedWaiters = 0
 
     init(capacity: Int) {
         self.capacity = capacity
     }
 
-    var isEmpty: Bool { writes.isEmpty }
+    var isEmpty: Bool { plaintext == nil && waiters.isEmpty }
+
+    var bufferedBytes: Int { plaintext?.readableBytes ?? 0 }
 
     /// Appends a write, or returns `false` when it would take the buffer past its capacity.
-    mutating func append(_ plaintext: ByteBuffer, promise: EventLoopPromise<Void>?) -> Bool {
-        guard bufferedBytes + plaintext.readableBytes <= capacity else {
+    mutating func append(_ bytes: ByteBuffer, promise: EventLoopPromise<Void>?) -> Bool {
+        guard bufferedBytes + bytes.readableBytes <= capacity else {
             return false
         }
-        writes.append(Write(plaintext: plaintext, promise: promise))
-        bufferedBytes += plaintext.readableBytes
+        if bytes.readableBytes > 0 {
+            if plaintext == nil {
+                plaintext = bytes
+            } else {
+                plaintext!.writeImmutableBuffer(bytes)
+            }
+        }
+        if let promise {
+            waiters.append(Waiter(end: bufferedBytes, promise: promise))
+        }
         return true
     }
 
     /// Marks every write so far as flushed.
     mutating func markFlushed() {
-        flushedCount = writes.count
+        flushedBytes = bufferedBytes
+        flushedWaiters = waiters.count
     }
 
-    /// Removes the flushed writes and returns their plaintext as one buffer (copied only when there are several),
-    /// so that OpenSSL can pack it into as few records as possible, with the writes' promises.
+    /// Removes the flushed writes and returns their plaintext as one buffer, with the writes' promises.
     mutating func takeFlushed() -> (plaintext: ByteBuffer, promises: [EventLoopPromise<Void>])? {
-        guard flushedCount > 0 else {
+        guard flushedBytes > 0 || flushedWaiters > 0 else {
             return nil
         }
-        let first = writes.removeFirst()
-        var plaintext = first.plaintext
-        var promises: [EventLoopPromise<Void>] = []
-        promises.reserveCapacity(flushedCount)
-        if let promise = first.promise {
-            promises.append(promise)
+        let taken: ByteBuffer
+        if flushedBytes == bufferedBytes {
+            taken = plaintext ?? ByteBuffer()
+            plaintext = nil
+        } else {
+            taken = plaintext!.readSlice(length: flushedBytes)!
         }
-        for _ in 1..<flushedCount {
-            var write = writes.removeFirst()
-            plaintext.writeBuffer(&write.plaintext)
-            if let promise = write.promise {
-                promises.append(promise)
+        var promises: [EventLoopPromise<Void>] = []
+        if flushedWaiters > 0 {
+            promises = waiters.prefix(flushedWaiters).map(\.promise)
+            waiters.removeFirst(flushedWaiters)
+            for index in waiters.indices {
+                waiters[index].end -= flushedBytes
             }
         }
-        bufferedBytes -= plaintext.readableBytes
-        flushedCount = 0
-        if writes.isEmpty, writes.capacity > 16 * Self.idleCapacity {
-            // A burst grew the ring; give the memory back now that it is empty.
-            writes = CircularBuffer(initialCapacity: Self.idleCapacity)
-        }
-        return (plaintext, promises)
+        flushedBytes = 0
+        flushedWaiters = 0
+        return (taken, promises)
     }
 
     /// Puts plaintext that OpenSSL could not take yet back at the front, still flushed.
-    mutating func putBack(_ plaintext: ByteBuffer, promise: EventLoopPromise<Void>?) {
-        writes.prepend(Write(plaintext: plaintext, promise: promise))
-        bufferedBytes += plaintext.readableBytes
-        flushedCount += 1
+    mutating func putBack(_ bytes: ByteBuffer, promise: EventLoopPromise<Void>?) {
+        if var rest = plaintext {
+            var joined = bytes
+            joined.writeBuffer(&rest)
+            plaintext = joined
+        } else if bytes.readableBytes > 0 {
+            plaintext = bytes
+        }
+        for index in waiters.indices {
+            waiters[index].end += bytes.readableBytes
+        }
+        if let promise {
+            waiters.insert(Waiter(end: bytes.readableBytes, promise: promise), at: 0)
+            flushedWaiters += 1
+        }
+        flushedBytes += bytes.readableBytes
     }
 
     /// Removes every write and returns their promises, to be failed.
     mutating func removeAll() -> [EventLoopPromise<Void>] {
-        let promises = writes.compactMap(\.promise)
-        writes.removeAll()
-        bufferedBytes = 0
-        flushedCount = 0
+        let promises = waiters.map(\.promise)
+        plaintext = nil
+        waiters = []
+        flushedBytes = 0
+        flushedWaiters = 0
         return promises
     }
 }

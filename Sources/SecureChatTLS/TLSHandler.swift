@@ -30,6 +30,9 @@ public final class TLSHandler: ChannelDuplexHandler {
     var handshakeTimer: Scheduled<Void>?
     /// A read the channel asked for while it was not writable, to be passed on once it is writable again.
     var readHeldBack = false
+    /// This handler's context while it is in a pipeline, for ``TLSDirectWriter``; cleared in `handlerRemoved`
+    /// (the context holds the handler, so keeping it longer would be a cycle).
+    var directContext: ChannelHandlerContext?
 
     /// A handler for one new connection made from `context`.
     ///
@@ -41,6 +44,7 @@ public final class TLSHandler: ChannelDuplexHandler {
 
     /// Starts the handshake at once when added to an active channel.
     public func handlerAdded(context: ChannelHandlerContext) {
+        directContext = context
         if context.channel.isActive {
             run(stateMachine.channelActive(waitForPeer: connection.role == .server), context: context)
         }
@@ -48,6 +52,7 @@ public final class TLSHandler: ChannelDuplexHandler {
 
     /// Cancels the timer, fails buffered writes and releases the connection's buffers.
     public func handlerRemoved(context: ChannelHandlerContext) {
+        directContext = nil
         cancelHandshakeTimer()
         failPendingWrites(TLSError(.channelClosed, detail: "TLS handler removed"))
         connection.close()
@@ -96,9 +101,13 @@ public final class TLSHandler: ChannelDuplexHandler {
 
     /// Buffers plaintext until the next flush (and until the handshake completes).
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        bufferWrite(unwrapOutboundIn(data), promise: promise)
+    }
+
+    /// The body of `write`, also used by ``TLSDirectWriter``.
+    func bufferWrite(_ plaintext: ByteBuffer, promise: EventLoopPromise<Void>?) {
         switch stateMachine.writeRequested() {
         case .buffer:
-            let plaintext = unwrapOutboundIn(data)
             if !pendingWrites.append(plaintext, promise: promise) {
                 promise?.fail(
                     TLSError(

@@ -62,6 +62,32 @@ import Testing
         #expect(pair.serverEvents.received == "one\ntwo\nthree\n")
     }
 
+    /// The direct writer's lines join the channel's own writes in order, go out in one record on flush, and are
+    /// dropped once the handler has left the pipeline.
+    @Test func directWritesKeepTheirOrderWithPipelineWrites() throws {
+        let pair = try BackToBackChannels(client: TestContexts.client(), server: TestContexts.server())
+        defer { #expect(throws: Never.self) { try pair.finish() } }
+        try pair.connect()
+        try pair.interact()
+        let writer = try #require(TLSDirectWriter(channel: pair.server))
+
+        pair.server.write(ByteBuffer(string: "OK one\n"), promise: nil)
+        writer.write(ByteBuffer(string: "CHAT a: two\n"))
+        pair.server.write(ByteBuffer(string: "OK three\n"), promise: nil)
+        #expect(try pair.server.readOutbound(as: ByteBuffer.self) == nil, "nothing is sent before a flush")
+        writer.flush()
+        let record = try #require(try pair.server.readOutbound(as: ByteBuffer.self))
+        #expect(try pair.server.readOutbound(as: ByteBuffer.self) == nil)
+        try pair.client.writeInbound(record)
+        #expect(pair.clientEvents.received == "OK one\nCHAT a: two\nOK three\n")
+
+        try pair.server.close().wait()  // sends close_notify; the handler leaves the pipeline
+        while try pair.server.readOutbound(as: ByteBuffer.self) != nil {}
+        writer.write(ByteBuffer(string: "CHAT a: too late\n"))
+        writer.flush()
+        #expect(try pair.server.readOutbound(as: ByteBuffer.self) == nil)
+    }
+
     @Test func preHandshakeBufferIsCapped() throws {
         let pair = try BackToBackChannels(client: TestContexts.client(), server: TestContexts.server())
         defer { #expect(throws: Never.self) { try pair.finish() } }

@@ -1,0 +1,35 @@
+public import NIOCore
+
+/// Hands plaintext straight to a channel's ``TLSHandler``, as a write from the end of the pipeline would reach it,
+/// without walking the pipeline: for code that writes the same line to many channels of one event loop (a chat
+/// room's fan-out), where the walk (and the objects it touches on every connection) costs more than the write.
+///
+/// Only for pipelines in which nothing outbound sits after the TLS handler, so that a write from the tail would reach
+/// it unchanged. Writes and flushes keep their order with the channel's other writes: both end up in the handler's
+/// one queue. Use it on the channel's event loop only (checked). After the handler has left the pipeline (the
+/// channel closed) writes are dropped, as a write on a closed channel would fail.
+public struct TLSDirectWriter: Sendable {
+    private let handler: NIOLoopBound<TLSHandler>
+
+    /// The writer for `channel`'s TLS handler, or `nil` if its pipeline has none. Call on the channel's event loop.
+    public init?(channel: any Channel) {
+        guard let handler = try? channel.pipeline.syncOperations.handler(type: TLSHandler.self) else {
+            return nil
+        }
+        self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+    }
+
+    /// Buffers `plaintext` until the next ``flush()`` (or a flush of the channel).
+    public func write(_ plaintext: ByteBuffer) {
+        let handler = self.handler.value
+        guard handler.directContext != nil else { return }
+        handler.bufferWrite(plaintext, promise: nil)
+    }
+
+    /// Encrypts and sends everything buffered, as a flush of the channel would.
+    public func flush() {
+        let handler = self.handler.value
+        guard let context = handler.directContext else { return }
+        handler.flush(context: context)
+    }
+}
