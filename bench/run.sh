@@ -60,10 +60,11 @@ make_certs() {
         -sha256 -extfile "$dir/server.ext" -out "$dir/server.crt" 2>/dev/null
 }
 
-# start_server NAME THREADS: a fresh server with its own database, limits relaxed for load generation.
+# start_server NAME THREADS [OPTIONS...]: a fresh server with its own database, limits relaxed for load generation.
 start_server() {
     local name="$1" threads="$2" log="$WORK/server-$1.log"
-    "$SERVER" --host 127.0.0.1 --port 0 --threads "$threads" \
+    shift 2
+    "$SERVER" --host 127.0.0.1 --port 0 --threads "$threads" "$@" \
         --cert "$WORK/pki/server.crt" --key "$WORK/pki/server.key" --database "$WORK/$name.sqlite" \
         --max-connections 100000 --max-connections-per-ip 100000 --max-new-connections-per-minute 100000000 \
         --rate-burst 1000000000 --rate-per-second 1000000000 --outbound-queue-limit 67108864 \
@@ -105,6 +106,8 @@ started=$SECONDS
 
 start_server main 2
 run handshake handshake -m 2000 -c 50
+# The same with every client resuming a session (TLS 1.3 ticket): no certificate sent, signed or checked.
+run handshake-resumed handshake -m 2000 -c 50 --resume
 run fanout-100-closed fanout -n 100 -P 1 -s 100 -d 10
 run fanout-100-paced fanout -n 100 -P 1 -s 100 -d 10 --rate 20000
 run fanout-1000-closed fanout -n 1000 -P 1 -s 100 -d 10
@@ -122,6 +125,11 @@ start_server idle-5000 2
 run idle-5000 idle -n 5000
 stop_server
 
+# Full handshakes without session tickets: cheaper per handshake, but no client can resume.
+start_server no-tickets 2 --session-tickets 0
+run handshake-no-tickets handshake -m 2000 -c 50
+stop_server
+
 # Does throughput grow with event loops? The same work with one.
 start_server one-thread 1
 run handshake-1thread handshake -m 2000 -c 50
@@ -137,5 +145,6 @@ echo
 say "suite took $((SECONDS - started)) s"
 echo "== securechat-bench summary ($(nproc) cores, $(uname -sr)) =="
 "$BENCH" report \
-    "$WORK"/results/{handshake,handshake-1thread,idle-1000,idle-5000,fanout-100-closed,fanout-100-paced}.json \
+    "$WORK"/results/{handshake,handshake-resumed,handshake-no-tickets,handshake-1thread}.json \
+    "$WORK"/results/{idle-1000,idle-5000,fanout-100-closed,fanout-100-paced}.json \
     "$WORK"/results/{fanout-1000-closed,fanout-1000-deep,fanout-1000-closed-1thread,fanout-1000-paced,offline,tls}.json

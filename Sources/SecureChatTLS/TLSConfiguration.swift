@@ -44,6 +44,10 @@ public struct TLSConfiguration: Sendable, Hashable {
     /// Default 1 (OpenSSL's default is 2, for clients that open two connections at once).
     public var sessionTickets: Int = 1
 
+    /// Clients: keep the sessions the server sends (TLS 1.3 tickets) and offer each once, on a later connection made
+    /// from the same ``TLSContext``, for an abbreviated handshake. Default `false`.
+    public var resumesSessions: Bool = false
+
     /// Clients: the server's DNS name or IP address, sent as SNI (names only) and checked against the
     /// certificate when ``serverVerification`` is `.full`.
     public var serverHostname: String?

@@ -80,6 +80,11 @@ extension TLSConnection {
                 verifyResult == X509_V_OK ? nil : String(cString: X509_verify_cert_error_string(verifyResult))
             peer = certificate.identity(verified: verifyResult == X509_V_OK, verifyError: verifyError)
         }
-        return TLSSessionInfo(protocolVersion: version, cipher: cipher ?? "unknown", peer: peer)
+        return TLSSessionInfo(
+            protocolVersion: version,
+            cipher: cipher ?? "unknown",
+            peer: peer,
+            resumed: sessionWasReused
+        )
     }
 }

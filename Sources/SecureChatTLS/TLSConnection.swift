@@ -24,6 +24,8 @@ final class TLSConnection {
 
     /// The first certificate refused while verifying the peer, recorded by the verify callback.
     var verifyFailure: CertificateVerifyFailure?
+    /// Clients that resume sessions: where new sessions from the server go.
+    var sessionCache: ClientSessionCache?
 
     /// Takes ownership of `ssl`, attaches a ``CiphertextBIO`` and sets the accept or connect state.
     init(

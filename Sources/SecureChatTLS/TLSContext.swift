@@ -17,6 +17,8 @@ public final class TLSContext: @unchecked Sendable {
     public let configuration: TLSConfiguration
 
     let sslContext: OpaquePointer
+    /// Clients with ``TLSConfiguration/resumesSessions``: the session the next connection offers.
+    let sessionCache: ClientSessionCache?
 
     static let tls12Ciphers = [
         "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
@@ -45,6 +47,14 @@ public final class TLSContext: @unchecked Sendable {
             SSL_CTX_free(sslContext)
             throw error
         }
+        if configuration.role == .client, configuration.resumesSessions {
+            // Without the client cache mode OpenSSL does not hand clients their new sessions.
+            shim_SSL_CTX_set_session_cache_mode(sslContext, Int(SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE))
+            SSL_CTX_sess_set_new_cb(sslContext, ClientSessionCache.newSessionCallback)
+            self.sessionCache = ClientSessionCache()
+        } else {
+            self.sessionCache = nil
+        }
         self.configuration = configuration
         self.sslContext = sslContext
     }
@@ -63,6 +73,12 @@ public final class TLSContext: @unchecked Sendable {
         let connection = TLSConnection(takingOwnership: ssl, role: configuration.role)
         if configuration.role == .client, let hostname = configuration.serverHostname {
             try connection.expectServer(hostname: hostname)
+        }
+        if let sessionCache {
+            connection.sessionCache = sessionCache
+            if let session = sessionCache.take() {
+                _ = connection.offer(session)  // a session OpenSSL refuses to offer just means a full handshake
+            }
         }
         return connection
     }

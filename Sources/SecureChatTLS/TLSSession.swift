@@ -2,7 +2,9 @@ internal import COpenSSL
 
 /// A negotiated TLS session that a client can offer again to resume (abbreviated handshake). Owns its
 /// `SSL_SESSION*` and frees it in `deinit`.
-final class TLSSession {
+final class TLSSession: @unchecked Sendable {
+    // @unchecked Sendable: the pointer is never changed; OpenSSL reference-counts and locks an SSL_SESSION, so one
+    // may be offered (SSL_set_session takes its own reference) by connections on several threads.
     let session: OpaquePointer
 
     /// Takes ownership of `session` (for example from `SSL_get1_session`, which returns a new reference).

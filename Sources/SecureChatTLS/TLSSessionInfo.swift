@@ -9,10 +9,14 @@ public struct TLSSessionInfo: Sendable, Hashable {
     /// The peer's certificate, or `nil` when it presented none (clients of a server with client auth off).
     public var peer: PeerIdentity?
 
+    /// Whether the handshake resumed an earlier session (abbreviated: no certificate was sent or checked).
+    public var resumed: Bool
+
     /// Session information with every field given.
-    public init(protocolVersion: String, cipher: String, peer: PeerIdentity?) {
+    public init(protocolVersion: String, cipher: String, peer: PeerIdentity?, resumed: Bool = false) {
         self.protocolVersion = protocolVersion
         self.cipher = cipher
         self.peer = peer
+        self.resumed = resumed
     }
 }

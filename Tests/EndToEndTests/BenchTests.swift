@@ -94,6 +94,18 @@ struct BenchTests {
         #expect(idle["kib_per_connection"] != nil)
     }
 
+    /// With `--resume` every measured handshake resumes a session (each ticket offered once); without it none does.
+    @Test func resumedHandshakesAreCountedAsResumed() async throws {
+        let server = try await ServerProcess.start()
+        let resumed = try await bench(["handshake", "-m", "30", "-c", "5", "--resume"], against: server)
+        #expect(resumed["handshakes"] == 30)
+        #expect(resumed["resumed"] == 30)
+        #expect(resumed["failures"] == 0)
+        let full = try await bench(["handshake", "-m", "10", "-c", "5"], against: server)
+        #expect(full["handshakes"] == 10)
+        #expect(full["resumed"] == 0)
+    }
+
     /// `tls` needs no server: it runs our TLS layer back to back in memory with the server's certificate, and
     /// fails unless every handshake delivers the greeting. Its per-line figure is its per-record one spread over the
     /// lines of a record.

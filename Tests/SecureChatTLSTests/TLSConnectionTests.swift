@@ -130,6 +130,36 @@ import Testing
         #expect(second.reused)
     }
 
+    /// A context that resumes sessions keeps each ticket the server sends and offers it once: the second
+    /// connection resumes with the first one's ticket, the third with the second one's, and a connection made while
+    /// no ticket is left does a full handshake.
+    @Test func aResumingContextOffersEachTicketOnce() throws {
+        let clientContext = try TestContexts.client(resumesSessions: true)
+        let serverContext = try TestContexts.server()
+
+        func connect() throws -> (client: TLSConnection, server: TLSConnection) {
+            let pair = (try clientContext.makeConnection(), try serverContext.makeConnection())
+            try handshake(pair.0, pair.1)
+            return pair
+        }
+        func readTicketAndClose(_ pair: (client: TLSConnection, server: TLSConnection)) throws {
+            #expect(try readAll(pair.client).isEmpty)  // the ticket goes to the context's cache
+            #expect(pair.client.shutdown().isComplete)
+        }
+
+        let first = try connect()
+        #expect(!first.client.sessionInfo().resumed)
+        try readTicketAndClose(first)
+        let second = try connect()
+        #expect(second.client.sessionInfo().resumed && second.server.sessionWasReused)
+        let third = try connect()  // the second has not read its new ticket yet: none is left to offer
+        #expect(!third.client.sessionInfo().resumed)
+        try readTicketAndClose(second)
+        try readTicketAndClose(third)
+        let fourth = try connect()
+        #expect(fourth.client.sessionInfo().resumed)
+    }
+
     // MARK: - Helpers
 
     struct HandshakeStalled: Error {}

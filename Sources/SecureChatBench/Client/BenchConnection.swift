@@ -1,9 +1,12 @@
 import NIOCore
+import SecureChatTLS
 
 /// One connection to the server made by ``BenchConnector``, usable from any task.
 struct BenchConnection: Sendable {
     let channel: any Channel
     let handler: NIOLoopBound<BenchLineHandler>
+    /// What the handshake negotiated; set once it has completed.
+    var session: TLSSessionInfo?
 
     var eventLoop: any EventLoop { channel.eventLoop }
 

@@ -15,15 +15,17 @@ struct BenchConnector: Sendable {
     var loops: [any EventLoop] { Array(group.makeIterator()) }
 
     /// Connects and completes the TLS handshake; with a `name` also logs in (answering a password prompt with
-    /// `password`). `sink` receives the connection's CHAT lines.
+    /// `password`); with `untilPrompt` (and no name) also waits for the server's first prompt. `sink` receives the
+    /// connection's CHAT lines.
     func connect(
         name: String?,
         password: String? = nil,
+        untilPrompt: Bool = false,
         on loop: (any EventLoop)? = nil,
         sink: (any ChatLineSink & Sendable)? = nil
     ) async throws -> BenchConnection {
         let context = self.context
-        let connection = try await ClientBootstrap(group: loop ?? group.next())
+        var connection = try await ClientBootstrap(group: loop ?? group.next())
             .connectTimeout(.seconds(30))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: host, port: port) { channel in
@@ -41,7 +43,10 @@ struct BenchConnector: Sendable {
             }
         do {
             let handler = connection.handler
-            try await connection.eventLoop.flatSubmit { handler.value.handshake.futureResult }.get()
+            connection.session = try await connection.eventLoop.flatSubmit { handler.value.handshake.futureResult }.get()
+            if untilPrompt {
+                try await connection.eventLoop.flatSubmit { handler.value.prompt.futureResult }.get()
+            }
             if name != nil {
                 try await connection.eventLoop.flatSubmit { handler.value.welcome.futureResult }.get()
             }

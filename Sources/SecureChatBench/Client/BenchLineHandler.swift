@@ -37,8 +37,11 @@ final class BenchLineHandler: ChannelInboundHandler {
 
     private static let chatPrefix = Array("CHAT ".utf8)
 
-    let handshake: EventLoopPromise<Void>
+    /// Completes with what the handshake negotiated (including whether it resumed a session).
+    let handshake: EventLoopPromise<TLSSessionInfo>
     let welcome: EventLoopPromise<Void>
+    /// Completes when the first `PROMPT` line arrives (the server's session ticket came before it).
+    let prompt: EventLoopPromise<Void>
     private let name: String?
     private let password: String?
     private let sink: (any ChatLineSink)?
@@ -53,6 +56,7 @@ final class BenchLineHandler: ChannelInboundHandler {
     init(loop: any EventLoop, name: String?, password: String?, sink: (any ChatLineSink)?) {
         self.handshake = loop.makePromise()
         self.welcome = loop.makePromise()
+        self.prompt = loop.makePromise()
         self.name = name
         self.password = password
         self.sink = sink
@@ -67,9 +71,9 @@ final class BenchLineHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case .handshakeCompleted = event as? TLSUserEvent, case .handshaking = phase {
+        if case .handshakeCompleted(let session) = event as? TLSUserEvent, case .handshaking = phase {
             phase = name == nil ? .open : .awaitingPrompt
-            handshake.succeed(())
+            handshake.succeed(session)
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -82,6 +86,7 @@ final class BenchLineHandler: ChannelInboundHandler {
         }
         let text = String(buffer: line)
         let kind = text.prefix { $0 != " " }
+        if kind == "PROMPT" { prompt.succeed(()) }
         switch phase {
         case .handshaking, .closed:
             break
@@ -159,6 +164,7 @@ final class BenchLineHandler: ChannelInboundHandler {
         phase = .closed
         handshake.fail(error)
         welcome.fail(error)
+        prompt.fail(error)
         while let head = answers.popFirst() {
             head.promise.fail(error)
         }

@@ -41,9 +41,13 @@ struct BenchOptions: ParsableArguments {
         guard clientThreads >= 1 else { throw ValidationError("Please give --client-threads of at least 1.") }
     }
 
-    /// Runs `body` with a connector that has its own event loops, and shuts them down afterwards.
-    func withConnector(_ body: (BenchConnector) async throws -> Void) async throws {
-        let connector = try makeConnector()
+    /// Runs `body` with a connector that has its own event loops, and shuts them down afterwards. With
+    /// `resumingSessions` its connections offer the newest session ticket the server sent.
+    func withConnector(
+        resumingSessions: Bool = false,
+        _ body: (BenchConnector) async throws -> Void
+    ) async throws {
+        let connector = try makeConnector(resumingSessions: resumingSessions)
         do {
             try await body(connector)
         } catch {
@@ -53,12 +57,13 @@ struct BenchOptions: ParsableArguments {
         try? await connector.group.shutdownGracefully()
     }
 
-    private func makeConnector() throws -> BenchConnector {
-        let tls = TLSConfiguration.client(
+    private func makeConnector(resumingSessions: Bool) throws -> BenchConnector {
+        var tls = TLSConfiguration.client(
             serverHostname: host,
             trustRootsPath: ca,
             serverVerification: ca == nil ? .none : .full
         )
+        tls.resumesSessions = resumingSessions
         return BenchConnector(
             host: host,
             port: port,

@@ -1,13 +1,15 @@
 import ArgumentParser
 import NIOConcurrencyHelpers
 import NIOCore
+import SecureChatTLS
 
-/// `handshake`: opens M connections, C at a time; each does TCP connect + TLS handshake and closes.
+/// `handshake`: opens M connections, C at a time; each does TCP connect + TLS handshake and closes. With `--resume`
+/// each offers the newest session ticket the server sent (abbreviated handshakes).
 struct HandshakeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "handshake",
         abstract:
-            "Full TLS handshakes (no resumption): handshakes per second, latency, failures, server CPU per handshake."
+            "TLS handshakes (full, or resumed with --resume): handshakes per second, latency, failures, server CPU per handshake."
     )
 
     @OptionGroup var options: BenchOptions
@@ -18,6 +20,14 @@ struct HandshakeCommand: AsyncParsableCommand {
     @Option(name: .customShort("c"), help: ArgumentHelp("Connections handshaking at once.", valueName: "C"))
     var concurrency: Int = 50
 
+    @Flag(
+        help: ArgumentHelp(
+            "Resume sessions: C warm-up connections get a ticket each; then each connection offers a ticket "
+                + "(each once) and waits for the server's prompt (its own new ticket comes before it) before it closes."
+        )
+    )
+    var resume = false
+
     func validate() throws {
         guard connections >= 1, concurrency >= 1 else {
             throw ValidationError("Please give -m and -c of at least 1.")
@@ -26,13 +36,14 @@ struct HandshakeCommand: AsyncParsableCommand {
 
     private struct Tally {
         var succeeded = 0
+        var resumed = 0
         var failed = 0
         var firstError: String?
         var latencies = LatencyHistogram()
     }
 
     func run() async throws {
-        try await options.withConnector(measure)
+        try await options.withConnector(resumingSessions: resume, measure)
     }
 
     private func measure(_ connector: BenchConnector) async throws {
@@ -43,15 +54,22 @@ struct HandshakeCommand: AsyncParsableCommand {
             let now = tally.withLockedValue { $0 }
             return "\(now.succeeded)/\(total) done, \(now.failed) failed"
         }
+        if resume {
+            // One ticket per connection that will be open at once: each ticket is offered once.
+            try await WorkCounter(total: concurrency).run(concurrency: concurrency) { _ in
+                try await connector.connect(name: nil, untilPrompt: true).close()
+            }
+        }
         let cpu = try ServerCPUWindow(pid: options.serverPid)
         let start = MonotonicClock.micros()
         try await WorkCounter(total: total).run(concurrency: concurrency) { _ in
             let began = MonotonicClock.micros()
             do {
-                let connection = try await connector.connect(name: nil)
+                let connection = try await connector.connect(name: nil, untilPrompt: resume)
                 let elapsed = MonotonicClock.micros() - began
                 tally.withLockedValue {
                     $0.succeeded += 1
+                    if connection.session?.resumed == true { $0.resumed += 1 }
                     $0.latencies.record(micros: elapsed)
                 }
                 await connection.close()
@@ -72,9 +90,12 @@ struct HandshakeCommand: AsyncParsableCommand {
         var report = BenchReport(
             mode: "handshake",
             label: options.label,
-            parameters: ["connections": "\(connections)", "concurrency": "\(concurrency)"]
+            parameters: [
+                "connections": "\(connections)", "concurrency": "\(concurrency)", "resume": "\(resume)",
+            ]
         )
         report.add("handshakes", "handshakes completed", Double(result.succeeded))
+        report.add("resumed", "of them resumed", Double(result.resumed))
         report.add("failures", "failures", Double(result.failed))
         report.add("handshakes_per_second", "handshakes/s", Double(result.succeeded) / seconds, "1/s")
         report.addLatencies("handshake", "handshake latency", result.latencies, extended: false)

@@ -152,6 +152,16 @@ struct ReportCommand: ParsableCommand {
                 met ? "yes" : "NO",
             ])
         }
+        // Not targets: the same handshake resumed with a ticket, and full without tickets (cheaper, not resumable).
+        for (label, what) in [
+            ("handshake-no-tickets", "CPU per TLS handshake, full, no tickets"),
+            ("handshake-resumed", "CPU per TLS handshake, resumed"),
+        ] {
+            guard let value = reports.first(where: { $0.label == label })?.value("server_cpu_us_per_handshake") else {
+                continue
+            }
+            rows.insert([what, ReportTable.format(value) + " µs", "(for comparison)", "-"], at: min(2, rows.count))
+        }
         if let floor = reports.first(where: { $0.mode == "tls" })?.value("server_cpu_us_per_handshake") {
             // Not a target: what OpenSSL and the TLS handler alone cost per handshake, without sockets (`tls`).
             rows.insert(

@@ -27,7 +27,8 @@ enum TestContexts {
         hostname: String? = "localhost",
         trustRoots: KeyPath<TestCertificates, String> = \.ca,
         serverVerification: ServerVerification = .full,
-        maximumVersion: TLSVersion = .tls13
+        maximumVersion: TLSVersion = .tls13,
+        resumesSessions: Bool = false
     ) throws -> TLSContext {
         let certificates = try TestCertificates.shared()
         var configuration = TLSConfiguration.client(
@@ -38,6 +39,7 @@ enum TestContexts {
             privateKeyPath: identity.map { certificates.identity(of: $0).key }
         )
         configuration.maximumVersion = maximumVersion
+        configuration.resumesSessions = resumesSessions
         return try TLSContext(configuration: configuration)
     }
 }
