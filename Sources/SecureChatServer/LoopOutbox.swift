@@ -7,10 +7,14 @@ import NIOCore
 /// one write, instead of one record and one system call per line. A lone delivery is flushed in the same turn, so
 /// nothing waits.
 final class LoopOutbox: @unchecked Sendable {
-    // @unchecked Sendable: `pending` and `flushScheduled` are touched only on `loop` (by `write` and the flush task,
-    // which run there); the hub only holds the reference and hands it to `loop.execute`.
+    // @unchecked Sendable: `pending`, `spare` and `flushScheduled` (and the endpoints' `awaitsFlush`) are touched only
+    // on `loop` (by `write` and the flush task, which run there); the hub only holds the reference and hands it to
+    // `loop.execute`.
     let loop: any EventLoop
-    private var pending: [ObjectIdentifier: RoomEndpoint] = [:]
+    /// The endpoints written to since the last flush, each once (its `awaitsFlush` is set).
+    private var pending: [RoomEndpoint] = []
+    /// The previous turn's emptied list, reused so that a busy loop does not allocate one per turn.
+    private var spare: [RoomEndpoint] = []
     private var flushScheduled = false
 
     init(loop: any EventLoop) {
@@ -22,7 +26,10 @@ final class LoopOutbox: @unchecked Sendable {
         loop.preconditionInEventLoop()
         for endpoint in endpoints {
             endpoint.write(buffer)
-            pending[ObjectIdentifier(endpoint)] = endpoint
+            if !endpoint.awaitsFlush {
+                endpoint.awaitsFlush = true
+                pending.append(endpoint)
+            }
         }
         if !flushScheduled {
             flushScheduled = true
@@ -32,10 +39,13 @@ final class LoopOutbox: @unchecked Sendable {
 
     private func flushAll() {
         flushScheduled = false
-        let endpoints = pending
-        pending.removeAll(keepingCapacity: true)
-        for endpoint in endpoints.values {
+        var endpoints = pending
+        pending = spare
+        for endpoint in endpoints {
+            endpoint.awaitsFlush = false
             endpoint.flush()
         }
+        endpoints.removeAll(keepingCapacity: true)
+        spare = endpoints
     }
 }

@@ -255,18 +255,27 @@ actor RoomHub {
     }
 
     private func deliver(_ bytes: [UInt8], to recipients: [ConnectionID]) {
-        var byLoop: [ObjectIdentifier: (loop: any EventLoop, endpoints: [RoomEndpoint])] = [:]
+        // One list per event loop; a server has a handful of loops, so a linear search beats hashing.
+        var byLoop: [(id: ObjectIdentifier, loop: any EventLoop, endpoints: [RoomEndpoint])] = []
         registry.withLock { registry in
             for recipient in recipients {
                 guard let endpoint = registry.endpoints[recipient] else { continue }
-                let loop = endpoint.channel.eventLoop
-                byLoop[ObjectIdentifier(loop), default: (loop, [])].endpoints.append(endpoint)
+                if let index = byLoop.firstIndex(where: { $0.id == endpoint.loopID }) {
+                    byLoop[index].endpoints.append(endpoint)
+                } else {
+                    var endpoints: [RoomEndpoint] = []
+                    endpoints.reserveCapacity(recipients.count)
+                    endpoints.append(endpoint)
+                    byLoop.append((endpoint.loopID, endpoint.loop, endpoints))
+                }
             }
         }
-        for (id, (loop, targets)) in byLoop {
+        for (id, loop, targets) in byLoop {
             let outbox = outbox(for: loop, id: id)
             loop.execute {
-                outbox.write(targets[0].channel.allocator.buffer(bytes: bytes), to: targets)
+                // A buffer per loop: every recipient's write takes a reference to it, and one loop's references
+                // should not bounce the other loop's cache lines.
+                outbox.write(ByteBuffer(bytes: bytes), to: targets)
             }
         }
     }
