@@ -142,9 +142,27 @@ say "tls (in memory)"
     --label tls --json "$WORK/results/tls.json"
 echo
 
+# OpenSSL alone, in C, on the same certificate: the handshake over memory BIOs, and its public-key operations.
+OPENSSL_FLOOR=""
+if command -v cc >/dev/null 2>&1; then
+    say "OpenSSL alone (C)"
+    if cc -O2 -o "$WORK/handshake-floor" bench/openssl-handshake-floor.c -lssl -lcrypto -lpthread 2>/dev/null &&
+        cc -O2 -o "$WORK/handshake-crypto" bench/openssl-handshake-crypto.c -lcrypto 2>/dev/null; then
+        OPENSSL_FLOOR="$("$WORK/handshake-floor" "$WORK/pki/server.crt" "$WORK/pki/server.key" "$WORK/pki/ca.crt" 1 1 2000)
+$("$WORK/handshake-crypto" 2000)"
+    else
+        say "could not build bench/openssl-*.c (needs libssl-dev); skipped"
+    fi
+fi
+
 say "suite took $((SECONDS - started)) s"
 echo "== securechat-bench summary ($(nproc) cores, $(uname -sr)) =="
 "$BENCH" report \
     "$WORK"/results/{handshake,handshake-resumed,handshake-no-tickets,handshake-1thread}.json \
     "$WORK"/results/{idle-1000,idle-5000,fanout-100-closed,fanout-100-paced}.json \
     "$WORK"/results/{fanout-1000-closed,fanout-1000-deep,fanout-1000-closed-1thread,fanout-1000-paced,offline,tls}.json
+if [[ -n "$OPENSSL_FLOOR" ]]; then
+    echo
+    echo "== OpenSSL $(openssl version | cut -d' ' -f2) alone, in C (bench/openssl-handshake-floor.c, bench/openssl-handshake-crypto.c) =="
+    echo "$OPENSSL_FLOOR"
+fi
