@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "ChatCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),
@@ -98,7 +99,9 @@ let package = Package(
         .executableTarget(
             name: "SecureChatBench",
             dependencies: [
+                "ChatCore",
                 "ChatTransport",
+                "SecureChatStore",
                 "SecureChatTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -142,6 +142,11 @@ say "tls (in memory)"
     --label tls --json "$WORK/results/tls.json"
 echo
 
+# The floor under the offline figure: the message store alone in this process (SQLite, GRDB, the group commit).
+say "store (in process)"
+"$BENCH" store -k 50000 --label store --json "$WORK/results/store.json"
+echo
+
 # OpenSSL alone, in C, on the same certificate: the handshake over memory BIOs, and its public-key operations.
 OPENSSL_FLOOR=""
 if command -v cc >/dev/null 2>&1; then
@@ -160,7 +165,7 @@ echo "== securechat-bench summary ($(nproc) cores, $(uname -sr)) =="
 "$BENCH" report \
     "$WORK"/results/{handshake,handshake-resumed,handshake-no-tickets,handshake-1thread}.json \
     "$WORK"/results/{idle-1000,idle-5000,fanout-100-closed,fanout-100-paced}.json \
-    "$WORK"/results/{fanout-1000-closed,fanout-1000-deep,fanout-1000-closed-1thread,fanout-1000-paced,offline,tls}.json
+    "$WORK"/results/{fanout-1000-closed,fanout-1000-deep,fanout-1000-closed-1thread,fanout-1000-paced,offline,store,tls}.json
 if [[ -n "$OPENSSL_FLOOR" ]]; then
     echo
     echo "== OpenSSL $(openssl version | cut -d' ' -f2) alone, in C (bench/openssl-handshake-floor.c, bench/openssl-handshake-crypto.c) =="

@@ -12,7 +12,8 @@ struct SecureChatBenchCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            HandshakeCommand.self, IdleCommand.self, FanoutCommand.self, OfflineCommand.self, TLSCommand.self,
+            HandshakeCommand.self, IdleCommand.self, FanoutCommand.self, OfflineCommand.self, StoreCommand.self,
+            TLSCommand.self,
             ReportCommand.self,
         ]
     )

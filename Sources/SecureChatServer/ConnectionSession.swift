@@ -48,6 +48,8 @@ final class ConnectionSession: @unchecked Sendable {
     /// from the room such as the greeting), so it gives up its claim behind those writes; see ``nextPending()``.
     private var mayHaveWritten = false
     private var finished = false
+    /// A batch begun on the loop during a read, whose task ``readEnded()`` starts (the loop holds the claim meanwhile).
+    private var startAfterRead: Pending?
     /// Past 64 waiting inputs the connection stops reading from its socket until fewer than 16 are left.
     private let queue = Mutex(SessionInputQueue<SessionInput>(pauseAbove: 64, resumeBelow: 16))
     private let clock = ContinuousClock()
@@ -103,8 +105,9 @@ final class ConnectionSession: @unchecked Sendable {
     }
 
     /// Carries out `input` at once if nothing is queued or running, else queues it behind the running task.
-    /// Called on the channel's event loop.
-    func enqueue(_ input: SessionInput) {
+    /// `moreMayFollow`: the input is a line of a read that may hold more lines, and ``readEnded()`` comes after the
+    /// last of them. Called on the channel's event loop.
+    func enqueue(_ input: SessionInput, moreMayFollow: Bool = false) {
         let (arrival, pause) = queue.withLock { $0.arrive(input) }
         if pause { channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in } }
         switch arrival {
@@ -114,12 +117,27 @@ final class ConnectionSession: @unchecked Sendable {
             Task { await self.drain() }
         case .carryOutNow:
             if let pending = begin(input) {
-                Task { await self.drain(startingWith: pending) }
+                if moreMayFollow, Self.batches(pending) {
+                    // A chat line or a `send`: the task starts once the rest of the read is queued behind it, so the
+                    // batch takes those lines along (a client pipelining its commands: one append, one delivery,
+                    // one answer) instead of a task racing the loop and taking the first line alone.
+                    startAfterRead = pending
+                } else {
+                    Task { await self.drain(startingWith: pending) }
+                }
             } else if queue.withLock({ $0.releaseUnlessWaiting() }) {
                 // Carrying it out queued more (a write that failed closed the channel).
                 Task { await self.drain() }
             }
         }
+    }
+
+    /// The read whose lines were enqueued with `moreMayFollow` is over: starts the task a line of it left waiting.
+    /// Called on the channel's event loop.
+    func readEnded() {
+        guard let pending = startAfterRead else { return }
+        startAfterRead = nil
+        Task { await self.drain(startingWith: pending) }
     }
 
     /// Works through the queue (after `first`, the waiting part of an input already begun) until it is empty.
@@ -191,6 +209,14 @@ final class ConnectionSession: @unchecked Sendable {
             await complete(pending)
             mayHaveWritten = true
             return nil
+        }
+    }
+
+    /// Whether `pending` starts a batch (see ``process(_:)``).
+    private static func batches(_ pending: Pending) -> Bool {
+        switch pending {
+        case .carryOut(.say), .carryOut(.perform(.send)): return true
+        default: return false
         }
     }
 

@@ -9,8 +9,8 @@ import SecureChatTLS
 /// ``IdleSweeper`` asks it every quarter of the idle timeout); and drops a connection whose outbound queue passes
 /// its limit (a reader that does not read).
 ///
-/// It frames lines itself instead of behind a `ByteToMessageHandler`: one handler less per connection, and no
-/// buffer kept between reads unless a line is unfinished.
+/// It frames lines itself (`LineFramer`) instead of behind a `ByteToMessageHandler`: one handler less per connection,
+/// and no buffer kept between reads unless a line is unfinished.
 final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -25,15 +25,13 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var probed = false
     private var heardSinceSweep = false
     private var quietSweeps = 0
-    private var decoder: LineFrameDecoder
-    /// The start of a line whose newline has not arrived yet.
-    private var unfinished: ByteBuffer?
+    private var framer: LineFramer
 
     init(logger: Logger, session: ConnectionSession, sweeper: IdleSweeper, maximumLineLength: Int) {
         self.serverLogger = logger
         self.session = session
         self.sweeper = sweeper
-        self.decoder = LineFrameDecoder(maximumLineLength: maximumLineLength)
+        self.framer = LineFramer(maximumLineLength: maximumLineLength)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -49,10 +47,7 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     /// A final line without a newline still counts, as with `ByteToMessageHandler`.
     func channelInactive(context: ChannelHandlerContext) {
-        if var rest = unfinished {
-            unfinished = nil
-            if let frame = decoder.last(from: &rest) { session?.enqueue(.frame(frame)) }
-        }
+        if let frame = framer.finish() { session?.enqueue(.frame(frame)) }
         stop()
         context.fireChannelInactive()
     }
@@ -66,28 +61,20 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
         session = nil
     }
 
+    /// Every line of a read is queued before the session starts on any of them (`readEnded`): a batch of pipelined
+    /// commands or chat lines is then carried out together.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         heardSinceSweep = true
-        var bytes = unwrapInboundIn(data)
-        if var earlier = unfinished {
-            unfinished = nil
-            earlier.writeBuffer(&bytes)
-            bytes = earlier
-        }
+        // The session that gets this read's lines, even if one of them ends the connection (which drops `session`).
+        let reader = session
+        defer { reader?.readEnded() }
         do {
-            while let frame = try decoder.next(from: &bytes) {
+            try framer.frames(in: unwrapInboundIn(data), allocator: context.channel.allocator) { frame in
                 probed = false
-                session?.enqueue(.frame(frame))
+                session?.enqueue(.frame(frame), moreMayFollow: true)
             }
         } catch {
             errorCaught(context: context, error: error)
-            return
-        }
-        if bytes.readableBytes > 0 {
-            // Keep a right-sized copy: the read's buffer has room for a whole TLS record.
-            var rest = context.channel.allocator.buffer(capacity: bytes.readableBytes)
-            rest.writeBuffer(&bytes)
-            unfinished = rest
         }
     }
 

@@ -73,7 +73,8 @@ actor GroupCommitWriter {
             let messages = group.flatMap(\.messages)
             do {
                 let stored = try await self.pool.write { db in
-                    try messages.map { try MessageRows.insert($0, in: db) }
+                    let insertion = try MessageInsertion(db)
+                    return try messages.map { try insertion.insert($0) }
                 }
                 var offset = 0
                 for request in group {

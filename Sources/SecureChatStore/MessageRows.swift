@@ -2,56 +2,8 @@ import ChatCore
 import Foundation
 internal import GRDB
 
-/// Writing and reading rows of `message` and `message_recipient`.
+/// Reading rows of `message` and `message_recipient` (``MessageInsertion`` writes them).
 enum MessageRows {
-    /// Inserts one message and its recipients inside the caller's transaction.
-    static func insert(_ message: NewMessage, in db: Database) throws -> StoredMessage {
-        let audience: String
-        let recipients: [RecipientEntry]
-        switch message.audience {
-        case .room:
-            audience = "room"
-            recipients = []
-        case .everyone:
-            audience = "everyone"
-            recipients = []
-        case .direct(let entries):
-            audience = "direct"
-            recipients = entries
-        }
-        let at = message.at.millisecondsSince1970
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO message (at, sender_key, sender_name, sender_name_key, audience, text)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            at, message.senderKey, message.senderName, message.senderName.lowercased(), audience, message.text,
-        ])
-        let id = db.lastInsertedRowID
-        if !recipients.isEmpty {
-            let statement = try db.cachedStatement(
-                sql: """
-                    INSERT INTO message_recipient (message_id, position, recipient_key, recipient_name, state)
-                    VALUES (?, ?, ?, ?, ?)
-                    """
-            )
-            for (position, recipient) in recipients.enumerated() {
-                try statement.execute(arguments: [
-                    id, position, recipient.key, recipient.name, recipient.state.rawValue,
-                ])
-            }
-        }
-        return StoredMessage(
-            id: MessageID(rawValue: id),
-            at: Date(millisecondsSince1970: at),
-            senderKey: message.senderKey,
-            senderName: message.senderName,
-            audience: message.audience,
-            text: message.text
-        )
-    }
-
     /// The columns `fetch(_:sql:arguments:)` expects, for a `message` table aliased `m`.
     static let columns = "m.id, m.at, m.sender_key, m.sender_name, m.audience, m.text"
 

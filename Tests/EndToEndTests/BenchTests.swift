@@ -83,6 +83,20 @@ struct BenchTests {
         #expect(metrics["inbox_missing"] == 0)
     }
 
+    /// `store` needs no server: it appends to a store of its own, and every message must be unread in an inbox after.
+    @Test func storeAloneStoresEveryMessage() async throws {
+        let pki = try TestPKI.make()
+        let database = pki.path("store-bench.sqlite")
+        let metrics = try await bench(
+            ["store", "-k", "75", "--writers", "6", "--batch", "4", "--recipients", "5", "--database", database],
+            json: pki.path("bench-store.json")
+        )
+        #expect(metrics["acknowledged"] == 75)
+        #expect(metrics["unread_missing"] == 0)
+        #expect(metrics["cpu_us_per_message"] != nil)
+        #expect(FileManager.default.fileExists(atPath: database))
+    }
+
     @Test func handshakeAndIdleReportTheirCounts() async throws {
         let server = try await ServerProcess.start()
         let handshakes = try await bench(["handshake", "-m", "20", "-c", "4"], against: server)

@@ -101,6 +101,38 @@ struct SQLiteMessageStoreTests {
         }
     }
 
+    /// Appends bind their values through SQLite's C interface: every value comes back exactly (NULL keys, non-ASCII
+    /// names and text, an empty text, recipients in order), and the sender's lower-cased name is what blocks match.
+    @Test func appendedValuesComeBackExactly() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("chat.sqlite").path
+            let store = try SQLiteMessageStore(path: path)
+            let recipients = [
+                RecipientEntry(key: "bob", name: "Bob", state: .unread),
+                RecipientEntry(key: nil, name: "carol", state: .delivered),
+                RecipientEntry(key: "dave", name: "dave", state: .unread),
+            ]
+            let text = "héllo 👋🏽 e\u{301} \"quoted\" 'single' ; DROP TABLE message; --"
+            let direct = try await store.send(text, from: "Ärger", key: nil, to: recipients, at: t(5))
+            let empty = try await store.say("", from: "Ärger", key: nil, at: t(6))
+            try await store.close()
+
+            let reopened = try SQLiteMessageStore(path: path)
+            #expect(try await reopened.unreadInbox(for: "bob") == [direct])
+            #expect(try await reopened.unreadInbox(for: "dave") == [direct])
+            let stored = try #require(try await reopened.unreadInbox(for: "bob").first)
+            #expect(stored.text == text)
+            #expect(stored.senderName == "Ärger")
+            #expect(stored.senderKey == nil)
+            #expect(stored.audience == .direct(recipients: recipients))
+            #expect(empty.text == "")
+            try await reopened.block(owner: "dave", target: "ärger")
+            #expect(try await reopened.unreadInbox(for: "dave") == [])
+            #expect(try await reopened.unreadInbox(for: "bob") == [direct])
+            try await reopened.close()
+        }
+    }
+
     /// Batches appended concurrently are never interleaved: each lands in one group, in order, with consecutive ids.
     @Test func concurrentBatchesStayWholeAndInOrder() async throws {
         try await withTemporaryDirectory { directory in

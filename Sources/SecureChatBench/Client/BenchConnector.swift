@@ -3,8 +3,7 @@ import NIOCore
 import NIOPosix
 import SecureChatTLS
 
-/// Opens TLS connections to the server with our own TLS layer: `TLSHandler` → `LineFrameDecoder` →
-/// ``BenchLineHandler``.
+/// Opens TLS connections to the server with our own TLS layer: `TLSHandler` → ``BenchLineHandler``.
 struct BenchConnector: Sendable {
     let host: String
     let port: Int
@@ -33,7 +32,6 @@ struct BenchConnector: Sendable {
                     let handler = BenchLineHandler(loop: channel.eventLoop, name: name, password: password, sink: sink)
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(TLSHandler(context: context))
-                    try sync.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineLength: 64 * 1024)))
                     try sync.addHandler(handler)
                     return BenchConnection(
                         channel: channel,
@@ -43,7 +41,8 @@ struct BenchConnector: Sendable {
             }
         do {
             let handler = connection.handler
-            connection.session = try await connection.eventLoop.flatSubmit { handler.value.handshake.futureResult }.get()
+            let handshake = connection.eventLoop.flatSubmit { handler.value.handshake.futureResult }
+            connection.session = try await handshake.get()
             if untilPrompt {
                 try await connection.eventLoop.flatSubmit { handler.value.prompt.futureResult }.get()
             }

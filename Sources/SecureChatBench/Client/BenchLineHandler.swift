@@ -8,12 +8,15 @@ protocol ChatLineSink: AnyObject {
     func chatLine(_ line: ByteBuffer)
 }
 
-/// The last handler of a benchmark connection: completes the handshake and login promises, answers the login
-/// prompts, matches command answers to the commands in order, and hands CHAT lines to a sink.
+/// The last handler of a benchmark connection, right behind `TLSHandler`: splits the plaintext into lines, completes
+/// the handshake and login promises, answers the login prompts, matches command answers to the commands in order,
+/// and hands CHAT lines to a sink.
 ///
+/// It frames lines itself (`LineFramer`, as the server's `SessionInputHandler` does), not behind a `ByteToMessageHandler`:
+/// a fan-out receiver's whole cost is reading lines, and the generator shares the box with the server it measures.
 /// Event lines (`NOTICE`, `PING`, …) are skipped. Everything runs on the channel's event loop.
 final class BenchLineHandler: ChannelInboundHandler {
-    typealias InboundIn = InboundFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     /// The data lines and the final line (`OK …`, `ERROR …` or `BYE …`) answering one command.
@@ -48,6 +51,9 @@ final class BenchLineHandler: ChannelInboundHandler {
     private var phase = Phase.handshaking
     private var answers = CircularBuffer<(promise: EventLoopPromise<Answer>, dataLines: Int)>()
     private var context: ChannelHandlerContext?
+    private var framer = LineFramer(maximumLineLength: 64 * 1024)
+    /// A command was written during a read without a flush; `channelReadComplete` flushes it.
+    private var needsFlush = false
     /// `ERROR` lines that answered no command (for example a refused chat line).
     private(set) var unexpectedErrors = 0
     private(set) var lastUnexpectedError: String?
@@ -79,7 +85,16 @@ final class BenchLineHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .line(let line) = unwrapInboundIn(data) else { return }
+        do {
+            try framer.frames(in: unwrapInboundIn(data), allocator: context.channel.allocator) { frame in
+                if case .line(let line) = frame { lineReceived(line) }
+            }
+        } catch {
+            errorCaught(context: context, error: error)
+        }
+    }
+
+    private func lineReceived(_ line: ByteBuffer) {
         if line.readableBytesView.starts(with: Self.chatPrefix) {
             sink?.chatLine(line)
             return
@@ -99,14 +114,34 @@ final class BenchLineHandler: ChannelInboundHandler {
 
     /// Sends `line` and returns its answer. Commands are answered in the order they were sent.
     func command(_ line: String) -> EventLoopFuture<Answer> {
+        command(ByteBuffer(string: line + "\n"), flush: true)
+    }
+
+    /// Sends `line` (a command ending in a newline) and returns its answer. `flush` false leaves the bytes buffered:
+    /// commands sent while answers are being read go out together when the read completes (as an event-loop
+    /// client pipelining its commands does); otherwise the caller flushes.
+    func command(_ line: ByteBuffer, flush: Bool) -> EventLoopFuture<Answer> {
         let promise = handshake.futureResult.eventLoop.makePromise(of: Answer.self)
         guard case .open = phase, let context else {
             promise.fail(Failure(description: "the connection is not logged in"))
             return promise.futureResult
         }
         answers.append((promise, 0))
-        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: line + "\n")), promise: nil)
+        if flush {
+            context.writeAndFlush(wrapOutboundOut(line), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(line), promise: nil)
+            needsFlush = true
+        }
         return promise.futureResult
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
     }
 
     /// Sends `line` without waiting for an answer (a chat line).

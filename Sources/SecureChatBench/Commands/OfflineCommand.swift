@@ -115,40 +115,23 @@ struct OfflineCommand: AsyncParsableCommand {
         progress: ProgressLine
     ) async throws -> (Int, [String], Double, Double?) {
         let text = String(repeating: "m", count: size)
-        let acknowledged = NIOLockedValueBox(0)
-        let failures = NIOLockedValueBox<[String]>([])
         let work = WorkCounter(total: messages)
-        let ticker = progress.every(2) { "\(acknowledged.withLockedValue { $0 })/\(messages) acknowledged" }
+        let ticker = progress.every(2) { "\(work.claimed)/\(messages) sent" }
         let cpu = try ServerCPUWindow(pid: options.serverPid)
         let start = MonotonicClock.micros()
-        let depth = pipeline
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for connection in connections {
-                group.addTask {
-                    var outstanding = CircularBuffer<EventLoopFuture<BenchLineHandler.Answer>>()
-                    func settle(_ future: EventLoopFuture<BenchLineHandler.Answer>) async throws {
-                        let answer = try await future.get()
-                        if answer.final.hasPrefix("OK queued") {
-                            acknowledged.withLockedValue { $0 += 1 }
-                        } else {
-                            failures.withLockedValue { $0.append(answer.final) }
-                        }
-                    }
-                    while let index = work.claim() {
-                        outstanding.append(
-                            connection.commandFuture("send \(names[index % names.count]) \(index) \(text)")
-                        )
-                        if outstanding.count >= depth { try await settle(outstanding.removeFirst()) }
-                    }
-                    while let future = outstanding.popFirst() { try await settle(future) }
-                }
-            }
-            try await group.waitForAll()
+        let runs = connections.map { connection in
+            OfflineSender(connection: connection, work: work, names: names, text: text, depth: pipeline).run()
+        }
+        var outcome = OfflineSender.Outcome()
+        for run in runs {
+            let part = try await run.get()
+            outcome.acknowledged += part.acknowledged
+            outcome.failures += part.failures
         }
         let seconds = MonotonicClock.seconds(since: start)
         let serverCPU = try cpu.cpuSecondsSoFar()
         ticker.cancel()
-        return (acknowledged.withLockedValue { $0 }, failures.withLockedValue { $0 }, seconds, serverCPU)
+        return (outcome.acknowledged, outcome.failures, seconds, serverCPU)
     }
 
     /// Logs every recipient in and empties its inbox (at most 200 messages per `inbox` call).

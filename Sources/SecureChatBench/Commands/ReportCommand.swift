@@ -64,6 +64,11 @@ struct ReportCommand: ParsableCommand {
                     report.label + " inbox", figure("inbox_per_second", " read/s"), "-", "-", "-", "-", "-",
                     figure("server_cpu_us_per_inbox_message", " µs/msg"), "-", "-",
                 ])
+            case "store":
+                rows.append([
+                    report.label, figure("acknowledged_per_second", " stored/s"), "-", "-", "-", "-",
+                    figure("unread_missing") + "/-/-", figure("cpu_us_per_message", " µs/msg (process)"), "-", "-",
+                ])
             case "tls":
                 rows.append([
                     report.label + " handshake", "in memory", "-", "-", "-", "-", "-",
@@ -170,6 +175,18 @@ struct ReportCommand: ParsableCommand {
                     "-",
                 ],
                 at: min(2, rows.count)
+            )
+        }
+        if let floor = reports.first(where: { $0.mode == "store" })?.value("acknowledged_per_second"),
+            let index = rows.firstIndex(where: { $0[0] == "acknowledged offline messages/s" })
+        {
+            // Not a target: the message store alone in one process, no TLS, sockets or sessions (`store`).
+            rows.insert(
+                [
+                    "acknowledged messages/s, the store alone in process", ReportTable.format(floor) + " 1/s",
+                    "(floor)", "-",
+                ],
+                at: index + 1
             )
         }
         for (label, key, what) in [

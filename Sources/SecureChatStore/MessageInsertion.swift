@@ -1,0 +1,116 @@
+import ChatCore
+import Foundation
+internal import GRDB
+internal import GRDBSQLite
+
+/// Inserts messages and their recipients inside the writer's transaction, binding values with SQLite's C interface.
+///
+/// This is the store's hot path (every `send`, `broadcast` and room line is one message): GRDB's
+/// `execute(arguments:)` boxes each value in an existential, validates the arguments and looks the SQL up in the
+/// statement cache for every row, which cost twice what SQLite itself spends on the insert. One `MessageInsertion`
+/// fetches its two statements from GRDB's cache once per transaction and reuses them for every message in it; GRDB
+/// keeps owning (and finalizing) them. Only INSERTs run here, so GRDB's statement hooks (transaction observers and
+/// authorizers, which the store does not use) have nothing to see.
+struct MessageInsertion {
+    private let db: Database
+    private let messageStatement: Statement
+    private let recipientStatement: Statement
+
+    /// Prepares (or takes from GRDB's cache) the two statements; `db` must be inside a write transaction.
+    init(_ db: Database) throws {
+        self.db = db
+        self.messageStatement = try db.cachedStatement(
+            sql: """
+                INSERT INTO message (at, sender_key, sender_name, sender_name_key, audience, text)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """
+        )
+        self.recipientStatement = try db.cachedStatement(
+            sql: """
+                INSERT INTO message_recipient (message_id, position, recipient_key, recipient_name, state)
+                VALUES (?, ?, ?, ?, ?)
+                """
+        )
+    }
+
+    /// Inserts one message and its recipients; returns it with its new id.
+    func insert(_ message: NewMessage) throws -> StoredMessage {
+        let audience: String
+        let recipients: [RecipientEntry]
+        switch message.audience {
+        case .room:
+            audience = "room"
+            recipients = []
+        case .everyone:
+            audience = "everyone"
+            recipients = []
+        case .direct(let entries):
+            audience = "direct"
+            recipients = entries
+        }
+        let at = message.at.millisecondsSince1970
+
+        let row = self.messageStatement.sqliteStatement
+        sqlite3_bind_int64(row, 1, at)
+        Self.bind(message.senderKey, to: row, at: 2)
+        Self.bind(message.senderName, to: row, at: 3)
+        Self.bind(message.senderName.lowercased(), to: row, at: 4)
+        Self.bind(audience, to: row, at: 5)
+        Self.bind(message.text, to: row, at: 6)
+        try self.run(self.messageStatement)
+        let id = sqlite3_last_insert_rowid(self.db.sqliteConnection)
+
+        let recipientRow = self.recipientStatement.sqliteStatement
+        for (position, recipient) in recipients.enumerated() {
+            sqlite3_bind_int64(recipientRow, 1, id)
+            sqlite3_bind_int64(recipientRow, 2, Int64(position))
+            Self.bind(recipient.key, to: recipientRow, at: 3)
+            Self.bind(recipient.name, to: recipientRow, at: 4)
+            Self.bind(recipient.state.rawValue, to: recipientRow, at: 5)
+            try self.run(self.recipientStatement)
+        }
+        return StoredMessage(
+            id: MessageID(rawValue: id),
+            at: Date(millisecondsSince1970: at),
+            senderKey: message.senderKey,
+            senderName: message.senderName,
+            audience: message.audience,
+            text: message.text
+        )
+    }
+
+    /// Steps a bound INSERT once and resets it; a failure (a constraint, a full disk) becomes a `DatabaseError`, and
+    /// the caller's transaction rolls back.
+    private func run(_ statement: Statement) throws {
+        let handle = statement.sqliteStatement
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE else {
+            let message = self.db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+        }
+        sqlite3_reset(handle)
+    }
+
+    /// Binds `text` (or NULL) at the 1-based `index`. SQLite copies the bytes (`SQLITE_TRANSIENT`).
+    private static func bind(_ text: String?, to statement: OpaquePointer, at index: CInt) {
+        guard let text else {
+            sqlite3_bind_null(statement, index)
+            return
+        }
+        let bound = text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { characters in
+                guard let start = characters.baseAddress else { return false }
+                sqlite3_bind_text(statement, index, start, CInt(characters.count), transient)
+                return true
+            }
+        }
+        if bound != true {
+            sqlite3_bind_text(statement, index, text, -1, transient)
+        }
+    }
+
+    /// `SQLITE_TRANSIENT`, which the C header defines as a cast Swift does not import.
+    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+}
