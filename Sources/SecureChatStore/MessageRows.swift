@@ -4,19 +4,29 @@ internal import GRDB
 
 /// Reading rows of `message` and `message_recipient` (``MessageInsertion`` writes them).
 enum MessageRows {
-    /// The columns `fetch(_:sql:arguments:)` expects, for a `message` table aliased `m`.
+    /// The columns `fetch(_:sql:arguments:)` expects first, in this order, for a `message` table aliased `m`.
     static let columns = "m.id, m.at, m.sender_key, m.sender_name, m.audience, m.text"
+
+    /// Positions in ``columns``: rows are read by index, as a look-up by name lower-cases the name for every value.
+    private enum Column {
+        static let id = 0
+        static let at = 1
+        static let senderKey = 2
+        static let senderName = 3
+        static let audience = 4
+        static let text = 5
+    }
 
     /// Runs a query selecting ``columns`` and returns the messages with their recipients, in the query's order.
     static func fetch(_ db: Database, sql: String, arguments: StatementArguments) throws -> [StoredMessage] {
         let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
         let directIDs = rows.compactMap { row -> Int64? in
-            row["audience"] as String == "direct" ? row["id"] : nil
+            row[Column.audience] as String == "direct" ? row[Column.id] : nil
         }
         let recipients = try self.recipients(of: directIDs, in: db)
         return try rows.map { row in
-            let id: Int64 = row["id"]
-            let audienceName: String = row["audience"]
+            let id: Int64 = row[Column.id]
+            let audienceName: String = row[Column.audience]
             let audience: MessageAudience
             switch audienceName {
             case "room": audience = .room
@@ -26,11 +36,11 @@ enum MessageRows {
             }
             return StoredMessage(
                 id: MessageID(rawValue: id),
-                at: Date(millisecondsSince1970: row["at"]),
-                senderKey: row["sender_key"],
-                senderName: row["sender_name"],
+                at: Date(millisecondsSince1970: row[Column.at]),
+                senderKey: row[Column.senderKey],
+                senderName: row[Column.senderName],
                 audience: audience,
-                text: row["text"]
+                text: row[Column.text]
             )
         }
     }
@@ -50,12 +60,13 @@ enum MessageRows {
             arguments: [ids.description]
         )
         while let row = try rows.next() {
-            let stateName: String = row["state"]
+            // SELECT message_id, recipient_key, recipient_name, state
+            let stateName: String = row[3]
             guard let state = RecipientEntry.State(rawValue: stateName) else {
                 throw StoreError.storageFailed("a recipient row has an unknown state '\(stateName)'")
             }
-            let entry = RecipientEntry(key: row["recipient_key"], name: row["recipient_name"], state: state)
-            result[row["message_id"], default: []].append(entry)
+            let entry = RecipientEntry(key: row[1], name: row[2], state: state)
+            result[row[0], default: []].append(entry)
         }
         return result
     }
