@@ -157,7 +157,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SecureChatStoreTests",
-            dependencies: ["SecureChatStore", "ChatCore"],
+            dependencies: ["SecureChatStore", "ChatCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
     ]

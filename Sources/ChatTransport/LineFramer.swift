@@ -1,48 +1,68 @@
 public import NIOCore
 
 /// Frames one connection's reads into lines from a channel handler, without a `ByteToMessageHandler` behind it: a
-/// ``LineFrameDecoder`` and the start of a line whose newline has not arrived yet.
+/// ``LineFrameDecoder`` and the bytes not framed yet.
+///
+/// A read is handed over with ``append(_:)`` and its frames taken one at a time with ``next()``, so no access to the
+/// framer is open while the caller acts on a frame: acting on one may close the connection there and then, and the
+/// close calls ``finish()`` on the same framer.
 ///
 /// Between whole lines nothing is kept. An unfinished line is kept as a right-sized copy: the read's own buffer has
 /// room for a whole TLS record, and holding on to it would keep all of that per connection.
 public struct LineFramer {
     private var decoder: LineFrameDecoder
-    private var unfinished: ByteBuffer?
+    private let allocator: ByteBufferAllocator
+    /// What is not framed yet: the rest of the read being framed, or the start of an unfinished line.
+    private var pending: ByteBuffer?
 
-    /// A framer for lines of at most `maximumLineLength` bytes (see ``LineFrameDecoder``).
-    public init(maximumLineLength: Int, maximumSkippedBytes: Int = 64 * 1024) {
+    /// A framer for lines of at most `maximumLineLength` bytes (see ``LineFrameDecoder``); `allocator` makes the copy
+    /// of an unfinished line.
+    public init(
+        maximumLineLength: Int,
+        maximumSkippedBytes: Int = 64 * 1024,
+        allocator: ByteBufferAllocator = ByteBufferAllocator()
+    ) {
         self.decoder = LineFrameDecoder(maximumLineLength: maximumLineLength, maximumSkippedBytes: maximumSkippedBytes)
+        self.allocator = allocator
     }
 
-    /// Hands every frame that `bytes` (the next read) completes to `body`, in order, and keeps the rest.
-    ///
-    /// - Throws: ``LineFrameDecoder/TooMuchOverlongData`` when a peer keeps sending without a newline, or what
-    ///   `body` throws.
-    public mutating func frames(
-        in bytes: ByteBuffer,
-        allocator: ByteBufferAllocator,
-        _ body: (InboundFrame) throws -> Void
-    ) throws {
-        var bytes = bytes
-        if var earlier = unfinished {
-            unfinished = nil
-            earlier.writeBuffer(&bytes)
-            bytes = earlier
+    /// Adds the next read, after what was not framed yet.
+    public mutating func append(_ read: ByteBuffer) {
+        guard var earlier = pending else {
+            pending = read
+            return
         }
-        while let frame = try decoder.next(from: &bytes) {
-            try body(frame)
+        var read = read
+        earlier.writeBuffer(&read)
+        pending = earlier
+    }
+
+    /// The next frame, or nil when what is left is not a whole line (it is kept for the next read).
+    ///
+    /// - Throws: ``LineFrameDecoder/TooMuchOverlongData`` when a peer keeps sending without a newline; what was not
+    ///   framed yet is dropped.
+    public mutating func next() throws -> InboundFrame? {
+        guard var bytes = pending else { return nil }
+        pending = nil
+        if let frame = try decoder.next(from: &bytes) {
+            if bytes.readableBytes > 0 { pending = bytes }
+            return frame
         }
         if bytes.readableBytes > 0 {
             var rest = allocator.buffer(capacity: bytes.readableBytes)
             rest.writeBuffer(&bytes)
-            unfinished = rest
+            pending = rest
         }
+        return nil
     }
 
-    /// At the end of the stream: the unfinished line as a final line (as `ByteToMessageHandler` does), if any.
+    /// At the end of the stream: an unfinished line as a final line (as `ByteToMessageHandler` does), if there is one.
+    /// What is left of a read still being framed (the connection closed while one of its lines was acted on) holds
+    /// lines that came after the close: it is dropped.
     public mutating func finish() -> InboundFrame? {
-        guard var rest = unfinished else { return nil }
-        unfinished = nil
+        guard var rest = pending else { return nil }
+        pending = nil
+        guard !rest.readableBytesView.contains(UInt8(ascii: "\n")) else { return nil }
         return decoder.last(from: &rest)
     }
 }

@@ -68,8 +68,11 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
         // The session that gets this read's lines, even if one of them ends the connection (which drops `session`).
         let reader = session
         defer { reader?.readEnded() }
+        framer.append(unwrapInboundIn(data))
         do {
-            try framer.frames(in: unwrapInboundIn(data), allocator: context.channel.allocator) { frame in
+            // One frame at a time: carrying a line out may close the connection (a write that fails, a reader over
+            // its limit), and `channelInactive` then finishes the framer.
+            while let frame = try framer.next() {
                 probed = false
                 session?.enqueue(.frame(frame), moreMayFollow: true)
             }

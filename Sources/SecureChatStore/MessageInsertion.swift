@@ -51,23 +51,23 @@ struct MessageInsertion {
         let at = message.at.millisecondsSince1970
 
         let row = self.messageStatement.sqliteStatement
-        sqlite3_bind_int64(row, 1, at)
-        Self.bind(message.senderKey, to: row, at: 2)
-        Self.bind(message.senderName, to: row, at: 3)
-        Self.bind(message.senderName.lowercased(), to: row, at: 4)
-        Self.bind(audience, to: row, at: 5)
-        Self.bind(message.text, to: row, at: 6)
-        try self.run(self.messageStatement)
+        try check(sqlite3_bind_int64(row, 1, at))
+        try bind(message.senderKey, to: row, at: 2)
+        try bind(message.senderName, to: row, at: 3)
+        try bind(message.senderName.lowercased(), to: row, at: 4)
+        try bind(audience, to: row, at: 5)
+        try bind(message.text, to: row, at: 6)
+        try run(self.messageStatement)
         let id = sqlite3_last_insert_rowid(self.db.sqliteConnection)
 
         let recipientRow = self.recipientStatement.sqliteStatement
         for (position, recipient) in recipients.enumerated() {
-            sqlite3_bind_int64(recipientRow, 1, id)
-            sqlite3_bind_int64(recipientRow, 2, Int64(position))
-            Self.bind(recipient.key, to: recipientRow, at: 3)
-            Self.bind(recipient.name, to: recipientRow, at: 4)
-            Self.bind(recipient.state.rawValue, to: recipientRow, at: 5)
-            try self.run(self.recipientStatement)
+            try check(sqlite3_bind_int64(recipientRow, 1, id))
+            try check(sqlite3_bind_int64(recipientRow, 2, Int64(position)))
+            try bind(recipient.key, to: recipientRow, at: 3)
+            try bind(recipient.name, to: recipientRow, at: 4)
+            try bind(recipient.state.rawValue, to: recipientRow, at: 5)
+            try run(self.recipientStatement)
         }
         return StoredMessage(
             id: MessageID(rawValue: id),
@@ -80,35 +80,46 @@ struct MessageInsertion {
     }
 
     /// Steps a bound INSERT once and resets it; a failure (a constraint, a full disk) becomes a `DatabaseError`, and
-    /// the caller's transaction rolls back.
+    /// the caller's transaction rolls back. The statement stays usable: the next one binds all of its values again.
     private func run(_ statement: Statement) throws {
         let handle = statement.sqliteStatement
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else {
-            let message = self.db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
+            let error = self.error(code, sql: statement.sql)
             sqlite3_reset(handle)
             sqlite3_clear_bindings(handle)
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+            throw error
         }
         sqlite3_reset(handle)
     }
 
-    /// Binds `text` (or NULL) at the 1-based `index`. SQLite copies the bytes (`SQLITE_TRANSIENT`).
-    private static func bind(_ text: String?, to statement: OpaquePointer, at index: CInt) {
-        guard let text else {
-            sqlite3_bind_null(statement, index)
+    /// Binds `text` (or NULL) at the 1-based `index`, all of its bytes (a NUL in a chat line included). SQLite copies
+    /// them (`SQLITE_TRANSIENT`).
+    private func bind(_ text: String?, to statement: OpaquePointer, at index: CInt) throws {
+        guard var text else {
+            try check(sqlite3_bind_null(statement, index))
             return
         }
-        let bound = text.utf8.withContiguousStorageIfAvailable { bytes in
+        let code = text.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { characters in
-                guard let start = characters.baseAddress else { return false }
-                sqlite3_bind_text(statement, index, start, CInt(characters.count), transient)
-                return true
+                // An empty string may have no storage, and a NULL pointer would bind NULL: bind '' instead.
+                guard let start = characters.baseAddress, !characters.isEmpty else {
+                    return sqlite3_bind_text(statement, index, "", 0, Self.transient)
+                }
+                return sqlite3_bind_text(statement, index, start, CInt(characters.count), Self.transient)
             }
         }
-        if bound != true {
-            sqlite3_bind_text(statement, index, text, -1, transient)
-        }
+        try check(code)
+    }
+
+    /// Throws unless a bind returned `SQLITE_OK` (it fails only for a value over SQLite's length limit).
+    private func check(_ code: CInt) throws {
+        guard code == SQLITE_OK else { throw error(code, sql: nil) }
+    }
+
+    private func error(_ code: CInt, sql: String?) -> DatabaseError {
+        let message = self.db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
+        return DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
     }
 
     /// `SQLITE_TRANSIENT`, which the C header defines as a cast Swift does not import.

@@ -1,7 +1,9 @@
 import ChatCore
 import Foundation
-import SecureChatStore
+import GRDB
 import Testing
+
+@testable import SecureChatStore
 
 @Suite("SQLiteMessageStore")
 struct SQLiteMessageStoreTests {
@@ -114,7 +116,7 @@ struct SQLiteMessageStoreTests {
             ]
             let text = "héllo 👋🏽 e\u{301} \"quoted\" 'single' ; DROP TABLE message; --"
             let direct = try await store.send(text, from: "Ärger", key: nil, to: recipients, at: t(5))
-            let empty = try await store.say("", from: "Ärger", key: nil, at: t(6))
+            let empty = try await store.say("", from: "Bob", key: "bob", at: t(6))
             try await store.close()
 
             let reopened = try SQLiteMessageStore(path: path)
@@ -125,11 +127,45 @@ struct SQLiteMessageStoreTests {
             #expect(stored.senderName == "Ärger")
             #expect(stored.senderKey == nil)
             #expect(stored.audience == .direct(recipients: recipients))
+            #expect(try await reopened.history(for: "bob", limit: 10) == [direct, empty])
             #expect(empty.text == "")
             try await reopened.block(owner: "dave", target: "ärger")
             #expect(try await reopened.unreadInbox(for: "dave") == [])
             #expect(try await reopened.unreadInbox(for: "bob") == [direct])
             try await reopened.close()
+        }
+    }
+
+    /// An insert that fails in the middle of a group (here a trigger refuses one message) fails the whole group and
+    /// stores none of it; the next group, on the same cached statements, is stored.
+    @Test func aFailedInsertFailsItsGroupAndTheNextGroupIsStored() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteMessageStore(path: directory.appendingPathComponent("chat.sqlite").path)
+            try await store.pool.write { db in
+                try db.execute(
+                    sql: """
+                        CREATE TEMP TRIGGER refuse BEFORE INSERT ON message WHEN NEW.text = 'poison'
+                        BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+                        """
+                )
+            }
+            let bob = RecipientEntry(key: "bob", name: "bob", state: .unread)
+            func message(_ text: String) -> NewMessage {
+                NewMessage(
+                    at: t(1),
+                    senderKey: "alice",
+                    senderName: "alice",
+                    audience: .direct(recipients: [bob]),
+                    text: text
+                )
+            }
+            await #expect(throws: StoreError.self) {
+                try await store.append(contentsOf: [message("one"), message("poison"), message("three")])
+            }
+            let stored = try await store.append(contentsOf: [message("four"), message("five")])
+            #expect(stored.map(\.text) == ["four", "five"])
+            #expect(try await store.unreadInbox(for: "bob").map(\.text) == ["four", "five"])
+            try await store.close()
         }
     }
 

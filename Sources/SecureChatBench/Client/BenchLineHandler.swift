@@ -85,8 +85,9 @@ final class BenchLineHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        framer.append(unwrapInboundIn(data))
         do {
-            try framer.frames(in: unwrapInboundIn(data), allocator: context.channel.allocator) { frame in
+            while let frame = try framer.next() {
                 if case .line(let line) = frame { lineReceived(line) }
             }
         } catch {

@@ -48,6 +48,9 @@ struct StoreCommand: AsyncParsableCommand {
         guard messages >= 1, writers >= 1, batch >= 1, recipients >= 1, size >= 1 else {
             throw ValidationError("Please give -k, --writers, --batch, --recipients and -s of at least 1.")
         }
+        if let database, FileManager.default.fileExists(atPath: database) {
+            throw ValidationError("--database \(database) exists: give a new file (its counts start from empty).")
+        }
     }
 
     func run() async throws {
@@ -55,6 +58,16 @@ struct StoreCommand: AsyncParsableCommand {
         let path = database ?? directory.appendingPathComponent("store.sqlite").path
         defer { if database == nil { try? FileManager.default.removeItem(at: directory) } }
         let store = try SQLiteMessageStore(path: path)
+        do {
+            try await measure(store)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+
+    /// Appends every message, counts the inboxes, closes the store and publishes the report.
+    private func measure(_ store: SQLiteMessageStore) async throws {
         let progress = ProgressLine("store")
 
         let names = (0..<recipients).map { "storebench\($0)" }
