@@ -14,6 +14,10 @@ public struct LineFramer {
     private let allocator: ByteBufferAllocator
     /// What is not framed yet: the rest of the read being framed, or the start of an unfinished line.
     private var pending: ByteBuffer?
+    /// A read was appended and `next()` has not yet run out of whole lines in it.
+    private var isFraming = false
+    /// `finish()` was called or the decoder gave up: nothing more is framed.
+    private var isDone = false
 
     /// A framer for lines of at most `maximumLineLength` bytes (see ``LineFrameDecoder``); `allocator` makes the copy
     /// of an unfinished line.
@@ -26,8 +30,10 @@ public struct LineFramer {
         self.allocator = allocator
     }
 
-    /// Adds the next read, after what was not framed yet.
+    /// Adds the next read, after what was not framed yet (nothing, once finished).
     public mutating func append(_ read: ByteBuffer) {
+        guard !isDone else { return }
+        isFraming = true
         guard var earlier = pending else {
             pending = read
             return
@@ -42,12 +48,24 @@ public struct LineFramer {
     /// - Throws: ``LineFrameDecoder/TooMuchOverlongData`` when a peer keeps sending without a newline; what was not
     ///   framed yet is dropped.
     public mutating func next() throws -> InboundFrame? {
-        guard var bytes = pending else { return nil }
+        guard var bytes = pending else {
+            isFraming = false
+            return nil
+        }
         pending = nil
-        if let frame = try decoder.next(from: &bytes) {
+        let frame: InboundFrame?
+        do {
+            frame = try decoder.next(from: &bytes)
+        } catch {
+            isFraming = false
+            isDone = true
+            throw error
+        }
+        if let frame {
             if bytes.readableBytes > 0 { pending = bytes }
             return frame
         }
+        isFraming = false
         if bytes.readableBytes > 0 {
             var rest = allocator.buffer(capacity: bytes.readableBytes)
             rest.writeBuffer(&bytes)
@@ -57,12 +75,15 @@ public struct LineFramer {
     }
 
     /// At the end of the stream: an unfinished line as a final line (as `ByteToMessageHandler` does), if there is one.
-    /// What is left of a read still being framed (the connection closed while one of its lines was acted on) holds
-    /// lines that came after the close: it is dropped.
+    /// What is left of a read still being framed (the connection closed while one of its lines was acted on) came
+    /// after the close, whole lines or not: it is dropped. Nothing is framed after this.
     public mutating func finish() -> InboundFrame? {
-        guard var rest = pending else { return nil }
-        pending = nil
-        guard !rest.readableBytesView.contains(UInt8(ascii: "\n")) else { return nil }
+        defer {
+            pending = nil
+            isFraming = false
+            isDone = true
+        }
+        guard !isDone, !isFraming, var rest = pending else { return nil }
         return decoder.last(from: &rest)
     }
 }

@@ -40,6 +40,26 @@ import Testing
         #expect(try framer.next() == nil)
     }
 
+    /// The same with the rest of that read only part of a line: it came after the close too.
+    @Test func finishingInTheMiddleOfAReadDropsItsUnfinishedEnd() throws {
+        var framer = LineFramer(maximumLineLength: 16)
+        framer.append(ByteBuffer(string: "first\nthe rest of a li"))
+        #expect(try framer.next() == line("first"))
+        #expect(framer.finish() == nil)
+        framer.append(ByteBuffer(string: "ne\nmore\n"))
+        #expect(try framer.next() == nil, "nothing is framed after finish()")
+    }
+
+    /// A read appended while the previous one is being framed (NIO reads again when a write fails) comes after it.
+    @Test func aReadAppendedBetweenFramesComesAfterTheRestOfTheFirst() throws {
+        var framer = LineFramer(maximumLineLength: 16)
+        framer.append(ByteBuffer(string: "a\nb\nc"))
+        #expect(try framer.next() == line("a"))
+        #expect(try frames(&framer, "d\ne") == [line("b"), line("cd")])
+        #expect(try framer.next() == nil)
+        #expect(framer.finish() == line("e"), "the end of the last read is a final line")
+    }
+
     @Test func anOverlongLineIsReportedOnceAndTooMuchOfItThrows() throws {
         var framer = LineFramer(maximumLineLength: 4, maximumSkippedBytes: 32)
         #expect(try frames(&framer, "0123456789") == [.overlong])
@@ -48,6 +68,7 @@ import Testing
         #expect(throws: LineFrameDecoder.TooMuchOverlongData.self) {
             _ = try frames(&framer, String(repeating: "x", count: 64))
         }
-        #expect(try framer.next() == nil, "what was not framed is dropped with the error")
+        framer.append(ByteBuffer(string: "ok\n"))
+        #expect(try framer.next() == nil, "after the error nothing more is framed")
     }
 }

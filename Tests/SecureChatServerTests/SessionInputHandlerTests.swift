@@ -9,7 +9,9 @@ import Testing
 
 /// Once armed, closes the channel on the next write instead of passing it on, as NIO does when a write fails (the
 /// peer reset) or when a reader that does not read passes the outbound limit.
-private final class CloseOnWrite: ChannelOutboundHandler {
+///
+/// `@unchecked Sendable`: used only on the channel's event loop (the test reads it there with `submit`).
+private final class CloseOnWrite: ChannelOutboundHandler, @unchecked Sendable {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -27,14 +29,15 @@ private final class CloseOnWrite: ChannelOutboundHandler {
     }
 }
 
-/// `SessionInputHandler` and its session on an `EmbeddedChannel`: what happens on the event loop, without sockets.
+/// `SessionInputHandler` and its session on an in-memory channel: what happens on the event loop, without sockets.
+/// (`NIOAsyncTestingChannel`, whose loop may be used from the session's tasks too.)
 @Suite struct SessionInputHandlerTests {
     /// A line answered on the loop whose answer closes the connection there and then: the close reaches
     /// `channelInactive`, which finishes the line framer, while the read's lines are still being handed out. That must
     /// cost the one connection and nothing else (it used to be an exclusive-access violation that stopped the
     /// process); the lines after the close are dropped.
-    @Test func aWriteThatClosesTheConnectionInTheMiddleOfAReadCostsOnlyThatConnection() throws {
-        let channel = EmbeddedChannel()
+    @Test func aWriteThatClosesTheConnectionInTheMiddleOfAReadCostsOnlyThatConnection() async throws {
+        let channel = NIOAsyncTestingChannel()
         let logger = Logger(label: "test")
         let configuration = ServerConfiguration(tls: .server(certificateChainPath: "-", privateKeyPath: "-"))
         let session = ConnectionSession(
@@ -46,26 +49,32 @@ private final class CloseOnWrite: ChannelOutboundHandler {
             logger: logger
         )
         let closer = CloseOnWrite()
-        try channel.pipeline.syncOperations.addHandler(closer)
-        try channel.pipeline.syncOperations.addHandler(
-            SessionInputHandler(
-                logger: logger,
-                session: session,
-                sweeper: IdleSweeper(loop: channel.eventLoop, timeout: .seconds(60)),
-                maximumLineLength: 4096
+        try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(closer)
+            try channel.pipeline.syncOperations.addHandler(
+                SessionInputHandler(
+                    logger: logger,
+                    session: session,
+                    sweeper: IdleSweeper(loop: channel.eventLoop, timeout: .seconds(60)),
+                    maximumLineLength: 4096
+                )
             )
-        )
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
-        channel.pipeline.fireUserInboundEventTriggered(
-            TLSUserEvent.handshakeCompleted(TLSSessionInfo(protocolVersion: "TLSv1.3", cipher: "test", peer: nil))
-        )
-        #expect(closer.writes.count == 1)
-        #expect(closer.writes.first?.hasPrefix("PROMPT ") == true)
+        }.get()
+        try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
+        try await channel.eventLoop.submit {
+            channel.pipeline.fireUserInboundEventTriggered(
+                TLSUserEvent.handshakeCompleted(TLSSessionInfo(protocolVersion: "TLSv1.3", cipher: "test", peer: nil))
+            )
+        }.get()
+        let greeting = try await channel.eventLoop.submit { closer.writes }.get()
+        #expect(greeting.count == 1)
+        #expect(greeting.first?.hasPrefix("PROMPT ") == true)
 
-        closer.armed = true
+        try await channel.eventLoop.submit { closer.armed = true }.get()
         // Three lines in one read, each answered on the loop (an empty username).
-        try channel.writeInbound(ByteBuffer(string: " \n \n \n"))
-        #expect(!channel.isActive)
-        #expect(closer.writes.count == 2, "the answer to the first line closed the connection: \(closer.writes)")
+        try await channel.writeInbound(ByteBuffer(string: " \n \n \n"))
+        let writes = try await channel.eventLoop.submit { closer.writes }.get()
+        #expect(writes.count == 2, "the answer to the first line closed the connection: \(writes)")
+        #expect(try await channel.eventLoop.submit { channel.isActive }.get() == false)
     }
 }
