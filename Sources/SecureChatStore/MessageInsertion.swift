@@ -93,8 +93,8 @@ struct MessageInsertion {
         sqlite3_reset(handle)
     }
 
-    /// Binds `text` (or NULL) at the 1-based `index`, all of its bytes (a NUL in a chat line included). SQLite copies
-    /// them (`SQLITE_TRANSIENT`).
+    /// Binds `text` (or NULL) at the 1-based `index`, by its length. SQLite copies the bytes (`SQLITE_TRANSIENT`).
+    /// (A NUL inside a line is stored; GRDB reads text back up to its first NUL, as much as was stored before.)
     private func bind(_ text: String?, to statement: OpaquePointer, at index: CInt) throws {
         guard var text else {
             try check(sqlite3_bind_null(statement, index))

@@ -3,12 +3,6 @@ import ChatCore
 import Foundation
 import SecureChatStore
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// `store`: the message store alone, in this process: acknowledged (durably committed) private messages per second
 /// and the CPU each costs, without TLS, sockets or sessions. It is the floor under `offline`: what SQLite, GRDB and
 /// the group commit cost on this machine.
@@ -80,10 +74,11 @@ struct StoreCommand: AsyncParsableCommand {
         let work = WorkCounter(total: messages)
         let batch = self.batch
         let ticker = progress.every(2) { "\(work.claimed)/\(messages) appended" }
-        let cpuBefore = Self.processCPUNanos()
+        let cpuBefore = ServerStats.ownCPUSeconds()
         let start = MonotonicClock.micros()
         let stored = try await withThrowingTaskGroup(of: Int.self) { group in
             for writer in 0..<writers {
+                let sender = "Writer\(writer)"
                 group.addTask {
                     var stored = 0
                     var pending: [NewMessage] = []
@@ -95,7 +90,7 @@ struct StoreCommand: AsyncParsableCommand {
                                 NewMessage(
                                     at: Date(),
                                     senderKey: nil,
-                                    senderName: "Writer\(writer)",
+                                    senderName: sender,
                                     audience: .direct(
                                         recipients: [RecipientEntry(key: recipient, name: recipient, state: .unread)]
                                     ),
@@ -113,7 +108,7 @@ struct StoreCommand: AsyncParsableCommand {
             return total
         }
         let seconds = MonotonicClock.seconds(since: start)
-        let cpuNanos = Self.processCPUNanos() - cpuBefore
+        let cpuSeconds = ServerStats.ownCPUSeconds() - cpuBefore
         ticker.cancel()
         var unread = 0
         for name in names { unread += try await store.unreadCount(for: name) }
@@ -134,16 +129,9 @@ struct StoreCommand: AsyncParsableCommand {
         report.add(
             "cpu_us_per_message",
             "CPU per stored message (this process)",
-            Double(cpuNanos) / 1000 / Double(max(1, stored)),
+            cpuSeconds * 1e6 / Double(max(1, stored)),
             "µs"
         )
         try output.publish(report)
-    }
-
-    /// CPU time of this whole process (every thread), in nanoseconds.
-    private static func processCPUNanos() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
-        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 }
