@@ -5,7 +5,7 @@ DATABASE := data/securechat.sqlite
 # Evaluated only when `run` needs it.
 BIN_PATH = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: build certs client-cert revoke crl run test bench clean help
+.PHONY: build certs client-cert revoke crl run test bench bench-anchors clean help
 
 build:
 	$(SWIFT) build
@@ -14,6 +14,7 @@ help:
 	@echo "make run                      build, create development certificates if missing, start the server on port 7443"
 	@echo "make test                     run all tests (they make their own certificates)"
 	@echo "make bench                    release build, then the benchmark suite against a throw-away server (docs/BENCHMARKS.md)"
+	@echo "make bench-anchors            the same modes against SecureChat, Mosquitto and ngIRCd on this machine (needs apt-get install mosquitto ngircd)"
 	@echo "make build                    swift build"
 	@echo "make certs                    create the development CA and server certificate if missing"
 	@echo "make client-cert NAME=alice   issue certs/clients/alice.crt and .key"
@@ -49,6 +50,10 @@ test:
 # standard suite and prints the summary; see docs/BENCHMARKS.md.
 bench:
 	SWIFT="$(SWIFT)" bash bench/run.sh
+
+# The targets' anchor servers (Mosquitto, ngIRCd) measured by the same modes as SecureChat, side by side.
+bench-anchors:
+	SWIFT="$(SWIFT)" bash bench/anchors.sh
 
 clean:
 	$(SWIFT) package clean

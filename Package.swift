@@ -142,6 +142,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "SecureChatBenchTests",
+            dependencies: [
+                "SecureChatBench",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "SecureChatClientTests",
             dependencies: [
                 "SecureChatClient",

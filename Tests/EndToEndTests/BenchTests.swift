@@ -15,6 +15,17 @@ struct BenchTests {
         )
     }
 
+    /// Runs `securechat-bench ARGUMENTS --peer P --json FILE` against an anchor server (Mosquitto or ngIRCd).
+    private func bench(_ arguments: [String], against anchor: AnchorServer) async throws -> [String: Double] {
+        try await bench(
+            arguments + [
+                "--port", "\(anchor.port)", "--ca", anchor.pki.caCertificate, "--peer", anchor.kind.peer,
+                "--server-pid", "\(anchor.process.process.processIdentifier)",
+            ],
+            json: anchor.pki.path("bench-\(UUID().uuidString).json")
+        )
+    }
+
     /// Runs `securechat-bench ARGUMENTS --json FILE` and returns the metrics by key.
     private func bench(_ arguments: [String], json: String) async throws -> [String: Double] {
         let process = try LineProcess(
@@ -154,5 +165,51 @@ struct BenchTests {
         )
         let status = await process.waitForExit(timeout: 60)
         #expect(status != 0)
+    }
+
+    /// `--peer mqtt` / `--peer irc` drive Mosquitto and ngIRCd as the other modes drive SecureChat: every handshake,
+    /// every login, and every message to every receiver exactly once (two senders, so each also gets the other's
+    /// messages and never its own). Run where the packages are installed (`.ci/run` installs them).
+    @Test(arguments: [AnchorServer.Kind.mosquitto, .ngircd])
+    func anchorServersAreMeasuredTheSameWay(kind: AnchorServer.Kind) async throws {
+        try #require(kind.isInstalled, "\(kind.rawValue) is not installed (apt-get install mosquitto ngircd)")
+        let server = try await AnchorServer.start(kind)
+        let handshakes = try await bench(["handshake", "-m", "12", "-c", "4"], against: server)
+        #expect(handshakes["handshakes"] == 12)
+        #expect(handshakes["failures"] == 0)
+        #expect(handshakes["server_cpu_us_per_handshake"] != nil)
+        let idle = try await bench(["idle", "-n", "8", "--hold", "0"], against: server)
+        #expect(idle["connections"] == 8)
+        #expect(idle["still_open"] == 8)
+        #expect(idle["kib_per_connection"] != nil)
+        let receivers = 6
+        let perSender = 30
+        let fanout = try await bench(
+            [
+                "fanout", "-n", "\(receivers)", "-P", "2", "-s", "60", "-d", "60", "--messages", "\(perSender)",
+                "--window", "4",
+            ],
+            against: server
+        )
+        #expect(fanout["messages"] == Double(2 * perSender))
+        #expect(fanout["deliveries"] == Double(receivers * 2 * perSender))
+        #expect(fanout["lost"] == 0)
+        #expect(fanout["duplicated"] == 0)
+        #expect(fanout["malformed"] == 0)
+        #expect(fanout["refused"] == 0)
+    }
+
+    /// The modes that need SecureChat's own commands refuse another server's protocol up front.
+    @Test func offlineAndResumeRefuseOtherProtocols() async throws {
+        for arguments in [["offline", "-k", "1", "--peer", "mqtt"], ["handshake", "--resume", "--peer", "irc"]] {
+            let process = try LineProcess(
+                name: "bench",
+                executable: ServerProcess.executable("securechat-bench"),
+                arguments: arguments
+            )
+            let status = await process.waitForExit(timeout: 30)
+            #expect(status == 64, "\(arguments): \(process.errorLines.suffix(3))")
+            #expect(process.errorLines.contains { $0.contains("--peer securechat only") }, "\(arguments)")
+        }
     }
 }

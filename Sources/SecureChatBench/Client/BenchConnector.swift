@@ -3,27 +3,33 @@ import NIOCore
 import NIOPosix
 import SecureChatTLS
 
-/// Opens TLS connections to the server with our own TLS layer: `TLSHandler` → ``BenchLineHandler``.
+/// Opens TLS connections to the server with our own TLS layer: `TLSHandler` → ``BenchLineHandler``, with a
+/// ``PeerAdapter`` between them for another server's protocol.
 struct BenchConnector: Sendable {
     let host: String
     let port: Int
     let context: TLSContext
     let group: MultiThreadedEventLoopGroup
+    /// The protocol spoken over TLS: SecureChat's, or another server's through a ``PeerAdapter``.
+    var peer: PeerProtocol = .securechat
 
     /// The group's event loops, to spread connections evenly.
     var loops: [any EventLoop] { Array(group.makeIterator()) }
 
     /// Connects and completes the TLS handshake; with a `name` also logs in (answering a password prompt with
     /// `password`); with `untilPrompt` (and no name) also waits for the server's first prompt. `sink` receives the
-    /// connection's CHAT lines.
+    /// connection's CHAT lines. `joinsRoom` false: an IRC login only registers (see ``IRCTranslator``); a SecureChat
+    /// login always joins the room, an MQTT one always subscribes.
     func connect(
         name: String?,
         password: String? = nil,
         untilPrompt: Bool = false,
         on loop: (any EventLoop)? = nil,
-        sink: (any ChatLineSink & Sendable)? = nil
+        sink: (any ChatLineSink & Sendable)? = nil,
+        joinsRoom: Bool = true
     ) async throws -> BenchConnection {
         let context = self.context
+        let peer = self.peer
         var connection = try await ClientBootstrap(group: loop ?? group.next())
             .connectTimeout(.seconds(30))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -32,6 +38,11 @@ struct BenchConnector: Sendable {
                     let handler = BenchLineHandler(loop: channel.eventLoop, name: name, password: password, sink: sink)
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(TLSHandler(context: context))
+                    switch peer {
+                    case .securechat: break
+                    case .mqtt: try sync.addHandler(PeerAdapter(MQTTTranslator()))
+                    case .irc: try sync.addHandler(PeerAdapter(IRCTranslator(joinsChannel: joinsRoom)))
+                    }
                     try sync.addHandler(handler)
                     return BenchConnection(
                         channel: channel,

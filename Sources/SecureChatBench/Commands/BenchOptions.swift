@@ -28,6 +28,15 @@ struct BenchOptions: ParsableArguments {
     )
     var serverPid: Int32?
 
+    @Option(
+        help: ArgumentHelp(
+            "The server's protocol: securechat, or mqtt (Mosquitto) or irc (ngIRCd), to measure those servers the "
+                + "same way. Their connections join the topic or channel 'bench'.",
+            valueName: "protocol"
+        )
+    )
+    var peer: PeerProtocol = .securechat
+
     @OptionGroup var output: OutputOptions
 
     /// The run's name in the table and the JSON.
@@ -68,7 +77,8 @@ struct BenchOptions: ParsableArguments {
             host: host,
             port: port,
             context: try TLSContext(configuration: tls),
-            group: MultiThreadedEventLoopGroup(numberOfThreads: clientThreads)
+            group: MultiThreadedEventLoopGroup(numberOfThreads: clientThreads),
+            peer: peer
         )
     }
 

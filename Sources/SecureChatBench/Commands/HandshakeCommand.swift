@@ -32,6 +32,11 @@ struct HandshakeCommand: AsyncParsableCommand {
         guard connections >= 1, concurrency >= 1 else {
             throw ValidationError("Please give -m and -c of at least 1.")
         }
+        if resume, options.peer != .securechat {
+            // A resumed handshake waits for the server's first prompt, which comes after its session ticket; the
+            // other servers send no prompt.
+            throw ValidationError("--resume works with --peer securechat only.")
+        }
     }
 
     private struct Tally {

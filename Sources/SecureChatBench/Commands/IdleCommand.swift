@@ -40,7 +40,8 @@ struct IdleCommand: AsyncParsableCommand {
         let ticker = progress.every(2) { "\(opened.count)/\(total) logged in" }
         let start = MonotonicClock.micros()
         try await WorkCounter(total: total).run(concurrency: concurrency) { index in
-            let connection = try await connector.connect(name: "\(prefix)i\(index)")
+            // IRC connections register without joining the channel (IRCTranslator says why).
+            let connection = try await connector.connect(name: "\(prefix)i\(index)", joinsRoom: options.peer != .irc)
             opened.append(connection)
         }
         let loginSeconds = MonotonicClock.seconds(since: start)

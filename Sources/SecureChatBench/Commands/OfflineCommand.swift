@@ -42,6 +42,9 @@ struct OfflineCommand: AsyncParsableCommand {
         guard messages >= 1, senders >= 1, recipients >= 1, pipeline >= 1, size >= 1 else {
             throw ValidationError("Please give -k, --senders, --recipients, --pipeline and -s of at least 1.")
         }
+        guard options.peer == .securechat else {
+            throw ValidationError("offline needs SecureChat's send and inbox commands: --peer securechat only.")
+        }
     }
 
     func run() async throws {
