@@ -13,7 +13,8 @@ struct TimeoutTests {
     }
 
     @Test func silentConnectionsAreProbedThenDropped() async throws {
-        let server = try await ServerProcess.start(extraArguments: ["--idle-timeout", "1"])
+        // 3 s, not 1: under a loaded `make test` a login alone has taken over 2 s, and the probe would come first.
+        let server = try await ServerProcess.start(extraArguments: ["--idle-timeout", "3"])
         let alice = try await server.login("alice")
         #expect(await alice.next("PING ") == "PING keep-alive")
         alice.send("pong")
