@@ -151,7 +151,9 @@ struct ChatServer {
         watermark: ChannelOptions.Types.WriteBufferWaterMark
     ) throws {
         guard let options = channel.syncOptions else {
-            preconditionFailure("NIOPosix socket channels have synchronous options")
+            // NIOPosix's socket channels always have them; should another kind come, that connection is refused
+            // (the bootstrap closes a channel whose initializer throws), not the server stopped.
+            throw ChannelError.operationUnsupported
         }
         try options.setOption(.maxMessagesPerRead, value: 16)
         // Each channel keeps its receive buffer; start it small (an idle connection holds it for its whole life)
