@@ -324,7 +324,9 @@ final class ConnectionSession: @unchecked Sendable {
                     "cert": "\(info.peer.map { "CN=\($0.commonName ?? "?") \($0.fingerprintSHA256)" } ?? "none")",
                 ]
             )
-            return machine.handshakeCompleted(certificateName: certificate?.commonName)
+            // A verified certificate without one usable CN is refused, not taken for no certificate: its holder
+            // must not pick a name of their own (with client certificates required, or a certificate user's).
+            return machine.handshakeCompleted(certificateName: certificate.map { $0.commonName ?? "" })
         case .frame(.overlong):
             if let refusal = floodCheck() { return refusal }
             return machine.lineRejected(.lineTooLong(limit: maximumLineLength))
@@ -455,13 +457,18 @@ final class ConnectionSession: @unchecked Sendable {
     /// Records, once the certificate user is in the room, that the name belongs to certificates from now on.
     private func reserveForCertificate(_ name: Username) async {
         do {
-            if try await store.identity(forKey: name.key) == nil {
-                try await store.createIdentity(
-                    StoredIdentity(key: name.key, displayName: name.display, kind: .certificate, createdAt: Date())
+            if try await store.identity(forKey: name.key)?.kind != .certificate {
+                // A name registered with a password becomes the certificate's: its password stops working.
+                let identity = StoredIdentity(
+                    key: name.key,
+                    displayName: name.display,
+                    kind: .certificate,
+                    createdAt: Date()
                 )
+                if try await store.claimForCertificate(identity) {
+                    logger.info("the name \(name) now belongs to certificate users")
+                }
             }
-        } catch let error as StoreError where error == .alreadyExists {
-            // Another connection with the same certificate name recorded it first.
         } catch {
             logger.error("could not record the certificate identity: \(error)")
         }

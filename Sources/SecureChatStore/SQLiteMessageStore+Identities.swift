@@ -12,33 +12,62 @@ extension SQLiteMessageStore {
     }
 
     private func readIdentity(_ key: String) async throws -> StoredIdentity? {
-        try await self.read { db -> StoredIdentity? in
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT key, display_name, kind, password_hash, created_at FROM identity WHERE key = ?",
-                    arguments: [key]
-                )
-            else {
-                return nil
-            }
-            let kindName: String = row["kind"]
-            let kind: StoredIdentity.Kind
-            switch kindName {
-            case "certificate":
-                kind = .certificate
-            case "password":
-                kind = .password(hash: row["password_hash"] ?? "")
-            default:
-                throw StoreError.storageFailed("identity '\(key)' has an unknown kind '\(kindName)'")
-            }
-            return StoredIdentity(
-                key: row["key"],
-                displayName: row["display_name"],
-                kind: kind,
-                createdAt: Date(millisecondsSince1970: row["created_at"])
+        try await self.read { db in try Self.fetchIdentity(key, in: db) }
+    }
+
+    private static func fetchIdentity(_ key: String, in db: Database) throws -> StoredIdentity? {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: "SELECT key, display_name, kind, password_hash, created_at FROM identity WHERE key = ?",
+                arguments: [key]
             )
+        else {
+            return nil
         }
+        let kindName: String = row["kind"]
+        let kind: StoredIdentity.Kind
+        switch kindName {
+        case "certificate":
+            kind = .certificate
+        case "password":
+            kind = .password(hash: row["password_hash"] ?? "")
+        default:
+            throw StoreError.storageFailed("identity '\(key)' has an unknown kind '\(kindName)'")
+        }
+        return StoredIdentity(
+            key: row["key"],
+            displayName: row["display_name"],
+            kind: kind,
+            createdAt: Date(millisecondsSince1970: row["created_at"])
+        )
+    }
+
+    public func claimForCertificate(_ identity: StoredIdentity) async throws -> Bool {
+        precondition(identity.kind == .certificate, "claimForCertificate takes a certificate identity")
+        let claimed = try await self.write { db -> StoredIdentity? in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO identity (key, display_name, kind, password_hash, created_at)
+                    VALUES (?, ?, 'certificate', NULL, ?)
+                    """,
+                arguments: [identity.key, identity.displayName, identity.createdAt.millisecondsSince1970]
+            )
+            if db.changesCount == 0 {
+                try db.execute(
+                    sql: """
+                        UPDATE identity SET kind = 'certificate', password_hash = NULL
+                        WHERE key = ? AND kind <> 'certificate'
+                        """,
+                    arguments: [identity.key]
+                )
+                guard db.changesCount > 0 else { return nil }
+            }
+            return try Self.fetchIdentity(identity.key, in: db)
+        }
+        guard let claimed else { return false }
+        cache.stored(claimed)
+        return true
     }
 
     public func createIdentity(_ identity: StoredIdentity) async throws {

@@ -66,12 +66,16 @@ final class PeerCertificate {
     }
 
     /// The subject common name of a certificate this class does not own (for example in a verify callback).
+    ///
+    /// `nil` if the subject has no CN, or more than one: software disagrees on which of several CNs names the
+    /// subject (the first or the last), so a certificate with two names none.
     static func commonName(of x509: OpaquePointer) -> String? {
         guard let subject = X509_get_subject_name(x509) else {
             return nil
         }
         let index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1)
-        guard index >= 0, let entry = X509_NAME_get_entry(subject, index),
+        guard index >= 0, X509_NAME_get_index_by_NID(subject, NID_commonName, index) < 0,
+            let entry = X509_NAME_get_entry(subject, index),
             let data = X509_NAME_ENTRY_get_data(entry)
         else {
             return nil

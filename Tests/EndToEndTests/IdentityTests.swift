@@ -99,6 +99,45 @@ struct IdentityTests {
         #expect(await client.next("BYE ") != nil)
     }
 
+    /// A verified certificate without one CN must not let its holder type a name (with `required` that would be a
+    /// way around certificate login); two CNs are refused as well: software disagrees on which one counts.
+    @Test(arguments: ["/O=No CN", "/CN=mallory/CN=alice"])
+    func aCertificateWithoutOneCNIsRefusedNotPrompted(subject: String) async throws {
+        let pki = try TestPKI.make()
+        let odd = try pki.client("odd", subject: subject)
+        let server = try await ServerProcess.start(
+            pki: pki,
+            extraArguments: ["--client-auth", "required", "--ca", pki.caCertificate]
+        )
+        let client = try server.connect(certificate: odd)
+        #expect(await client.next { !$0.isEmpty }?.hasPrefix("ERROR name-invalid ") == true)
+        #expect(await client.next("BYE ") == "BYE certificate name is not a valid username")
+        #expect(await client.waitForExit() != nil)
+    }
+
+    @Test func aCertificateLoginTakesOverANameRegisteredWithAPassword() async throws {
+        let pki = try TestPKI.make()
+        let carl = try pki.client("carl")
+        let server = try await ServerProcess.start(
+            pki: pki,
+            extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate]
+        )
+        try await server.register("Carl", password: "hunter222")
+        #expect(await server.process.errorLine { $0.contains("is offline [ Carl ]") } != nil)
+
+        let withCertificate = try server.connect(certificate: carl)
+        #expect(await withCertificate.next { !$0.isEmpty }?.hasPrefix("WELCOME carl ") == true)
+        withCertificate.send("tata")
+        #expect(await withCertificate.next("BYE ") != nil)
+        _ = await withCertificate.waitForExit()
+
+        // The password no longer logs in: the name is the certificate's now.
+        let withPassword = try server.connect()
+        #expect(await withPassword.next("PROMPT ") == "PROMPT Enter username:")
+        withPassword.send("carl")
+        #expect(await withPassword.next("ERROR ")?.hasPrefix("ERROR name-reserved ") == true)
+    }
+
     @Test func aRevokedCertificateIsRefused() async throws {
         let pki = try TestPKI.make()
         let eve = try pki.client("eve")

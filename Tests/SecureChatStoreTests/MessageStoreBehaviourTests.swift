@@ -39,6 +39,26 @@ struct MessageStoreBehaviourTests {
         }
     }
 
+    @Test(arguments: StoreKind.allCases)
+    func aCertificateClaimCreatesOrConvertsAPasswordIdentityOnce(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let dora = StoredIdentity(key: "dora", displayName: "Dora", kind: .certificate, createdAt: t(1))
+            #expect(try await store.claimForCertificate(dora))
+            #expect(try await store.identity(forKey: "dora") == dora)
+            #expect(try await store.claimForCertificate(dora) == false)
+
+            let carl = StoredIdentity(key: "carl", displayName: "Carl", kind: .password(hash: "h"), createdAt: t(2))
+            try await store.createIdentity(carl)
+            _ = try await store.identity(forKey: "carl")  // cached as a password identity
+            let claim = StoredIdentity(key: "carl", displayName: "CARL", kind: .certificate, createdAt: t(3))
+            #expect(try await store.claimForCertificate(claim))
+            // The first spelling and the creation time stay; the password is gone.
+            let claimed = StoredIdentity(key: "carl", displayName: "Carl", kind: .certificate, createdAt: t(2))
+            #expect(try await store.identity(forKey: "carl") == claimed)
+            #expect(try await store.claimForCertificate(claim) == false)
+        }
+    }
+
     // MARK: Inbox
 
     @Test(arguments: StoreKind.allCases)

@@ -13,8 +13,10 @@ public struct Username: Sendable, Hashable, Comparable, CustomStringConvertible 
         self.key = display.lowercased()
     }
 
-    /// The words no user can take: every command word and `server`, lower-cased.
-    public static let reservedWords: Set<String> = Set(CommandVerb.allCases.map(\.rawValue)).union(["server"])
+    /// The words no user can take, lower-cased: every command word, `server`, the words `history` shows in place of
+    /// recipients (`room`, `everyone`) and the keywords of `broadcast user … message …`.
+    public static let reservedWords: Set<String> = Set(CommandVerb.allCases.map(\.rawValue))
+        .union(["server", "room", "everyone", "message", "user"])
 
     /// Checks `raw` as typed (nothing is trimmed): a `name-invalid` error when its form is wrong, `name-reserved`
     /// when it is a reserved word.

@@ -61,7 +61,8 @@ public struct SessionStateMachine: Sendable {
         }
     }
 
-    /// The TLS handshake finished; `certificateName` is the CN of a verified client certificate, if any.
+    /// The TLS handshake finished; `certificateName` is the CN of a verified client certificate (empty if it has no
+    /// usable CN, which is refused), `nil` without one.
     public mutating func handshakeCompleted(certificateName: String?) -> Action {
         guard case .awaitingHandshake = state else { preconditionFailure("Invalid state: \(state)") }
         guard let certificateName else {

@@ -50,6 +50,20 @@ public actor InMemoryMessageStore: MessageStore {
         self.identities[identity.key] = stored
     }
 
+    @discardableResult
+    public func claimForCertificate(_ identity: StoredIdentity) throws -> Bool {
+        try self.checkOpen()
+        precondition(identity.kind == .certificate, "claimForCertificate takes a certificate identity")
+        guard var stored = self.identities[identity.key] else {
+            try createIdentity(identity)
+            return true
+        }
+        guard stored.kind != .certificate else { return false }
+        stored.kind = .certificate
+        self.identities[identity.key] = stored
+        return true
+    }
+
     // MARK: Blocks
 
     public func blocks(of owner: String) throws -> Set<String> {

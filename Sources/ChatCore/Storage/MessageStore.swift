@@ -16,6 +16,12 @@ public protocol MessageStore: Sendable {
     /// Stores a new identity. Throws ``StoreError/alreadyExists`` if one with the same key exists.
     func createIdentity(_ identity: StoredIdentity) async throws
 
+    /// Records that `identity.key` (a certificate identity) belongs to certificate users: creates the identity, or
+    /// turns a password identity with that key into a certificate one, whose password no longer logs in (its
+    /// inbox, history and blocks stay). Returns whether anything changed.
+    @discardableResult
+    func claimForCertificate(_ identity: StoredIdentity) async throws -> Bool
+
     // MARK: Presence
 
     /// Records that `displayName` logged in at `at` (as the identity `identityKey`, or as a guest when `nil`), and

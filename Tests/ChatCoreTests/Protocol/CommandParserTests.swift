@@ -36,7 +36,6 @@ import Testing
             .broadcastUsers([Username.fixture("bob"), Username.fixture("carol")], text: "x")
         ),
         ("broadcast USER bob Message hi", .broadcastUsers([Username.fixture("bob")], text: "hi")),
-        ("broadcast user message message hi", .broadcastUsers([Username.fixture("message")], text: "hi")),
         ("broadcast user bob message message two", .broadcastUsers([Username.fixture("bob")], text: "message two")),
         ("inbox", .inbox),
         ("/INBOX", .inbox),
@@ -147,6 +146,8 @@ import Testing
         ("send ålice hi", .nameInvalid("ålice")),
         ("send \(String(repeating: "x", count: 33)) hi", .nameInvalid(String(repeating: "x", count: 33))),
         ("send server hi", .unknownUser("server")),
+        ("send room private to user room", .unknownUser("room")),
+        ("broadcast user message bob message hi", .unknownUser("message")),
         ("send Help hi", .unknownUser("Help")),
         ("block who?", .nameInvalid("who?")),
         ("unblock tata", .unknownUser("tata")),

@@ -26,15 +26,18 @@ import Testing
 
     @Test(arguments: [
         "whoelse", "wholast", "send", "broadcast", "inbox", "history", "block", "unblock", "blocked", "register",
-        "help", "tata", "ping", "pong", "server", "SERVER", "Help", "TaTa",
+        "help", "tata", "ping", "pong", "server", "SERVER", "Help", "TaTa", "room", "Everyone", "message", "USER",
     ])
     func refusesReservedWords(raw: String) {
         #expect(Username.validate(raw) == .failure(.nameReservedWord(raw)))
     }
 
-    @Test func reservedWordsAreEveryCommandWordAndServer() {
-        #expect(Username.reservedWords == Set(CommandVerb.allCases.map(\.rawValue) + ["server"]))
-        #expect(Username.reservedWords.count == 15)
+    @Test func reservedWordsAreEveryCommandWordServerAndTheProtocolsOwnWords() {
+        #expect(
+            Username.reservedWords
+                == Set(CommandVerb.allCases.map(\.rawValue) + ["server", "room", "everyone", "message", "user"])
+        )
+        #expect(Username.reservedWords.count == 19)
     }
 
     @Test func namesCompareCaseInsensitively() throws {
