@@ -6,9 +6,12 @@ import SecureChatTLS
 extension ConnectionSession {
     /// How many stored messages one `inbox` answer shows at most.
     static let inboxPageSize = 200
-    /// How many bytes one `inbox` or `history` answer may take on the wire: well under the outbound queue limit, so
-    /// a big answer never makes its own reader look slow.
-    static let answerByteBudget = 256 * 1024
+    /// How many bytes one `inbox` or `history` answer may take on the wire: 256 KiB, or a quarter of the outbound
+    /// queue limit if that is less, so a big answer never makes its own reader look slow (and get dropped with the
+    /// answer's messages already marked read). An answer always holds at least one line.
+    static func answerByteBudget(outboundQueueLimit: Int) -> Int {
+        min(256 * 1024, outboundQueueLimit / 4)
+    }
 
     /// Carries out `command` for `name` and returns its answer, ending in exactly one `OK` or `ERROR`.
     func perform(_ command: ClientCommand, as name: Username, identity: IdentityKind) async -> [ServerReply] {
@@ -259,7 +262,7 @@ extension ConnectionSession {
         for message in unread.prefix(Self.inboxPageSize) {
             let line = ServerReply.inbox(at: message.at, from: message.senderName, text: message.text)
             bytes += ReplyFormatter.bytes(for: line).count
-            if bytes > Self.answerByteBudget, !lines.isEmpty { break }
+            if bytes > answerByteBudget, !lines.isEmpty { break }
             lines.append(line)
             ids.append(message.id)
         }
@@ -287,7 +290,7 @@ extension ConnectionSession {
                 text: message.text
             )
             bytes += ReplyFormatter.bytes(for: line).count
-            if bytes > Self.answerByteBudget, !lines.isEmpty { break }
+            if bytes > answerByteBudget, !lines.isEmpty { break }
             lines.append(line)
         }
         let omitted = messages.count - lines.count

@@ -23,9 +23,13 @@ final class ConnectionSession: @unchecked Sendable {
     let channel: any Channel
     let hub: RoomHub
     let store: any MessageStore
-    /// The two settings a session reads (not the whole ``ServerConfiguration``: every connection holds this).
+    /// The settings a session reads (not the whole ``ServerConfiguration``: every connection holds this).
     private let loginTimeout: TimeAmount
     private let maximumLineLength: Int
+    /// How many bytes one `inbox` or `history` answer may take (see ``answerByteBudget(outboundQueueLimit:)``).
+    let answerByteBudget: Int
+    /// Whether a refused line has been logged (only the first one is).
+    private var loggedRefusedLine = false
     /// The server's logger, shared: this connection's metadata is added only when something is logged (see
     /// ``logger``), so an idle connection does not hold a metadata dictionary of its own.
     let serverLogger: Logger
@@ -69,6 +73,7 @@ final class ConnectionSession: @unchecked Sendable {
         self.store = store
         self.loginTimeout = configuration.loginTimeout
         self.maximumLineLength = configuration.maximumLineLength
+        self.answerByteBudget = Self.answerByteBudget(outboundQueueLimit: configuration.outboundQueueLimit)
         self.serverLogger = logger
         self.peer = Self.describe(channel.remoteAddress)
         self.started = clock.now
@@ -329,12 +334,15 @@ final class ConnectionSession: @unchecked Sendable {
             return machine.handshakeCompleted(certificateName: certificate.map { $0.commonName ?? "" })
         case .frame(.overlong):
             if let refusal = floodCheck() { return refusal }
+            logRefusedLine("a line over \(maximumLineLength) bytes (line-too-long)")
             return machine.lineRejected(.lineTooLong(limit: maximumLineLength))
         case .frame(.line(let buffer)):
             if let refusal = floodCheck() { return refusal }
             switch CommandParser.decodeLine(buffer.readableBytesView) {
             case .success(let line): return machine.lineReceived(line)
-            case .failure(let error): return machine.lineRejected(error)
+            case .failure(let error):
+                logRefusedLine("a line of \(buffer.readableBytes) bytes (\(error.code))")
+                return machine.lineRejected(error)
             }
         case .loginTimedOut:
             logger.info("login timed out")
@@ -347,6 +355,14 @@ final class ConnectionSession: @unchecked Sendable {
         }
     }
 
+    /// Logs the first line refused on this connection (too long, not UTF-8, over the rate); later ones are answered
+    /// but not logged, so a client cannot fill the log.
+    private func logRefusedLine(_ what: String) {
+        guard !loggedRefusedLine else { return }
+        loggedRefusedLine = true
+        logger.info("refused \(what); further refused lines of this connection are not logged")
+    }
+
     /// Applies the per-user line rate (after login): nil to go on, or the refusal to carry out instead.
     private func floodCheck() -> SessionStateMachine.Action? {
         guard machine.user != nil else { return nil }
@@ -354,6 +370,7 @@ final class ConnectionSession: @unchecked Sendable {
         case .accept:
             return nil
         case .refuse(let wait):
+            logRefusedLine("a line over the rate limit (rate-limited)")
             return .send([.error(.rateLimited(retryAfterSeconds: Int(wait.rounded(.up))))])
         case .disconnect:
             logger.warning("flooding: too many lines refused in a row, closing the connection")

@@ -330,6 +330,13 @@ struct ChatScenarioTests {
         #expect(await alice.answer().last?.hasPrefix("ERROR line-too-long ") == true)
         alice.sendRaw(Data([0x66, 0xFF, 0xFE, 0x0A]))
         #expect(await alice.answer().last?.hasPrefix("ERROR invalid-utf8 ") == true)
+        // The first refused line of a connection is logged, the later ones (here the invalid UTF-8) only answered.
+        let logged = await server.process.errorLine { $0.contains("refused a line over 4096 bytes (line-too-long)") }
+        #expect(logged?.contains("user=alice") == true)
+        bob.sendRaw(Data([0xFF, 0x0A]))
+        #expect(await bob.answer().last?.hasPrefix("ERROR invalid-utf8 ") == true)
+        let invalid = await server.process.errorLine { $0.contains("bytes (invalid-utf8)") }
+        #expect(invalid?.contains("user=bob") == true, "\(invalid ?? "not logged")")
         alice.send("\u{1B}[2J\u{1B}]0;pwned\u{07}evil")
         let chat = await bob.next("CHAT ")
         #expect(chat == "CHAT alice: ␛[2J␛]0;pwned␇evil")

@@ -73,6 +73,22 @@ struct ClientTests {
         #expect(bob.errorLines.contains { $0.hasPrefix("connected to 127.0.0.1:\(server.port)") })
     }
 
+    /// A session that drops after login is a lost connection, not a failed handshake.
+    @Test func aServerThatDiesMidSessionIsReportedAsALostConnection() async throws {
+        let server = try await ServerProcess.start()
+        let bob = try scriptedClient([
+            "127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate, "--name", "bob",
+        ])
+        bob.send("whoelse")
+        #expect(await bob.next { $0.contains("other users online") } != nil, "stderr: \(bob.errorLines)")
+        _ = await server.stop(SIGKILL)
+        let lost = await bob.errorLine { $0.contains("connection lost") }
+        #expect(lost != nil, "stderr: \(bob.errorLines)")
+        #expect(lost?.contains("handshake") == false, "stderr: \(bob.errorLines)")
+        bob.closeInput()
+        _ = await bob.waitForExit(timeout: 15)
+    }
+
     @Test func aClientCertificateLogsInWithoutAName() async throws {
         let pki = try TestPKI.make()
         let certificate = try pki.client("alice")

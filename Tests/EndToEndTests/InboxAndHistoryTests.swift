@@ -32,6 +32,33 @@ struct InboxAndHistoryTests {
 
     /// The server stores consecutive pipelined `send`s together; the client must not notice: one answer per command,
     /// in order, and the inbox in the order of the sends.
+    /// With an outbound queue limit below the usual answer size, the server's own `inbox` answers must not make
+    /// their reader look slow: it was dropped with the page's messages already marked read.
+    @Test func inboxPagesFitASmallOutboundQueueLimit() async throws {
+        let server = try await ServerProcess.start(extraArguments: ["--outbound-queue-limit", "65536"])
+        try await server.register("dora", password: "dora-password")
+        let eve = try await server.login("eve")
+        let heavy = String(repeating: "\u{1B}", count: 4000)  // 12 000 bytes once neutralised
+        for index in 1...12 {
+            eve.send("send dora \(heavy) \(index)")
+        }
+        let acknowledged = await (1...12).asyncCount { _ in await eve.answer().last?.hasPrefix("OK queued") == true }
+        #expect(acknowledged == 12)
+
+        let back = try await server.login("dora", password: "dora-password")
+        var received = 0
+        var pages = 0
+        while received < 12 && pages < 15 {
+            back.send("inbox")
+            let page = await back.answer(timeout: 20)
+            received += page.filter { $0.hasPrefix("INBOX ") }.count
+            pages += 1
+            #expect(page.last?.hasPrefix("OK ") == true, "the connection must survive its own inbox answer")
+        }
+        #expect(received == 12)
+        #expect(pages > 1)
+    }
+
     @Test func pipelinedSendsAreAnsweredAndStoredInOrder() async throws {
         let server = try await ServerProcess.start()
         try await server.register("dora", password: "dora-password")

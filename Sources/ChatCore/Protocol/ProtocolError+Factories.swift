@@ -43,6 +43,11 @@ extension ProtocolError {
         ProtocolError(code: .nameTaken, message: "\(name) is online already; choose another name")
     }
 
+    /// A certificate's name is online already: its holder cannot choose another one.
+    public static func certificateNameTaken(_ name: Username) -> ProtocolError {
+        ProtocolError(code: .nameTaken, message: "\(name) is online already, logged in elsewhere")
+    }
+
     /// `raw` is a reserved word (a command word or `server`).
     public static func nameReservedWord(_ raw: String) -> ProtocolError {
         ProtocolError(code: .nameReserved, message: "'\(clipped(raw))' is a reserved word; choose another name")

@@ -186,10 +186,12 @@ public struct SessionStateMachine: Sendable {
 
     /// The answer to `.join` when the name was taken in the meantime.
     public mutating func joinRefused(_ error: ProtocolError) -> Action {
-        guard case .joining(_, let identity) = state else { preconditionFailure("Invalid state: \(state)") }
+        guard case .joining(let name, let identity) = state else { preconditionFailure("Invalid state: \(state)") }
         if identity == .certificate {
             state = .closed
-            return .close([.error(error), .bye("could not log in with this certificate")])
+            // A certificate user cannot choose another name: say so instead of the prompt's advice.
+            let refusal = error.code == .nameTaken ? .certificateNameTaken(name) : error
+            return .close([.error(refusal), .bye("could not log in with this certificate")])
         }
         state = .awaitingName
         return .send([.error(error), .promptUsername])

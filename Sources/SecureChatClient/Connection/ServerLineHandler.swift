@@ -85,7 +85,8 @@ final class ServerLineHandler: ChannelInboundHandler {
     }
 
     private func finish() {
-        let reason = firstError.map(Self.describe)
+        // After the handshake an error is not a handshake failure: it is told as it describes itself.
+        let reason = firstError.map { "\($0)" }
         switch state {
         case .handshaking:
             let error =
@@ -105,13 +106,5 @@ final class ServerLineHandler: ChannelInboundHandler {
             return
         }
         state = .closed
-    }
-
-    /// An error in words: TLS failures through ``HandshakeFailureDescription``, others as they describe themselves.
-    static func describe(_ error: any Error) -> String {
-        if let description = HandshakeFailureDescription(error: error) {
-            return description.description
-        }
-        return "\(error)"
     }
 }

@@ -37,6 +37,29 @@ import Testing
         #expect(machine.lineReceived("anything") == .none)
     }
 
+    @Test func aCertificateWithoutACNClosesTheConnection() {
+        var machine = SessionStateMachine()
+        guard case .close(let replies) = machine.handshakeCompleted(certificateName: ""),
+            case .error(let error)? = replies.first
+        else {
+            Issue.record("expected close with an error")
+            return
+        }
+        #expect(error.code == .nameInvalid)
+        #expect(replies.last == .bye("certificate name is not a valid username"))
+    }
+
+    @Test func aCertificateNameOnlineElsewhereIsRefusedWithoutAdviceToChooseAnother() {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: "alice")
+        let action = machine.joinRefused(.nameTaken(name("alice")))
+        #expect(
+            action
+                == .close([.error(.certificateNameTaken(name("alice"))), .bye("could not log in with this certificate")])
+        )
+        #expect(machine.lineReceived("anything") == .none)
+    }
+
     @Test func takenInvalidReservedAndLockedNamesAskAgain() {
         var machine = SessionStateMachine()
         _ = machine.handshakeCompleted(certificateName: nil)
