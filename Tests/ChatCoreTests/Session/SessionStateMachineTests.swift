@@ -55,7 +55,9 @@ import Testing
         let action = machine.joinRefused(.nameTaken(name("alice")))
         #expect(
             action
-                == .close([.error(.certificateNameTaken(name("alice"))), .bye("could not log in with this certificate")])
+                == .close([
+                    .error(.certificateNameTaken(name("alice"))), .bye("could not log in with this certificate"),
+                ])
         )
         #expect(machine.lineReceived("anything") == .none)
     }
