@@ -86,7 +86,8 @@ public struct SessionStateMachine: Sendable {
             return nameReceived(line)
         case .awaitingPassword(let name, let hash):
             state = .checkingPassword(name, hash: hash)
-            return .verifyPassword(name, password: line, hash: hash)
+            // `register` takes the password as one word, so spaces around the typed answer are not part of it.
+            return .verifyPassword(name, password: Self.trimmingSpaces(line), hash: hash)
         case .chatting:
             return chatLineReceived(line)
         case .closed:
@@ -169,6 +170,14 @@ public struct SessionStateMachine: Sendable {
         }
         state = .awaitingPassword(name, hash: hash)
         return .send([.error(.badPassword), .promptPassword(for: name)])
+    }
+
+    /// `line` without the spaces and tabs around it.
+    static func trimmingSpaces(_ line: String) -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = line.firstIndex(where: { !isSpace($0) }), let last = line.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return String(line[first...last])
     }
 
     /// The lines that greet `name` on entering the room, with `unread` stored messages waiting. The room sends them

@@ -85,6 +85,16 @@ import Testing
         #expect(machine.isLoggingIn)
     }
 
+    /// `register` takes its password as one word, so the prompt's answer is taken without the spaces around it.
+    @Test(arguments: ["padded-pass", "  padded-pass  ", "\tpadded-pass "])
+    func spacesAroundAPasswordAreNotPartOfIt(typed: String) {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
+        _ = machine.lineReceived("carol")
+        _ = machine.nameLookedUp(.registered(passwordHash: "h"))
+        #expect(machine.lineReceived(typed) == .verifyPassword(name("carol"), password: "padded-pass", hash: "h"))
+    }
+
     @Test func passwordsAreVerifiedAndWrongOnesCounted() {
         var machine = SessionStateMachine()
         _ = machine.handshakeCompleted(certificateName: nil)
