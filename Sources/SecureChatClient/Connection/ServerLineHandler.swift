@@ -85,8 +85,14 @@ final class ServerLineHandler: ChannelInboundHandler {
     }
 
     private func finish() {
-        // After the handshake an error is not a handshake failure: it is told as it describes itself.
-        let reason = firstError.map { "\($0)" }
+        // Until the first line, an error may still be the handshake's (with TLS 1.3 the server refuses a client
+        // certificate after the client's side is done); once the session is open, it is told as it describes itself.
+        let reason = firstError.map { error in
+            if case .awaitingFirstLine = state, let description = HandshakeFailureDescription(error: error) {
+                return description.description
+            }
+            return "\(error)"
+        }
         switch state {
         case .handshaking:
             let error =
