@@ -48,7 +48,7 @@ extension ProtocolError {
         ProtocolError(code: .nameTaken, message: "\(name) is online already, logged in elsewhere")
     }
 
-    /// `raw` is a reserved word (a command word or `server`).
+    /// `raw` is a reserved word (see ``Username/reservedWords``).
     public static func nameReservedWord(_ raw: String) -> ProtocolError {
         ProtocolError(code: .nameReserved, message: "'\(clipped(raw))' is a reserved word; choose another name")
     }
