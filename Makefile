@@ -1,17 +1,29 @@
 # SecureChat developer tasks. `make run` starts a local server; `make test` runs every test.
 
-SWIFT ?= swift
-DATABASE := data/securechat.sqlite
+# The toolchain on PATH, else where the Swift images put it.
+SWIFT ?= $(or $(shell command -v swift 2>/dev/null),/opt/swift/usr/bin/swift)
+DATABASE ?= data/securechat.sqlite
+# Where `make run` listens: loopback only unless told otherwise (`make run HOST=0.0.0.0 PORT=7443`).
+HOST ?= 127.0.0.1
+PORT ?= 7443
 # Evaluated only when `run` needs it.
 BIN_PATH = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: build certs client-cert revoke crl run test bench bench-anchors clean help
+.PHONY: build deps test-deps certs client-cert revoke crl run test bench bench-anchors clean help
 
-build:
+# Installs the missing Debian packages first (scripts/install-deps.sh says what it does and when it cannot).
+deps:
+	@bash scripts/install-deps.sh build
+
+test-deps:
+	@bash scripts/install-deps.sh test
+
+build: deps
 	$(SWIFT) build
 
 help:
-	@echo "make run                      build, create development certificates if missing, start the server on port 7443"
+	@echo "make run [HOST=… PORT=…]      build, create development certificates if missing, start the server on"
+	@echo "                              127.0.0.1:7443 (HOST=0.0.0.0 listens on every interface)"
 	@echo "make test                     run all tests (they make their own certificates)"
 	@echo "make bench                    release build, then the benchmark suite against a throw-away server (docs/BENCHMARKS.md)"
 	@echo "make bench-anchors            the same modes against SecureChat, Mosquitto and ngIRCd on this machine (needs apt-get install mosquitto ngircd)"
@@ -22,7 +34,7 @@ help:
 	@echo "make crl                      regenerate certs/ca.crl"
 	@echo "make clean                    remove build products (certificates and data are kept)"
 
-certs:
+certs: deps
 	@bash certs/make-certs.sh
 
 client-cert: certs
@@ -36,14 +48,15 @@ revoke:
 crl:
 	@bash certs/make-certs.sh crl
 
-# The CRL is passed only once one exists (after `make revoke` or `make crl`).
+# Client certificates are accepted (`optional`), so `make client-cert NAME=…` logs in as README shows; the CRL is
+# passed only once one exists (after `make revoke` or `make crl`).
 run: build certs
-	"$(BIN_PATH)/securechat-server" \
-		--cert certs/server.crt --key certs/server.key --ca certs/ca.crt \
+	"$(BIN_PATH)/securechat-server" --host $(HOST) --port $(PORT) \
+		--cert certs/server.crt --key certs/server.key --ca certs/ca.crt --client-auth optional \
 		$(if $(wildcard certs/ca.crl),--crl certs/ca.crl) \
 		--database $(DATABASE)
 
-test:
+test: test-deps
 	$(SWIFT) test
 
 # Builds in release mode (.build-release), starts a server with a temporary database and certificate, runs the

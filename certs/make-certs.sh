@@ -80,9 +80,25 @@ require_ca() {
     ensure_ca_database
 }
 
+# The names the server refuses to give anyone (docs/PROTOCOL.md, Username.reservedWords in ChatCore; a test keeps the
+# two lists equal): a certificate for one of them could never log in.
+RESERVED_NAMES="whoelse wholast send broadcast inbox read history block unblock blocked register help ping pong say tata
+server room everyone message user"
+
+# Revoking takes any name a certificate could have been issued under before the rules above, but nothing that is
+# not a plain file name.
+validate_file_name() {
+    [[ "$1" =~ ^[A-Za-z0-9_.-]{1,32}$ && "$1" != . && "$1" != .. ]] || die "'$1' is not a username"
+}
+
 validate_name() {
-    [[ "$1" =~ ^[A-Za-z0-9_.-]{1,32}$ ]] ||
-        die "'$1' is not a username (1-32 characters of A-Z a-z 0-9 _ . -)"
+    [[ "$1" =~ ^[A-Za-z][A-Za-z0-9_.-]{0,31}$ ]] ||
+        die "'$1' is not a username (1-32 characters of A-Z a-z 0-9 _ . -, starting with a letter)"
+    local lower reserved
+    lower="$(printf '%s' "$1" | tr 'A-Z' 'a-z')"
+    for reserved in $RESERVED_NAMES; do
+        [[ "$lower" != "$reserved" ]] || die "'$1' is a reserved word, not a username (see docs/PROTOCOL.md)"
+    done
 }
 
 openssl_ca() {
@@ -116,7 +132,7 @@ cmd_client() {
 
 cmd_revoke() {
     local name="$1"
-    validate_name "$name"
+    validate_file_name "$name"
     require_ca
     [[ -f "clients/$name.crt" ]] || die "clients/$name.crt does not exist"
     openssl_ca -revoke "clients/$name.crt" 2>/dev/null

@@ -45,7 +45,9 @@ struct ChatServer {
             store: store
         )
         let address = server.localAddress
-        logger.info("listening on \(configuration.host):\(address?.port ?? configuration.port)")
+        let port = address?.port ?? configuration.port
+        logger.info("listening on \(configuration.host):\(port)")
+        logger.info("\(ConnectHint.line(host: configuration.host, port: port, tls: configuration.tls))")
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { signal in
             logger.notice("received signal \(signal): shutting down")
             server.close(promise: nil)
@@ -140,6 +142,11 @@ struct ChatServer {
                 }
                 .bind(host: configuration.host, port: configuration.port)
                 .get()
+        } catch let error as IOError {
+            // IOError's description names the system call (`bind(descriptor:ptr:bytes:)`); the reason is enough.
+            let reason = String(cString: strerror(error.errnoCode))
+            let advice = error.errnoCode == EADDRINUSE ? " (another server on this port? choose one with --port)" : ""
+            throw StartupError("cannot listen on \(configuration.host):\(configuration.port): \(reason)\(advice)")
         } catch {
             throw StartupError("cannot listen on \(configuration.host):\(configuration.port): \(error)")
         }

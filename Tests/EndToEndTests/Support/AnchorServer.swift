@@ -14,14 +14,8 @@ final class AnchorServer: @unchecked Sendable {
         /// `securechat-bench --peer` for this server.
         var peer: String { self == .mosquitto ? "mqtt" : "irc" }
 
-        /// The installed executable, if there is one.
-        var executable: String? {
-            let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-            let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/local/sbin"]
-            return directories.map { "\($0)/\(rawValue)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-        }
-
-        var isInstalled: Bool { executable != nil }
+        /// The Debian package that installs this server.
+        var package: SystemPackage { self == .mosquitto ? .mosquitto : .ngircd }
     }
 
     let kind: Kind
@@ -41,7 +35,7 @@ final class AnchorServer: @unchecked Sendable {
     }
 
     static func start(_ kind: Kind) async throws -> AnchorServer {
-        guard let executable = kind.executable else {
+        guard let executable = kind.package.executable else {
             throw ServerProcess.StartFailure(log: "\(kind.rawValue) is not installed")
         }
         let pki = try TestPKI.make()
