@@ -16,12 +16,32 @@ import Testing
             cipher: "TLS_AES_256_GCM_SHA384",
             serverName: "localhost",
             fingerprint: "AA:BB",
+            certificateRequested: true,
             trust: .verifiedByCertificateAuthority(path: "ca.crt")
         )
         #expect(
             line == "connected to 127.0.0.1:7443 (localhost), verified by the CA in ca.crt; TLSv1.3, "
-                + "TLS_AES_256_GCM_SHA384; client certificate used (client-alice.crt)"
+                + "TLS_AES_256_GCM_SHA384; client certificate sent (client-alice.crt)"
         )
+    }
+
+    @Test func aCertificateTheServerDidNotAskForIsNotClaimed() {
+        let configuration = ClientConfiguration(
+            host: "127.0.0.1",
+            trust: .certificateAuthority(path: "ca.crt"),
+            clientCertificate: .init(chainPath: "certs/clients/alice.crt", keyPath: "certs/clients/alice.key")
+        )
+        let line = ConnectionSummary.line(
+            configuration: configuration,
+            protocolVersion: "TLSv1.3",
+            cipher: "TLS_AES_256_GCM_SHA384",
+            serverName: "localhost",
+            fingerprint: "AA:BB",
+            certificateRequested: false,
+            trust: .verifiedByCertificateAuthority(path: "ca.crt")
+        )
+        #expect(!line.contains("client certificate used") && !line.contains("client certificate sent"))
+        #expect(line.hasSuffix("client certificate not sent: the server did not ask for one (alice.crt)"))
     }
 
     @Test func showsTheFingerprintWhenNotVerifiedByACA() {
@@ -32,6 +52,7 @@ import Testing
             cipher: "ECDHE-ECDSA-AES128-GCM-SHA256",
             serverName: "evil\u{1B}[2J",
             fingerprint: "AA:BB",
+            certificateRequested: false,
             trust: .notVerified
         )
         #expect(line.contains("NOT VERIFIED"))
