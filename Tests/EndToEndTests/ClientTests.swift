@@ -14,6 +14,13 @@ struct ClientTests {
         return try LineProcess(name: "client", executable: Self.client, arguments: arguments, environment: environment)
     }
 
+    /// A scripted client of `server` that trusts its CA and logs in as `name`.
+    private func scriptedClient(of server: ServerProcess, name: String, _ extra: [String] = []) throws -> LineProcess {
+        try scriptedClient(
+            ["127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate, "--name", name] + extra
+        )
+    }
+
     @Test func interactiveInputSurvivesIncomingMessagesInAPseudoTerminal() async throws {
         let server = try await ServerProcess.start()
         let tmux = try TmuxSession([
@@ -118,10 +125,11 @@ struct ClientTests {
     @Test func aCertificateTheServerDidNotAskForIsNotClaimed() async throws {
         let server = try await ServerProcess.start()
         let certificate = try server.pki.client("alice")
-        let client = try scriptedClient([
-            "127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate,
-            "--cert", certificate.cert, "--key", certificate.key, "--name", "bob",
-        ])
+        let client = try scriptedClient(
+            of: server,
+            name: "bob",
+            ["--cert", certificate.cert, "--key", certificate.key]
+        )
         client.closeInput()
 
         #expect(await client.waitForExit(timeout: 15) == 0, "stderr: \(client.errorLines)")
@@ -138,9 +146,7 @@ struct ClientTests {
     @Test func aPipedClientSaysGoodbyeAtTheEndOfItsInput() async throws {
         let server = try await ServerProcess.start()
         let alice = try await server.login("alice")
-        let bob = try scriptedClient([
-            "127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate, "--name", "bob",
-        ])
+        let bob = try scriptedClient(of: server, name: "bob")
         bob.send("hello")
         bob.closeInput()
 
@@ -155,9 +161,7 @@ struct ClientTests {
     @Test func aChatLineStartingWithTataAndAnOverlongLineDoNotEndTheSession() async throws {
         let server = try await ServerProcess.start()
         let alice = try await server.login("alice")
-        let bob = try scriptedClient([
-            "127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate, "--name", "bob",
-        ])
+        let bob = try scriptedClient(of: server, name: "bob")
         bob.send("tata for now")
         bob.send(String(repeating: "x", count: 5000))
         bob.send("/whoelse")

@@ -87,7 +87,8 @@ struct ServerLineRenderer: Sendable {
     /// `<time> <name>: <text>` → `[inbox <time>] <name>: <text>`.
     private func inbox(_ text: String) -> String {
         if let entry = InboxEntry(text) {
-            let kind = entry.kind == "private" ? style(.boldMagenta, "[private]") : style(.boldYellow, "[\(entry.kind)]")
+            let kind =
+                entry.kind == "private" ? style(.boldMagenta, "[private]") : style(.boldYellow, "[\(entry.kind)]")
             return style(.dim, "[inbox #\(entry.id) \(entry.time)]") + " " + kind + " " + message(entry.message)
         }
         guard let space = text.firstIndex(of: " ") else {
