@@ -351,6 +351,9 @@ struct ClientSessionStateMachine {
             return [.show(line), .send("read \(highest)")]
         case .error:
             inboxAnswerHighestID = nil  // an answer ends with its OK or ERROR line
+            if line.firstWord == "usage", line.textAfterFirstWord.hasPrefix("read"), !pendingReads.isEmpty {
+                pendingReads.removeFirst()
+            }
             return [.show(line)]
         default:
             return [.show(line)]

@@ -1,6 +1,9 @@
-/// What a line typed after login becomes. A plain line is always chat, sent as `say <line>` so that it may begin with
-/// any word (docs/PROTOCOL.md); commands start with `/`, including the habits IRC users bring (`/msg`, `/quit`,
-/// `/me`). Pure: the session state machine acts on the result.
+import Foundation
+
+/// What a line typed after login becomes. A plain line is chat, sent as `say <line>` so that it may begin with any
+/// word (docs/PROTOCOL.md); commands start with `/`, including the habits IRC users bring (`/msg`, `/quit`, `/me`).
+/// The one plain line that is not chat is `tata` alone, which leaves, as the server's welcome says. Pure: the session
+/// state machine acts on the result.
 enum TypedLine: Equatable {
     /// Send this line to the server.
     case send(String)
@@ -34,13 +37,16 @@ enum TypedLine: Equatable {
         "  /me <action>                 an action, sent as the chat line \"* <action>\"",
         "  /say <text>                  a chat line, even one that starts with /",
         "  /ping, /help [<command>]",
-        "  /tata (also /quit)           leave",
+        "  /tata, /quit, tata alone     leave",
     ]
 
     /// Interprets `line`, typed while logged in.
     static func interpret(_ line: String) -> TypedLine {
         guard line.hasPrefix("/") else {
-            return line.allSatisfy(\.isWhitespace) ? .nothing : .send("say " + line)
+            if line.allSatisfy(\.isWhitespace) {
+                return .nothing
+            }
+            return line.trimmingCharacters(in: .whitespaces).lowercased() == "tata" ? .leave : .send("say " + line)
         }
         let parts = line.dropFirst().split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
         let word = parts.first.map { $0.lowercased() } ?? ""

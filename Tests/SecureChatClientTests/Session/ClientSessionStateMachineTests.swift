@@ -240,6 +240,11 @@ import Testing
         #expect(machine.userEntered("/quit") == [.echo("/quit"), .send("tata"), .startLeaveTimer])
     }
 
+    @Test func tataAloneLeavesAsTheWelcomeSays() {
+        var machine = loggedInBob(.interactive)
+        #expect(machine.userEntered(" Tata ") == [.echo(" Tata "), .send("tata"), .startLeaveTimer])
+    }
+
     @Test func slashHelpShowsTheClientsCommandsThenAsksTheServer() {
         var machine = loggedInBob(.interactive)
         let actions = machine.userEntered("/help")
@@ -307,6 +312,13 @@ import Testing
         #expect(machine.userEntered("/read") == [.echo("/read"), .send("read")])
         let own = ServerLine(parsing: "OK 0 messages marked read")
         #expect(machine.received(own) == [.show(own)])
+        // A refused `read` of the user's does not make the next automatic answer visible.
+        _ = machine.userEntered("/read x")
+        let usage = ServerLine(parsing: "ERROR usage read [<id>]")
+        #expect(machine.received(usage) == [.show(usage)])
+        _ = machine.received(ServerLine(parsing: "INBOX 10 2026-12-04T10:02:00Z private alice: three"))
+        #expect(machine.received(ok) == [.show(ok), .send("read 10")])
+        #expect(machine.received(ServerLine(parsing: "OK 1 message marked read")) == [])
     }
 
     @Test func anEmptyInboxNeedsNoAcknowledgement() {
