@@ -84,7 +84,8 @@ extension TLSConnection {
             protocolVersion: version,
             cipher: cipher ?? "unknown",
             peer: peer,
-            resumed: sessionWasReused
+            resumed: sessionWasReused,
+            certificateRequested: certificateRequested
         )
     }
 }

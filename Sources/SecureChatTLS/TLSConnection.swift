@@ -26,6 +26,8 @@ final class TLSConnection {
     var verifyFailure: CertificateVerifyFailure?
     /// Clients that resume sessions: where new sessions from the server go.
     var sessionCache: ClientSessionCache?
+    /// Clients: whether the server asked for a client certificate during the handshake.
+    var certificateRequested = false
 
     /// Takes ownership of `ssl`, attaches a ``CiphertextBIO`` and sets the accept or connect state.
     init(
@@ -44,6 +46,9 @@ final class TLSConnection {
         case .client: SSL_set_connect_state(ssl)
         }
         installVerifyCallback()
+        if role == .client {
+            watchCertificateRequest()
+        }
     }
 
     deinit {

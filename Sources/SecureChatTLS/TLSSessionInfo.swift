@@ -12,11 +12,22 @@ public struct TLSSessionInfo: Sendable, Hashable {
     /// Whether the handshake resumed an earlier session (abbreviated: no certificate was sent or checked).
     public var resumed: Bool
 
+    /// Clients: whether the server asked for a client certificate in this handshake (a configured certificate is
+    /// sent only then). Always false on servers and for resumed sessions.
+    public var certificateRequested: Bool
+
     /// Session information with every field given.
-    public init(protocolVersion: String, cipher: String, peer: PeerIdentity?, resumed: Bool = false) {
+    public init(
+        protocolVersion: String,
+        cipher: String,
+        peer: PeerIdentity?,
+        resumed: Bool = false,
+        certificateRequested: Bool = false
+    ) {
         self.protocolVersion = protocolVersion
         self.cipher = cipher
         self.peer = peer
         self.resumed = resumed
+        self.certificateRequested = certificateRequested
     }
 }

@@ -14,6 +14,13 @@ struct ClientTests {
         return try LineProcess(name: "client", executable: Self.client, arguments: arguments, environment: environment)
     }
 
+    /// A scripted client of `server` that trusts its CA and logs in as `name`.
+    private func scriptedClient(of server: ServerProcess, name: String, _ extra: [String] = []) throws -> LineProcess {
+        try scriptedClient(
+            ["127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate, "--name", name] + extra
+        )
+    }
+
     @Test func interactiveInputSurvivesIncomingMessagesInAPseudoTerminal() async throws {
         let server = try await ServerProcess.start()
         let tmux = try TmuxSession([
@@ -55,9 +62,9 @@ struct ClientTests {
         let bob = try scriptedClient([
             "127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate, "--name", "bob",
         ])
-        bob.send("whoelse")
+        bob.send("/whoelse")
         bob.send("hello from bob")
-        bob.send("send nobody hi")
+        bob.send("/send nobody hi")
         bob.closeInput()
 
         #expect(await bob.waitForExit(timeout: 15) == 0, "stderr: \(bob.errorLines)")
@@ -67,6 +74,7 @@ struct ClientTests {
                 "  alice",
                 "1 other user online",
                 "error: there is no user called nobody (unknown-user)",
+                "DISCONNECTED!!",
             ]
         )
         #expect(await alice.next("CHAT ") == "CHAT bob: hello from bob")
@@ -79,7 +87,7 @@ struct ClientTests {
         let bob = try scriptedClient([
             "127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate, "--name", "bob",
         ])
-        bob.send("whoelse")
+        bob.send("/whoelse")
         #expect(await bob.next { $0.contains("other users online") } != nil, "stderr: \(bob.errorLines)")
         _ = await server.stop(SIGKILL)
         let lost = await bob.errorLine { $0.contains("connection lost") }
@@ -100,13 +108,147 @@ struct ClientTests {
             "127.0.0.1", "--port", "\(server.port)", "--ca", pki.caCertificate,
             "--cert", certificate.cert, "--key", certificate.key,
         ])
-        alice.send("whoelse")
+        alice.send("/whoelse")
         alice.closeInput()
 
         #expect(await alice.waitForExit(timeout: 15) == 0, "stderr: \(alice.errorLines)")
         #expect(alice.lines.first?.hasPrefix("Logged in as alice.") == true, "stdout: \(alice.lines)")
-        #expect(alice.lines.last == "0 other users online")
-        #expect(alice.errorLines.contains { $0.contains("client certificate used") }, "stderr: \(alice.errorLines)")
+        #expect(alice.lines.contains("0 other users online"), "stdout: \(alice.lines)")
+        #expect(
+            alice.errorLines.contains { $0.contains("client certificate sent (client-alice.crt)") },
+            "stderr: \(alice.errorLines)"
+        )
+    }
+
+    /// Point 9 of issue 20: a server with client authentication off never asks for the certificate, so the client
+    /// must not claim to have used it.
+    @Test func aCertificateTheServerDidNotAskForIsNotClaimed() async throws {
+        let server = try await ServerProcess.start()
+        let certificate = try server.pki.client("alice")
+        let client = try scriptedClient(
+            of: server,
+            name: "bob",
+            ["--cert", certificate.cert, "--key", certificate.key]
+        )
+        client.closeInput()
+
+        #expect(await client.waitForExit(timeout: 15) == 0, "stderr: \(client.errorLines)")
+        #expect(client.lines.first?.hasPrefix("Logged in as bob.") == true, "stdout: \(client.lines)")
+        let connected = client.errorLines.first { $0.hasPrefix("connected to ") } ?? ""
+        #expect(!connected.contains("client certificate used") && !connected.contains("client certificate sent"))
+        #expect(
+            connected.hasSuffix("client certificate not sent: the server did not ask for one (client-alice.crt)"),
+            "stderr: \(client.errorLines)"
+        )
+    }
+
+    /// Point 8 of issue 20: the end of piped input is a proper goodbye, not a dropped connection.
+    @Test func aPipedClientSaysGoodbyeAtTheEndOfItsInput() async throws {
+        let server = try await ServerProcess.start()
+        let alice = try await server.login("alice")
+        let bob = try scriptedClient(of: server, name: "bob")
+        bob.send("hello")
+        bob.closeInput()
+
+        #expect(await bob.waitForExit(timeout: 15) == 0, "stderr: \(bob.errorLines)")
+        let left = await alice.next { $0.hasPrefix("NOTICE bob left") }
+        #expect(left == "NOTICE bob left the conversation", "alice saw: \(alice.lines)")
+        #expect(bob.lines.last == "DISCONNECTED!!", "stdout: \(bob.lines)")
+    }
+
+    /// Points 6 and 10 of issue 20, piped: a line that only starts with `tata` is chat and the session goes on; an
+    /// over-long line is refused by the client with the limit, and the next command still works.
+    @Test func aChatLineStartingWithTataAndAnOverlongLineDoNotEndTheSession() async throws {
+        let server = try await ServerProcess.start()
+        let alice = try await server.login("alice")
+        let bob = try scriptedClient(of: server, name: "bob")
+        bob.send("tata for now")
+        bob.send(String(repeating: "x", count: 5000))
+        bob.send("/whoelse")
+        bob.closeInput()
+
+        #expect(await bob.waitForExit(timeout: 15) == 0, "stderr: \(bob.errorLines)")
+        #expect(bob.lines.contains("1 other user online"), "stdout: \(bob.lines)")
+        #expect(!bob.lines.contains { $0.contains("xxxxxxxxxx") || $0.hasPrefix("error:") }, "stdout: \(bob.lines)")
+        #expect(
+            bob.errorLines.contains("not sent: the line has 5000 bytes, over the limit of 4096"),
+            "stderr: \(bob.errorLines)"
+        )
+        let chat = await alice.next("CHAT ")
+        #expect(chat?.hasPrefix("CHAT bob: ") == true && chat?.hasSuffix("tata for now") == true, "\(alice.lines)")
+        let left = await alice.next { $0.hasPrefix("NOTICE bob left") }
+        #expect(left == "NOTICE bob left the conversation", "alice saw: \(alice.lines)")
+        #expect(!alice.lines.contains { $0.contains("xxxxxxxxxx") })
+    }
+
+    /// Points 6, 7 and 10 of issue 20 at a terminal: `tata for now` is chat, slash commands work, an over-long line
+    /// is refused with the limit and not echoed, and `/quit` leaves.
+    @Test func slashCommandsChatAndOverlongLinesAtATerminal() async throws {
+        let server = try await ServerProcess.start()
+        let tmux = try TmuxSession([
+            Self.client, "127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate, "--name", "carol",
+        ])
+        defer { tmux.kill() }
+        #expect(await tmux.waitForScreen { $0.last == "carol>" } != nil, "screen: \(tmux.screen())")
+        let dave = try await server.login("dave")
+        #expect(await tmux.waitForScreen { $0.contains("* dave joined the conversation") } != nil)
+
+        tmux.type("tata for now")
+        tmux.press("Enter")
+        let chat = await dave.next("CHAT ")
+        #expect(chat?.hasPrefix("CHAT carol: ") == true && chat?.hasSuffix("tata for now") == true, "\(dave.lines)")
+
+        tmux.type(String(repeating: "x", count: 5000))
+        tmux.press("Enter")
+        let refused = await tmux.waitForScreen {
+            $0.contains { $0.contains("not sent: the line has 5000 bytes, over the limit of 4096") }
+        }
+        #expect(refused != nil, "screen: \(tmux.screen())")
+        #expect(refused?.contains { $0.contains("carol> xxxxxxxxxx") } == false, "not echoed: \(tmux.screen())")
+
+        tmux.type("/whoelse")
+        tmux.press("Enter")
+        #expect(await tmux.waitForScreen { $0.contains("1 other user online") } != nil, "screen: \(tmux.screen())")
+
+        tmux.type("/frobnicate")
+        tmux.press("Enter")
+        #expect(await tmux.waitForScreen { $0.contains { $0.contains("unknown command /frobnicate") } } != nil)
+
+        tmux.type("/quit")
+        tmux.press("Enter")
+        #expect(await dave.next("NOTICE ") == "NOTICE carol left the conversation")
+        #expect(!dave.lines.contains { $0.contains("xxxxxxxxxx") || $0.contains("frobnicate") })
+    }
+
+    /// Point 1 of issue 20, the client's side: after showing an `inbox` answer the client acknowledges it with
+    /// `read <highest id>` (quietly), so the next run finds the inbox empty. Needs the server's new `INBOX` form.
+    @Test func theClientAcknowledgesTheInboxItShowed() async throws {
+        let server = try await ServerProcess.start()
+        try await server.register("dora", password: "dora-password")
+        let eve = try await server.login("eve")
+        eve.send("send dora first note")
+        eve.send("send dora second note")
+        #expect(await eve.answer().last?.hasPrefix("OK queued") == true)
+        #expect(await eve.answer().last?.hasPrefix("OK queued") == true)
+
+        func readInbox() async throws -> LineProcess {
+            let dora = try scriptedClient(["127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate])
+            dora.send("dora")
+            dora.send("dora-password")
+            dora.send("/inbox")
+            dora.closeInput()
+            #expect(await dora.waitForExit(timeout: 15) == 0, "stderr: \(dora.errorLines)")
+            return dora
+        }
+        let first = try await readInbox()
+        let shown = first.lines.filter { $0.hasPrefix("[inbox #") }
+        #expect(shown.count == 2, "stdout: \(first.lines)")
+        #expect(shown.first?.hasSuffix("[private] eve: first note") == true, "stdout: \(first.lines)")
+        #expect(!first.lines.contains { $0.contains("marked read") }, "the acknowledgement is quiet: \(first.lines)")
+
+        let second = try await readInbox()
+        #expect(!second.lines.contains { $0.hasPrefix("[inbox") }, "stdout: \(second.lines)")
+        #expect(second.lines.contains { $0.hasPrefix("0 messages") }, "stdout: \(second.lines)")
     }
 
     @Test func aServerSignedByAnUnknownCAIsRefusedWithAReason() async throws {

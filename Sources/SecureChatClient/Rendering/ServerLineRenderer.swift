@@ -32,7 +32,7 @@ struct ServerLineRenderer: Sendable {
         case .privateMessage:
             return style(.boldMagenta, "[private]") + " " + message(text)
         case .broadcast:
-            return style(.boldYellow, "[broadcast]") + " " + message(text)
+            return broadcast(text)
         case .notice:
             return style(.yellow, "* " + text)
         case .user, .delivery, .help:
@@ -74,8 +74,23 @@ struct ServerLineRenderer: Sendable {
         return nameStyle(name) + ": " + text[separator.upperBound...]
     }
 
+    /// `<name> to <r1>,<r2>: <text>` → `[broadcast to r1, r2] <name>: <text>`; room-wide: `[broadcast] <name>: <text>`.
+    private func broadcast(_ text: String) -> String {
+        guard let list = ListBroadcast(text) else {
+            return style(.boldYellow, "[broadcast]") + " " + message(text)
+        }
+        let recipients = list.recipients.joined(separator: ", ")
+        return style(.boldYellow, "[broadcast to \(recipients)]") + " " + message(list.sender + ": " + list.text)
+    }
+
+    /// `<id> <time> <kind> <name>: <text>` → `[inbox #<id> <time>] [<kind>] <name>: <text>`; the older
     /// `<time> <name>: <text>` → `[inbox <time>] <name>: <text>`.
     private func inbox(_ text: String) -> String {
+        if let entry = InboxEntry(text) {
+            let kind =
+                entry.kind == "private" ? style(.boldMagenta, "[private]") : style(.boldYellow, "[\(entry.kind)]")
+            return style(.dim, "[inbox #\(entry.id) \(entry.time)]") + " " + kind + " " + message(entry.message)
+        }
         guard let space = text.firstIndex(of: " ") else {
             return style(.dim, "[inbox]") + " " + text
         }

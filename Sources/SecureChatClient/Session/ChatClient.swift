@@ -198,6 +198,10 @@ final class ChatClient {
                 if let text = renderer.render(line) {
                     console.show(text)
                 }
+            case .echo(let line):
+                console.echo(line)
+            case .note(let text):
+                console.status(text)
             case .send(let line):
                 connection?.send(line)
             case .setPrompt(let prompt):

@@ -7,6 +7,9 @@ protocol ClientConsole: AnyObject {
     /// Shows a rendered server line.
     func show(_ text: String)
 
+    /// Shows what the user just entered after the prompt it answered (interactive mode; never a password).
+    func echo(_ line: String)
+
     /// Shows a line from the client itself (connection status, warnings, errors).
     func status(_ text: String)
 

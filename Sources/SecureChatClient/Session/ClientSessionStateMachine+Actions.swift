@@ -31,6 +31,10 @@ extension ClientSessionStateMachine {
     enum Action: Equatable, Sendable {
         /// Render and show this server line.
         case show(ServerLine)
+        /// Show the line the user just entered after the prompt it answered (interactive mode).
+        case echo(String)
+        /// Show this line from the client itself (a refused input, the client's `/help`).
+        case note(String)
         /// Send this line to the server.
         case send(String)
         /// Show this prompt (interactive mode).

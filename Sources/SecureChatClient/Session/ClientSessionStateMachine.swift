@@ -1,11 +1,17 @@
+import ChatCore
+
 /// The client's side of the protocol for one run of the program (across reconnects): what to show, what to send,
 /// which prompt to display, and when to stop. Pure: no I/O, no clock; the runtime feeds it events and carries out
 /// the actions.
 ///
-/// Interactive mode sends what the user enters as it is entered. Scripted mode (stdin is not a terminal) paces
-/// its input: during login it answers one line per `PROMPT`, keeps the rest until `WELCOME`, and after stdin ends
-/// sends `ping` and finishes when that `OK pong` arrives — commands are answered in order (docs/PROTOCOL.md), so by
-/// then every earlier command has had its answer.
+/// During login a line is sent as it is typed; once logged in it goes through ``TypedLine`` (plain lines are chat,
+/// commands start with `/`). Interactive mode sends what the user enters as it is entered. Scripted mode (stdin is
+/// not a terminal) paces its input: during login it answers one line per `PROMPT`, keeps the rest until `WELCOME`,
+/// and after stdin ends sends `ping`; when that `OK pong` arrives — commands are answered in order
+/// (docs/PROTOCOL.md), so every earlier command has had its answer — it leaves with `tata`.
+///
+/// The inbox is at-least-once: after showing an `inbox` answer the client acknowledges it with `read <highest id>`
+/// and answers that quietly; it never shows one message id twice in a run, as a reconnect may offer it again.
 struct ClientSessionStateMachine {
     private enum State: Equatable {
         /// No connection (before the first, or between a drop and a reconnect).
@@ -15,7 +21,7 @@ struct ClientSessionStateMachine {
         case loggingIn(awaitingAnswer: Bool, sentName: Bool)
         /// Logged in.
         case chatting
-        /// Scripted input ended and the closing `ping` was sent.
+        /// Scripted input ended and the closing `ping` was sent; its `OK pong` leads to `tata`.
         case draining
         /// `tata` was sent (or the user interrupted); waiting for `BYE` or the end of the connection.
         case leaving
@@ -32,6 +38,12 @@ struct ClientSessionStateMachine {
     private var stdinEnded = false
     private var userPings = 0
     private var pongs = 0
+    /// The ids of the `INBOX` lines shown in this run.
+    private var shownInboxIDs: Set<Int> = []
+    /// The highest id in the `inbox` answer being received, until its `OK`.
+    private var inboxAnswerHighestID: Int?
+    /// The `read` commands waiting for their answers, oldest first: true for the client's own.
+    private var pendingReads: [Bool] = []
 
     /// The name of the last successful login; reconnects log in with it again.
     private(set) var loggedInName: String?
@@ -53,6 +65,8 @@ struct ClientSessionStateMachine {
             state = .loggingIn(awaitingAnswer: false, sentName: false)
             userPings = 0
             pongs = 0
+            inboxAnswerHighestID = nil
+            pendingReads = []
             return [.setPrompt(.waiting)]
         case .loggingIn, .chatting, .draining, .leaving, .finished:
             preconditionFailure("Invalid state: \(state)")
@@ -79,15 +93,16 @@ struct ClientSessionStateMachine {
             if isPong(line) {
                 pongs += 1
             }
-            return [.show(line)]
+            return receivedWhileLoggedIn(line)
         case .draining:
             guard isPong(line) else {
-                return [.show(line)]
+                return receivedWhileLoggedIn(line)
             }
             pongs += 1
             if pongs > userPings {
-                state = .finished
-                return [.finish(.left)]  // our closing ping: every earlier command has been answered
+                // Our closing ping: every earlier command has been answered, so leave as a person would.
+                state = .leaving
+                return [.send("tata"), .startLeaveTimer]
             }
             return [.show(line)]
         }
@@ -111,14 +126,18 @@ struct ClientSessionStateMachine {
 
     /// The user entered `line` (interactive), or stdin produced it (scripted).
     mutating func userEntered(_ line: String) -> [Action] {
+        if let refusal = Self.refusalIfTooLong(line, typed: line) {
+            return [.note(refusal)]
+        }
+        let echo: [Action] = mode == .interactive ? [.echo(line)] : []
         switch state {
         case .disconnected:
             queued.append(line)
-            return []
+            return echo
         case .loggingIn(let awaitingAnswer, let sentName):
             switch mode {
             case .interactive:
-                return [.send(line)]
+                return [.echo(line), .send(line)]
             case .scripted:
                 guard awaitingAnswer, queued.isEmpty else {
                     queued.append(line)
@@ -128,7 +147,7 @@ struct ClientSessionStateMachine {
                 return [.send(line)]
             }
         case .chatting:
-            return sendChatting(line)
+            return sendChatting(line, echo: echo)
         case .draining, .leaving, .finished:
             return []
         }
@@ -235,7 +254,7 @@ struct ClientSessionStateMachine {
             let waiting = queued
             queued = []
             for queuedLine in waiting {
-                actions += sendChatting(queuedLine)
+                actions += sendChatting(queuedLine, echo: [])  // echoed when typed
             }
             if mode == .scripted, stdinEnded, state == .chatting {
                 state = .draining
@@ -279,28 +298,88 @@ struct ClientSessionStateMachine {
         }
     }
 
-    private mutating func sendChatting(_ line: String) -> [Action] {
+    private mutating func sendChatting(_ line: String, echo: [Action]) -> [Action] {
         guard state == .chatting else {
             return []  // a queued line after `tata`
         }
-        let command = Self.commandWord(line)
-        if command == "tata" {
+        switch TypedLine.interpret(line) {
+        case .send(let wireLine):
+            if let refusal = Self.refusalIfTooLong(wireLine, typed: line) {
+                return [.note(refusal)]
+            }
+            if wireLine == "ping" {
+                userPings += 1
+            }
+            if wireLine == "read" || wireLine.hasPrefix("read ") {
+                pendingReads.append(false)
+            }
+            return echo + [.send(wireLine)]
+        case .leave:
             state = .leaving
-            return [.send(line), .startLeaveTimer]
+            return echo + [.send("tata"), .startLeaveTimer]
+        case .help:
+            return echo + TypedLine.helpLines.map(Action.note) + [.send("help")]
+        case .refused(let reason):
+            return echo + [.note(reason)]
+        case .nothing:
+            return echo
         }
-        if command == "ping", line.split(separator: " ").count == 1 {
-            userPings += 1
+    }
+
+    /// After login: hides `INBOX` lines already shown in this run, acknowledges an `inbox` answer once its `OK` is
+    /// shown, and answers the client's own `read` quietly.
+    private mutating func receivedWhileLoggedIn(_ line: ServerLine) -> [Action] {
+        switch line.kind {
+        case .inbox:
+            guard let entry = InboxEntry(line.text) else {
+                return [.show(line)]
+            }
+            inboxAnswerHighestID = max(inboxAnswerHighestID ?? 0, entry.id)
+            return shownInboxIDs.insert(entry.id).inserted ? [.show(line)] : []
+        case .ok:
+            if Self.isReadAnswer(line), !pendingReads.isEmpty, pendingReads.removeFirst() {
+                return []
+            }
+            guard let highest = inboxAnswerHighestID else {
+                return [.show(line)]
+            }
+            inboxAnswerHighestID = nil
+            guard state != .leaving else {
+                return [.show(line)]  // after `tata` the server takes no more commands
+            }
+            pendingReads.append(true)
+            return [.show(line), .send("read \(highest)")]
+        case .error:
+            inboxAnswerHighestID = nil  // an answer ends with its OK or ERROR line
+            if line.firstWord == "usage", line.textAfterFirstWord.hasPrefix("read"), !pendingReads.isEmpty {
+                pendingReads.removeFirst()
+            }
+            return [.show(line)]
+        default:
+            return [.show(line)]
         }
-        return [.send(line)]
+    }
+
+    /// Whether `line` answers a `read`: `OK <n> message(s) marked read`.
+    private static func isReadAnswer(_ line: ServerLine) -> Bool {
+        let words = line.text.split(separator: " ")
+        return words.count == 4 && Int(words[0]) != nil && (words[1] == "messages" || words[1] == "message")
+            && words[2] == "marked" && words[3] == "read"
+    }
+
+    /// Why `wireLine` (what `typed` becomes on the wire) is not sent, or nil when it fits the line limit.
+    static func refusalIfTooLong(_ wireLine: String, typed: String) -> String? {
+        let limit = ProtocolLimits.maximumLineBytes
+        let bytes = wireLine.utf8.count
+        guard bytes > limit else {
+            return nil
+        }
+        let typedBytes = typed.utf8.count
+        let asSent = typedBytes == bytes ? "" : ", \(bytes) as sent"
+        return "not sent: the line has \(typedBytes) bytes\(asSent), over the limit of \(limit)"
     }
 
     private func isPong(_ line: ServerLine) -> Bool {
         line.kind == .ok && line.text == "pong"
-    }
-
-    /// The first word of `line`, lower-cased, without a leading `/`.
-    static func commandWord(_ line: String) -> String {
-        let word = line.split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
-        return (word.hasPrefix("/") ? String(word.dropFirst()) : word).lowercased()
     }
 }

@@ -2,7 +2,7 @@ import ChatCore
 import SecureChatTLS
 
 /// The one line shown after a successful handshake: server, how it is trusted, TLS version, cipher, and whether a
-/// client certificate was used.
+/// client certificate was sent (only when the server asked for one).
 enum ConnectionSummary {
     /// The line for `session`.
     static func line(configuration: ClientConfiguration, session: TLSSessionInfo, trust: ServerTrustNote) -> String {
@@ -12,6 +12,7 @@ enum ConnectionSummary {
             cipher: session.cipher,
             serverName: session.peer?.commonName,
             fingerprint: session.peer?.fingerprintSHA256,
+            certificateRequested: session.certificateRequested,
             trust: trust
         )
     }
@@ -23,6 +24,7 @@ enum ConnectionSummary {
         cipher: String,
         serverName: String?,
         fingerprint: String?,
+        certificateRequested: Bool,
         trust: ServerTrustNote
     ) -> String {
         var server = configuration.address
@@ -31,7 +33,11 @@ enum ConnectionSummary {
         }
         let certificate: String
         if let clientCertificate = configuration.clientCertificate {
-            certificate = "client certificate used (\(lastComponent(clientCertificate.chainPath)))"
+            let file = lastComponent(clientCertificate.chainPath)
+            certificate =
+                certificateRequested
+                ? "client certificate sent (\(file))"
+                : "client certificate not sent: the server did not ask for one (\(file))"
         } else {
             certificate = "no client certificate"
         }

@@ -21,6 +21,8 @@ final class ScriptedConsole: ClientConsole {
         StandardStreams.write(text + "\n")
     }
 
+    func echo(_ line: String) {}
+
     func status(_ text: String) {
         StandardStreams.writeError(text)
     }

@@ -32,6 +32,11 @@ final class InteractiveConsole: ClientConsole {
         view.printAbove(text)
     }
 
+    func echo(_ line: String) {
+        let shown = editor.isSecret ? "" : TextSanitizer.sanitize(line)
+        view.printAbove(Self.promptText(prompt) + shown)
+    }
+
     func status(_ text: String) {
         view.printAbove(renderer.status(text))
     }
@@ -60,9 +65,7 @@ final class InteractiveConsole: ClientConsole {
             case .unchanged:
                 break
             case .submit(let line):
-                // Echo what was entered above the prompt (never a password), then clear the prompt row.
-                let shown = editor.isSecret ? "" : TextSanitizer.sanitize(line)
-                view.printAbove(Self.promptText(prompt) + shown)
+                // Clear the prompt row; the session echoes the line unless it refuses it unseen (too long).
                 view.show(editor)
                 changed = false
                 inputs.append(.line(line))

@@ -11,6 +11,8 @@ import Testing
             ("CHAT alice: hi", "alice: hi"),
             ("PRIVATE alice: psst", "[private] alice: psst"),
             ("BROADCAST alice: all", "[broadcast] alice: all"),
+            ("BROADCAST alice: to be: or not", "[broadcast] alice: to be: or not"),
+            ("BROADCAST alice to bob,carol: hi", "[broadcast to bob, carol] alice: hi"),
             ("NOTICE alice joined the conversation", "* alice joined the conversation"),
             (
                 "ERROR unknown-user there is no user called nobody",
@@ -21,6 +23,14 @@ import Testing
             ("DELIVERY bob delivered online now", "  bob delivered online now"),
             ("HELP whoelse - list the other users", "  whoelse - list the other users"),
             ("INBOX 2026-11-25T13:02:11Z carol: see you", "[inbox 2026-11-25T13:02:11Z] carol: see you"),
+            (
+                "INBOX 12 2026-11-25T13:02:11Z private carol: see you",
+                "[inbox #12 2026-11-25T13:02:11Z] [private] carol: see you"
+            ),
+            (
+                "INBOX 13 2026-11-25T13:02:12Z broadcast carol: all of you",
+                "[inbox #13 2026-11-25T13:02:12Z] [broadcast] carol: all of you"
+            ),
             ("HISTORY 2026-11-25T13:02:11Z alice -> bob: hi", "[2026-11-25T13:02:11Z] alice -> bob: hi"),
             (
                 "WELCOME alice Welcome to chat room. Enter 'tata' anytime to exit",

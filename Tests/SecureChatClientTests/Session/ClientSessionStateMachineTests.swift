@@ -16,12 +16,12 @@ import Testing
         var machine = Machine(mode: .interactive, name: nil)
         #expect(machine.connected() == [.setPrompt(.waiting)])
         #expect(machine.received(usernamePrompt) == [.setPrompt(.username("Enter username:"))])
-        #expect(machine.userEntered("bob") == [.send("bob")])
+        #expect(machine.userEntered("bob") == [.echo("bob"), .send("bob")])
         #expect(machine.received(welcomeBob) == [.show(welcomeBob), .setPrompt(.chatting(name: "bob"))])
-        #expect(machine.userEntered("hello") == [.send("hello")])
+        #expect(machine.userEntered("hello") == [.echo("hello"), .send("say hello")])
         let chat = ServerLine(parsing: "CHAT alice: hi")
         #expect(machine.received(chat) == [.show(chat)])
-        #expect(machine.userEntered("tata") == [.send("tata"), .startLeaveTimer])
+        #expect(machine.userEntered("/tata") == [.echo("/tata"), .send("tata"), .startLeaveTimer])
         #expect(machine.received(bye) == [.show(bye), .finish(.left)])
         #expect(machine.disconnected(reason: "closed") == [])
     }
@@ -75,12 +75,12 @@ import Testing
         _ = machine.userEntered("bob")
         _ = machine.received(welcomeBob)
         #expect(machine.disconnected(reason: "reset") == [.finish(.dropped(reason: "reset"))])
-        #expect(machine.userEntered("typed while away") == [])
+        #expect(machine.userEntered("typed while away") == [.echo("typed while away")])
         #expect(machine.connected() == [.setPrompt(.waiting)])
         #expect(machine.received(usernamePrompt) == [.send("bob")])
         #expect(
             machine.received(welcomeBob) == [
-                .show(welcomeBob), .setPrompt(.chatting(name: "bob")), .send("typed while away"),
+                .show(welcomeBob), .setPrompt(.chatting(name: "bob")), .send("say typed while away"),
             ]
         )
     }
@@ -119,24 +119,36 @@ import Testing
 
     // MARK: Scripted
 
-    @Test func scriptedWithNameQueuesInputUntilWelcomeThenDrainsWithPing() {
+    @Test func scriptedWithNameQueuesInputUntilWelcomeThenDrainsWithPingAndLeaves() {
         var machine = Machine(mode: .scripted, name: "bob")
         _ = machine.connected()
-        #expect(machine.userEntered("whoelse") == [])
+        #expect(machine.userEntered("/whoelse") == [])
         #expect(machine.userEntered("hello all") == [])
         #expect(machine.inputEnded() == [])
         #expect(machine.received(usernamePrompt) == [.send("bob")])
         #expect(
             machine.received(welcomeBob) == [
                 .show(welcomeBob), .setPrompt(.chatting(name: "bob")),
-                .send("whoelse"), .send("hello all"), .send("ping"), .startDrainTimer,
+                .send("whoelse"), .send("say hello all"), .send("ping"), .startDrainTimer,
             ]
         )
         let user = ServerLine(parsing: "USER alice")
         let ok = ServerLine(parsing: "OK 1 other user online")
         #expect(machine.received(user) == [.show(user)])
         #expect(machine.received(ok) == [.show(ok)])
-        #expect(machine.received(pong) == [.finish(.left)])
+        // The end of the input is a goodbye: `tata`, so the others see a proper leave.
+        #expect(machine.received(pong) == [.send("tata"), .startLeaveTimer])
+        #expect(machine.received(bye) == [.show(bye), .finish(.left)])
+    }
+
+    @Test func scriptedLeavesEvenIfTheServerDoesNotSayBye() {
+        var machine = Machine(mode: .scripted, name: "bob")
+        _ = machine.connected()
+        _ = machine.received(usernamePrompt)
+        _ = machine.received(welcomeBob)
+        #expect(machine.inputEnded() == [.send("ping"), .startDrainTimer])
+        #expect(machine.received(pong) == [.send("tata"), .startLeaveTimer])
+        #expect(machine.disconnected(reason: "closed") == [.finish(.left)])
     }
 
     @Test func scriptedWithoutNameAnswersOnePromptPerLine() {
@@ -144,7 +156,7 @@ import Testing
         _ = machine.connected()
         #expect(machine.userEntered("carol") == [])
         #expect(machine.userEntered("secret-password") == [])
-        #expect(machine.userEntered("inbox") == [])
+        #expect(machine.userEntered("/inbox") == [])
         #expect(machine.received(usernamePrompt) == [.show(usernamePrompt), .send("carol")])
         #expect(machine.received(passwordPrompt) == [.show(passwordPrompt), .send("secret-password")])
         let welcome = ServerLine(parsing: "WELCOME carol Welcome")
@@ -164,10 +176,10 @@ import Testing
         _ = machine.connected()
         _ = machine.received(usernamePrompt)
         _ = machine.received(welcomeBob)
-        #expect(machine.userEntered("ping") == [.send("ping")])
+        #expect(machine.userEntered("/ping") == [.send("ping")])
         #expect(machine.inputEnded() == [.send("ping"), .startDrainTimer])
         #expect(machine.received(pong) == [.show(pong)])
-        #expect(machine.received(pong) == [.finish(.left)])
+        #expect(machine.received(pong) == [.send("tata"), .startLeaveTimer])
     }
 
     @Test func scriptedTataWaitsForBye() {
@@ -175,7 +187,7 @@ import Testing
         _ = machine.connected()
         _ = machine.received(usernamePrompt)
         _ = machine.received(welcomeBob)
-        #expect(machine.userEntered("/TATA") == [.send("/TATA"), .startLeaveTimer])
+        #expect(machine.userEntered("/TATA") == [.send("tata"), .startLeaveTimer])
         #expect(machine.inputEnded() == [])
         #expect(machine.received(bye) == [.show(bye), .finish(.left)])
     }
@@ -218,9 +230,151 @@ import Testing
         #expect(machine.disconnected(reason: "reset") == [.finish(.dropped(reason: "reset"))])
     }
 
-    @Test func commandWords() {
-        #expect(Machine.commandWord("/Tata") == "tata")
-        #expect(Machine.commandWord("send bob hi") == "send")
-        #expect(Machine.commandWord("") == "")
+    // MARK: Typed lines
+
+    @Test func aLineThatOnlyStartsWithTataIsChatAndTheSessionGoesOn() {
+        var machine = loggedInBob(.interactive)
+        #expect(machine.userEntered("tata for now") == [.echo("tata for now"), .send("say tata for now")])
+        #expect(machine.userEntered("/whoelse") == [.echo("/whoelse"), .send("whoelse")])
+        #expect(machine.userEntered("/tata now") == [.echo("/tata now"), .send("tata now")])
+        #expect(machine.userEntered("/quit") == [.echo("/quit"), .send("tata"), .startLeaveTimer])
+    }
+
+    @Test func tataAloneLeavesAsTheWelcomeSays() {
+        var machine = loggedInBob(.interactive)
+        #expect(machine.userEntered(" Tata ") == [.echo(" Tata "), .send("tata"), .startLeaveTimer])
+    }
+
+    @Test func slashHelpShowsTheClientsCommandsThenAsksTheServer() {
+        var machine = loggedInBob(.interactive)
+        let actions = machine.userEntered("/help")
+        #expect(actions.first == .echo("/help"))
+        #expect(actions.last == .send("help"))
+        #expect(actions.dropFirst().dropLast() == ArraySlice(TypedLine.helpLines.map(Machine.Action.note)))
+        #expect(machine.userEntered("/help send") == [.echo("/help send"), .send("help send")])
+    }
+
+    @Test func anUnknownSlashCommandIsRefusedLocally() {
+        var machine = loggedInBob(.scripted)
+        #expect(
+            machine.userEntered("/frobnicate now") == [
+                .note("unknown command /frobnicate: plain lines are chat; /help lists the commands")
+            ]
+        )
+    }
+
+    @Test func anOverlongLineIsRefusedWithTheLimitNotSentNotEchoed() {
+        var machine = loggedInBob(.interactive)
+        let command = "/send alice " + String(repeating: "x", count: 4096)
+        #expect(
+            machine.userEntered(command) == [.note("not sent: the line has 4108 bytes, over the limit of 4096")]
+        )
+        // A chat line goes out as `say <line>`: 4094 typed bytes are 4098 on the wire.
+        let chat = String(repeating: "é", count: 2047)
+        #expect(
+            machine.userEntered(chat) == [
+                .note("not sent: the line has 4094 bytes, 4098 as sent, over the limit of 4096")
+            ]
+        )
+        let fits = String(repeating: "y", count: 4092)
+        #expect(machine.userEntered(fits) == [.echo(fits), .send("say " + fits)])
+    }
+
+    @Test func anOverlongAnswerToAPromptIsRefusedToo() {
+        var machine = Machine(mode: .interactive, name: nil)
+        _ = machine.connected()
+        _ = machine.received(usernamePrompt)
+        let long = String(repeating: "n", count: 4097)
+        #expect(machine.userEntered(long) == [.note("not sent: the line has 4097 bytes, over the limit of 4096")])
+    }
+
+    @Test func emptyLinesAreNotSent() {
+        var machine = loggedInBob(.interactive)
+        #expect(machine.userEntered("") == [.echo("")])
+        #expect(machine.userEntered("   ") == [.echo("   ")])
+    }
+
+    // MARK: Inbox
+
+    @Test func anInboxAnswerIsAcknowledgedUpToItsHighestIDAndTheReadAnswerIsQuiet() {
+        var machine = loggedInBob(.interactive)
+        #expect(machine.userEntered("/inbox") == [.echo("/inbox"), .send("inbox")])
+        let first = ServerLine(parsing: "INBOX 7 2026-12-04T10:00:00Z private alice: one")
+        let chat = ServerLine(parsing: "CHAT dave: meanwhile")
+        let second = ServerLine(parsing: "INBOX 9 2026-12-04T10:01:00Z broadcast alice: two")
+        let ok = ServerLine(parsing: "OK 2 messages")
+        #expect(machine.received(first) == [.show(first)])
+        #expect(machine.received(chat) == [.show(chat)])
+        #expect(machine.received(second) == [.show(second)])
+        #expect(machine.received(ok) == [.show(ok), .send("read 9")])
+        #expect(machine.received(ServerLine(parsing: "OK 2 messages marked read")) == [])
+        // The user's own `read` is answered visibly.
+        #expect(machine.userEntered("/read") == [.echo("/read"), .send("read")])
+        let own = ServerLine(parsing: "OK 0 messages marked read")
+        #expect(machine.received(own) == [.show(own)])
+        // A refused `read` of the user's does not make the next automatic answer visible.
+        _ = machine.userEntered("/read x")
+        let usage = ServerLine(parsing: "ERROR usage read [<id>]")
+        #expect(machine.received(usage) == [.show(usage)])
+        _ = machine.received(ServerLine(parsing: "INBOX 10 2026-12-04T10:02:00Z private alice: three"))
+        #expect(machine.received(ok) == [.show(ok), .send("read 10")])
+        #expect(machine.received(ServerLine(parsing: "OK 1 message marked read")) == [])
+    }
+
+    @Test func anEmptyInboxNeedsNoAcknowledgement() {
+        var machine = loggedInBob(.scripted)
+        _ = machine.userEntered("/inbox")
+        let ok = ServerLine(parsing: "OK 0 messages")
+        #expect(machine.received(ok) == [.show(ok)])
+    }
+
+    @Test func aMessageOfferedAgainAfterAReconnectIsNotShownTwiceButIsAcknowledged() {
+        var machine = Machine(mode: .interactive, name: "bob")
+        _ = machine.connected()
+        _ = machine.received(usernamePrompt)
+        _ = machine.received(welcomeBob)
+        _ = machine.userEntered("/inbox")
+        let message = ServerLine(parsing: "INBOX 7 2026-12-04T10:00:00Z private alice: one")
+        #expect(machine.received(message) == [.show(message)])
+        // The connection drops before the answer's OK: nothing was acknowledged, so the server offers it again.
+        _ = machine.disconnected(reason: "reset")
+        _ = machine.connected()
+        _ = machine.received(usernamePrompt)
+        _ = machine.received(welcomeBob)
+        _ = machine.userEntered("/inbox")
+        let newer = ServerLine(parsing: "INBOX 8 2026-12-04T10:05:00Z private alice: two")
+        #expect(machine.received(message) == [])
+        #expect(machine.received(newer) == [.show(newer)])
+        let ok = ServerLine(parsing: "OK 2 messages")
+        #expect(machine.received(ok) == [.show(ok), .send("read 8")])
+    }
+
+    @Test func theClosingPingWaitsForTheAcknowledgementsAnswerQuietly() {
+        var machine = loggedInBob(.scripted)
+        #expect(machine.userEntered("/inbox") == [.send("inbox")])
+        #expect(machine.inputEnded() == [.send("ping"), .startDrainTimer])
+        let message = ServerLine(parsing: "INBOX 3 2026-12-04T10:00:00Z private alice: one")
+        #expect(machine.received(message) == [.show(message)])
+        let ok = ServerLine(parsing: "OK 1 message")
+        #expect(machine.received(ok) == [.show(ok), .send("read 3")])
+        #expect(machine.received(pong) == [.send("tata"), .startLeaveTimer])
+        #expect(machine.received(ServerLine(parsing: "OK 1 message marked read")) == [])
+        #expect(machine.received(bye) == [.show(bye), .finish(.left)])
+    }
+
+    @Test func theOlderInboxFormIsShownAsItIs() {
+        var machine = loggedInBob(.interactive)
+        let old = ServerLine(parsing: "INBOX 2026-12-04T10:00:00Z alice: one")
+        let ok = ServerLine(parsing: "OK 1 messages; marked read")
+        #expect(machine.received(old) == [.show(old)])
+        #expect(machine.received(ok) == [.show(ok)])
+    }
+
+    private func loggedInBob(_ mode: Machine.Mode) -> Machine {
+        var machine = Machine(mode: mode, name: "bob")
+        _ = machine.connected()
+        _ = machine.received(usernamePrompt)
+        _ = machine.received(welcomeBob)
+        return machine
     }
 }

@@ -1,0 +1,71 @@
+import Foundation
+
+/// What a line typed after login becomes. A plain line is chat, sent as `say <line>` so that it may begin with any
+/// word (docs/PROTOCOL.md); commands start with `/`, including the habits IRC users bring (`/msg`, `/quit`, `/me`).
+/// The one plain line that is not chat is `tata` alone, which leaves, as the server's welcome says. Pure: the session
+/// state machine acts on the result.
+enum TypedLine: Equatable {
+    /// Send this line to the server.
+    case send(String)
+    /// Leave the conversation (`tata`).
+    case leave
+    /// Show the client's own commands (``helpLines``), then send `help` for the server's.
+    case help
+    /// Not sent: the reason, for the user.
+    case refused(String)
+    /// Nothing to send (an empty line).
+    case nothing
+
+    /// The commands sent as they are typed, without the `/`.
+    static let serverCommands: Set<String> = [
+        "whoelse", "wholast", "send", "broadcast", "inbox", "read", "history", "block", "unblock", "blocked",
+        "register", "help", "ping", "say",
+    ]
+
+    /// The client's `/help`: one line per command.
+    static let helpLines = [
+        "Plain lines are chat. Commands start with /:",
+        "  /whoelse                     who else is online",
+        "  /wholast <minutes>           who was online in the last <minutes>",
+        "  /send <user> <text>          a private message (also /msg)",
+        "  /broadcast message <text>    to everyone; /broadcast user <u1> <u2> message <text>: to some",
+        "  /inbox                       messages that came while you were away (marked read once shown)",
+        "  /read [<id>]                 mark inbox messages read up to <id>",
+        "  /history [<n>]               your last messages",
+        "  /block <user>, /unblock <user>, /blocked",
+        "  /register <password>         keep your name for next time",
+        "  /me <action>                 an action, sent as the chat line \"* <action>\"",
+        "  /say <text>                  a chat line, even one that starts with /",
+        "  /ping, /help [<command>]",
+        "  /tata, /quit, tata alone     leave",
+    ]
+
+    /// Interprets `line`, typed while logged in.
+    static func interpret(_ line: String) -> TypedLine {
+        guard line.hasPrefix("/") else {
+            if line.allSatisfy(\.isWhitespace) {
+                return .nothing
+            }
+            return line.trimmingCharacters(in: .whitespaces).lowercased() == "tata" ? .leave : .send("say " + line)
+        }
+        let parts = line.dropFirst().split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
+        let word = parts.first.map { $0.lowercased() } ?? ""
+        let rest = parts.count > 1 ? String(parts[1]) : ""
+        let hasArguments = !rest.allSatisfy(\.isWhitespace)
+        switch word {
+        case "tata", "quit":
+            // Only the bare command leaves; with words after it the server explains the usage.
+            return hasArguments ? .send("tata " + rest) : .leave
+        case "help" where !hasArguments:
+            return .help
+        case "msg":
+            return .send("send " + rest)
+        case "me":
+            return hasArguments ? .send("say * " + rest) : .refused("usage: /me <action>")
+        case _ where serverCommands.contains(word):
+            return .send(hasArguments ? word + " " + rest : word)
+        default:
+            return .refused("unknown command /\(word): plain lines are chat; /help lists the commands")
+        }
+    }
+}
