@@ -21,7 +21,7 @@ struct ClientTests {
         )
     }
 
-    @Test func interactiveInputSurvivesIncomingMessagesInAPseudoTerminal() async throws {
+    @Test(SystemPackage.tmux.required) func interactiveInputSurvivesIncomingMessagesInAPseudoTerminal() async throws {
         let server = try await ServerProcess.start()
         let tmux = try TmuxSession([
             Self.client, "127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate, "--name", "carol",
@@ -183,7 +183,7 @@ struct ClientTests {
 
     /// Points 6, 7 and 10 of issue 20 at a terminal: `tata for now` is chat, slash commands work, an over-long line
     /// is refused with the limit and not echoed, and `/quit` leaves.
-    @Test func slashCommandsChatAndOverlongLinesAtATerminal() async throws {
+    @Test(SystemPackage.tmux.required) func slashCommandsChatAndOverlongLinesAtATerminal() async throws {
         let server = try await ServerProcess.start()
         let tmux = try TmuxSession([
             Self.client, "127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate, "--name", "carol",
