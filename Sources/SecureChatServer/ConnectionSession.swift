@@ -36,6 +36,8 @@ final class ConnectionSession: @unchecked Sendable {
 
     private var machine = SessionStateMachine()
     private let peer: String
+    /// The address block wrong passwords are counted against (see ``LoginGuard``).
+    private let source: String
     private var tlsSummary = ""
     private var leftOnPurpose = false
     private var presence: PresenceID?
@@ -58,6 +60,12 @@ final class ConnectionSession: @unchecked Sendable {
     private let queue = Mutex(SessionInputQueue<SessionInput>(pauseAbove: 64, resumeBelow: 16))
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
+    /// Set once the user is in the room; read by the input handler on the event loop, which must not probe a
+    /// connection for idleness before `WELCOME` (the login deadline covers that time).
+    private let inRoom = Atomic(false)
+
+    /// Whether the user has logged in (got `WELCOME`). Safe from any thread.
+    var hasJoined: Bool { inRoom.load(ordering: .relaxed) }
 
     init(
         id: ConnectionID,
@@ -76,6 +84,7 @@ final class ConnectionSession: @unchecked Sendable {
         self.answerByteBudget = Self.answerByteBudget(outboundQueueLimit: configuration.outboundQueueLimit)
         self.serverLogger = logger
         self.peer = Self.describe(channel.remoteAddress)
+        self.source = ConnectionAdmission.addressBlock(of: channel.remoteAddress?.ipAddress ?? "?")
         self.started = clock.now
         self.flood = FloodGuard(burst: configuration.rateBurst, rate: configuration.ratePerSecond, now: 0)
     }
@@ -363,15 +372,15 @@ final class ConnectionSession: @unchecked Sendable {
         logger.info("refused \(what); further refused lines of this connection are not logged")
     }
 
-    /// Applies the per-user line rate (after login): nil to go on, or the refusal to carry out instead.
+    /// Applies the connection's line rate, before login as after: nil to go on, or the refusal to carry out instead.
     private func floodCheck() -> SessionStateMachine.Action? {
-        guard machine.user != nil else { return nil }
         switch flood.line(now: (clock.now - started) / .seconds(1)) {
         case .accept:
             return nil
         case .refuse(let wait):
             logRefusedLine("a line over the rate limit (rate-limited)")
-            return .send([.error(.rateLimited(retryAfterSeconds: Int(wait.rounded(.up))))])
+            // Before login the machine repeats its prompt after the error (ordering rule 1).
+            return machine.lineRejected(.rateLimited(retryAfterSeconds: Int(wait.rounded(.up))))
         case .disconnect:
             logger.warning("flooding: too many lines refused in a row, closing the connection")
             return machine.terminate(because: "too many lines too fast")
@@ -395,15 +404,17 @@ final class ConnectionSession: @unchecked Sendable {
             case .lookUpName(let name):
                 action = machine.nameLookedUp(await status(of: name))
             case .verifyPassword(let name, let password, let hash):
-                if let seconds = await hub.lockRemaining(of: name) {
+                if let seconds = await hub.lockRemaining(of: name, from: source) {
                     action = machine.passwordRefusedWhileLocked(seconds: seconds)
                     continue
                 }
                 let correct = await Task.detached { PasswordHash.verify(password: password, against: hash) }.value
+                if correct { await hub.recordCorrectPassword(for: name, from: source) }
                 action = machine.passwordVerified(correct)
             case .recordWrongPassword(let name):
                 logger.notice("wrong password", metadata: ["user": "\(name)"])
-                action = machine.wrongPasswordRecorded(lockSeconds: await hub.recordWrongPassword(for: name))
+                let lockSeconds = await hub.recordWrongPassword(for: name, from: source)
+                action = machine.wrongPasswordRecorded(lockSeconds: lockSeconds)
             case .join(let name, let identity):
                 action = await join(name, identity)
             case .say(let text):
@@ -422,7 +433,7 @@ final class ConnectionSession: @unchecked Sendable {
     }
 
     private func status(of name: Username) async -> NameStatus {
-        if let live = await hub.liveStatus(of: name) { return live }
+        if let live = await hub.liveStatus(of: name, from: source) { return live }
         do {
             switch try await store.identity(forKey: name.key)?.kind {
             case nil: return .available
@@ -439,6 +450,12 @@ final class ConnectionSession: @unchecked Sendable {
         var blocks: Set<String> = []
         var unread = 0
         do {
+            if identity == .certificate,
+                let refusal = CertificateNameRule.refusal(for: name, stored: try await store.identity(forKey: name.key))
+            {
+                logger.notice("certificate refused: \(refusal)")
+                return machine.joinRefused(refusal)
+            }
             if identity.hasIdentity {
                 blocks = try await store.blocks(of: name.key)
                 unread = try await store.unreadCount(for: name.key)
@@ -454,6 +471,7 @@ final class ConnectionSession: @unchecked Sendable {
             return machine.joinRefused(error)
         case .success:
             joinedAs = name
+            inRoom.store(true, ordering: .relaxed)
             if identity == .certificate, let certificate {
                 await hub.attach(certificate, to: id)
                 scheduleExpiry(of: certificate)

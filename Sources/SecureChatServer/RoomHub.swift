@@ -120,23 +120,30 @@ actor RoomHub {
         return revoked.count
     }
 
-    /// Whether `name` is online, or locked after wrong passwords; nil when neither (the store decides the rest).
-    func liveStatus(of name: Username) -> NameStatus? {
+    /// Whether `name` is online, or `source` is locked out of it after wrong passwords; nil when neither (the store
+    /// decides the rest).
+    func liveStatus(of name: Username, from source: String) -> NameStatus? {
         if room.member(name.key) != nil { return .online }
-        if let seconds = loginGuard.lockRemaining(name.key, now: secondsNow()) {
-            return .locked(secondsLeft: Int(seconds.rounded(.up)))
-        }
+        if let seconds = lockRemaining(of: name, from: source) { return .locked(secondsLeft: seconds) }
         return nil
     }
 
-    /// Counts a wrong password; the lock's length in seconds when this one locked the name.
-    func recordWrongPassword(for name: Username) -> Int? {
-        guard let seconds = loginGuard.recordFailure(name.key, now: secondsNow()) else { return nil }
+    /// Counts a wrong password for `name` from `source`; the lock's length in seconds when this one locked the
+    /// source out of the name.
+    func recordWrongPassword(for name: Username, from source: String) -> Int? {
+        guard let seconds = loginGuard.recordFailure(name: name.key, source: source, now: secondsNow()) else {
+            return nil
+        }
         logger.warning(
-            "name locked after too many wrong passwords",
-            metadata: ["user": "\(name)", "seconds": "\(seconds)"]
+            "source locked out of a name after wrong passwords",
+            metadata: ["user": "\(name)", "source": "\(source)", "seconds": "\(seconds)"]
         )
         return Int(seconds)
+    }
+
+    /// Forgets the wrong passwords for `name` from `source` after a right one.
+    func recordCorrectPassword(for name: Username, from source: String) {
+        loginGuard.recordSuccess(name: name.key, source: source)
     }
 
     /// Puts `member` in the room, sends them `greeting`, and announces them; fails if the name came online
@@ -145,7 +152,6 @@ actor RoomHub {
         if isShuttingDown { return .failure(.notAllowed("the server is shutting down")) }
         switch room.join(member) {
         case .success(let notice):
-            if member.identity == .registered { loginGuard.recordSuccess(member.name.key) }
             for line in greeting { deliver(Delivery(to: [member.connection], line)) }
             if let notice { deliver(notice) }
             return .success(())
@@ -195,9 +201,9 @@ actor RoomHub {
         return route
     }
 
-    /// Seconds left on the wrong-password lock of `name`, if it is locked.
-    func lockRemaining(of name: Username) -> Int? {
-        loginGuard.lockRemaining(name.key, now: secondsNow()).map { Int($0.rounded(.up)) }
+    /// Seconds left on the wrong-password lock of `source` out of `name`, if it is locked.
+    func lockRemaining(of name: Username, from source: String) -> Int? {
+        loginGuard.lockRemaining(name: name.key, source: source, now: secondsNow()).map { Int($0.rounded(.up)) }
     }
 
     /// The names of everybody online but `name`.

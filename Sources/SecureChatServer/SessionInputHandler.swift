@@ -88,9 +88,10 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     /// Called by the sweeper: after a whole idle timeout of silence, probes the peer, and drops it if the probe
-    /// itself went unanswered for as long.
+    /// itself went unanswered for as long. Before `WELCOME` nothing but the login's own lines may be sent (ordering
+    /// rule 1), and the login deadline limits that time instead, so silence counts only from the login on.
     func sweep() {
-        if heardSinceSweep {
+        if heardSinceSweep || session?.hasJoined != true {
             heardSinceSweep = false
             quietSweeps = 0
             return

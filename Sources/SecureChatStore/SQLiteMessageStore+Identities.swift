@@ -56,10 +56,10 @@ extension SQLiteMessageStore {
             if db.changesCount == 0 {
                 try db.execute(
                     sql: """
-                        UPDATE identity SET kind = 'certificate', password_hash = NULL
+                        UPDATE identity SET kind = 'certificate', password_hash = NULL, display_name = ?
                         WHERE key = ? AND kind <> 'certificate'
                         """,
-                    arguments: [identity.key]
+                    arguments: [identity.displayName, identity.key]
                 )
                 guard db.changesCount > 0 else { return nil }
             }

@@ -236,7 +236,7 @@ struct ChatScenarioTests {
         #expect(history.contains { $0.hasSuffix("alice -> carol: see you tomorrow") })
     }
 
-    @Test func wrongPasswordsLockTheName() async throws {
+    @Test func wrongPasswordsLockTheNameForTheirSource() async throws {
         let server = try await ServerProcess.start()
         try await server.register("dave", password: "correct-horse")
 
@@ -250,17 +250,20 @@ struct ChatScenarioTests {
         #expect(await intruder.next("ERROR ")?.hasPrefix("ERROR bad-password") == true)
         intruder.send("guess3")
         #expect(await intruder.next("ERROR ")?.hasPrefix("ERROR name-locked") == true)
-        #expect(await intruder.next("PROMPT ") == "PROMPT Enter username:")
-        intruder.send("dave")
-        #expect(await intruder.next("ERROR ")?.hasPrefix("ERROR name-locked") == true)
-        #expect(await server.process.errorLine { $0.contains("name locked") } != nil)
+        #expect(await intruder.next("BYE ") == "BYE too many wrong passwords")
+        let again = try server.connect()
+        await again.next("PROMPT Enter username:")
+        again.send("dave")
+        #expect(await again.next("ERROR ")?.hasPrefix("ERROR name-locked") == true)
+        #expect(await server.process.errorLine { $0.contains("source locked out of a name") } != nil)
     }
 
     @Test func aLockCoversConnectionsAlreadyAtThePasswordPrompt() async throws {
         let server = try await ServerProcess.start()
         try await server.register("dave", password: "correct-horse")
 
-        // Two connections reach the password prompt; three wrong answers on the first lock the name.
+        // Two connections from one source reach the password prompt; three wrong answers on the first lock that
+        // source out of the name.
         var prompts: [LineProcess] = []
         for _ in 0..<2 {
             let client = try server.connect()
@@ -273,10 +276,10 @@ struct ChatScenarioTests {
             prompts[0].send(guess)
             await prompts[0].next("ERROR ")
         }
-        // Even the right password is not checked while the name is locked.
+        // Even the right password is not checked while the source is locked out.
         prompts[1].send("correct-horse")
         #expect(await prompts[1].next("ERROR ")?.hasPrefix("ERROR name-locked ") == true)
-        #expect(await prompts[1].next("PROMPT ") == "PROMPT Enter username:")
+        #expect(await prompts[1].next("BYE ") == "BYE too many wrong passwords")
     }
 
     @Test func broadcastsReachEveryoneOrTheNamedUsers() async throws {

@@ -52,8 +52,8 @@ struct MessageStoreBehaviourTests {
             _ = try await store.identity(forKey: "carl")  // cached as a password identity
             let claim = StoredIdentity(key: "carl", displayName: "CARL", kind: .certificate, createdAt: t(3))
             #expect(try await store.claimForCertificate(claim))
-            // The first spelling and the creation time stay; the password is gone.
-            let claimed = StoredIdentity(key: "carl", displayName: "Carl", kind: .certificate, createdAt: t(2))
+            // The creation time stays, the password is gone, and the CN's spelling is the identity's from now on.
+            let claimed = StoredIdentity(key: "carl", displayName: "CARL", kind: .certificate, createdAt: t(2))
             #expect(try await store.identity(forKey: "carl") == claimed)
             #expect(try await store.claimForCertificate(claim) == false)
         }

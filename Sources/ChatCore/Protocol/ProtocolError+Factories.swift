@@ -109,6 +109,22 @@ extension ProtocolError {
         ProtocolError(code: .serverError, message: detail)
     }
 
+    /// A new name that does not start with a letter (stored names that do not still log in).
+    public static func nameNotStartingWithLetter(_ name: Username) -> ProtocolError {
+        ProtocolError(
+            code: .nameInvalid,
+            message: "'\(name)' is not a valid new username; a new name must start with an ASCII letter"
+        )
+    }
+
+    /// A certificate whose CN spells `name` otherwise than the certificate identity it would take over.
+    public static func certificateNameSpelledOtherwise(_ name: Username, stored: String) -> ProtocolError {
+        ProtocolError(
+            code: .nameReserved,
+            message: "\(stored) belongs to a certificate with exactly that name; a certificate for \(name) is not it"
+        )
+    }
+
     /// Echoed user input is cut to a readable length, so an error never repeats a whole 4 KiB line.
     static func clipped(_ text: String, maximum: Int = 40) -> String {
         text.count <= maximum ? text : text.prefix(maximum) + "…"

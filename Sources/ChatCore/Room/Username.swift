@@ -42,6 +42,17 @@ public struct Username: Sendable, Hashable, Comparable, CustomStringConvertible 
         }
     }
 
+    /// Whether the name may be taken anew (as a guest, by `register`'s guest or by a new certificate): it must start
+    /// with a letter, so that names such as `.`, `-rf` or `12345` are not taken. Names stored before this rule keep
+    /// logging in; they are checked with ``validate(_:)`` only.
+    public var mayBeTakenAnew: Bool {
+        guard let first = display.utf8.first else { return false }
+        switch first {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): return true
+        default: return false
+        }
+    }
+
     /// The name as typed.
     public var description: String { display }
 

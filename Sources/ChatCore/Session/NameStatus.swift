@@ -8,7 +8,7 @@ public enum NameStatus: Sendable, Equatable {
     case reservedForCertificate
     /// Somebody with this name is online now.
     case online
-    /// Locked after too many wrong passwords, for this many more seconds.
+    /// This connection's source is locked out of the name after wrong passwords, for this many more seconds.
     case locked(secondsLeft: Int)
     /// The server could not find out (storage failed); the user should try again.
     case unknown

@@ -85,9 +85,15 @@ public struct SessionStateMachine: Sendable {
         case .awaitingName:
             return nameReceived(line)
         case .awaitingPassword(let name, let hash):
-            state = .checkingPassword(name, hash: hash)
             // `register` takes the password as one word, so spaces around the typed answer are not part of it.
-            return .verifyPassword(name, password: Self.trimmingSpaces(line), hash: hash)
+            let password = Self.trimmingSpaces(line)
+            // `tata` leaves at every prompt; it cannot be a password (they have at least 8 characters).
+            if password.lowercased() == "tata" {
+                state = .closed
+                return .close([.disconnected])
+            }
+            state = .checkingPassword(name, hash: hash)
+            return .verifyPassword(name, password: password, hash: hash)
         case .chatting:
             return chatLineReceived(line)
         case .closed:
@@ -118,6 +124,10 @@ public struct SessionStateMachine: Sendable {
         guard case .checkingName(let name) = state else { preconditionFailure("Invalid state: \(state)") }
         switch status {
         case .available:
+            guard name.mayBeTakenAnew else {
+                state = .awaitingName
+                return .send([.error(.nameNotStartingWithLetter(name)), .promptUsername])
+            }
             state = .joining(name, .guest)
             return .join(name, .guest)
         case .registered(let hash):
@@ -130,21 +140,29 @@ public struct SessionStateMachine: Sendable {
             state = .awaitingName
             return .send([.error(.nameTaken(name)), .promptUsername])
         case .locked(let seconds):
-            state = .awaitingName
-            return .send([.error(.nameLocked(name, seconds: seconds)), .promptUsername])
+            return lockedOut(name, seconds: seconds)
         case .unknown:
             state = .awaitingName
             return .send([.error(.serverError("could not look up this name; try again")), .promptUsername])
         }
     }
 
-    /// The name got locked (by wrong passwords on other connections) while this one was at its password prompt:
-    /// the attempt is not even checked.
+    /// This connection's source got locked out of the name (by wrong passwords on other connections from it) while
+    /// this one was at its password prompt: the attempt is not even checked.
     public mutating func passwordRefusedWhileLocked(seconds: Int) -> Action {
         guard case .checkingPassword(let name, _) = state else { preconditionFailure("Invalid state: \(state)") }
-        state = .awaitingName
-        return .send([.error(.nameLocked(name, seconds: seconds)), .promptUsername])
+        return lockedOut(name, seconds: seconds)
     }
+
+    /// The connection's source is locked out of `name`: say so and close. Asking for a name again would take the
+    /// next line, most likely a password, for a guest's name.
+    private mutating func lockedOut(_ name: Username, seconds: Int) -> Action {
+        state = .closed
+        return .close([.error(.nameLocked(name, seconds: seconds)), .bye(Self.lockedOutReason)])
+    }
+
+    /// The `BYE` reason after a lock-out.
+    public static let lockedOutReason = "too many wrong passwords"
 
     /// The answer to `.verifyPassword`.
     public mutating func passwordVerified(_ correct: Bool) -> Action {
@@ -165,8 +183,7 @@ public struct SessionStateMachine: Sendable {
             preconditionFailure("Invalid state: \(state)")
         }
         if let lockSeconds {
-            state = .awaitingName
-            return .send([.error(.nameLocked(name, seconds: lockSeconds)), .promptUsername])
+            return lockedOut(name, seconds: lockSeconds)
         }
         state = .awaitingPassword(name, hash: hash)
         return .send([.error(.badPassword), .promptPassword(for: name)])
@@ -222,8 +239,10 @@ public struct SessionStateMachine: Sendable {
     /// The session must end for a reason the user is told (e.g. their certificate expired).
     public mutating func terminate(because reason: String) -> Action {
         if case .closed = state { return .none }
+        // Before `WELCOME` nothing but `ERROR`, `PROMPT` and `BYE` is sent (ordering rule 1).
+        let replies: [ServerReply] = isLoggingIn ? [.bye(reason)] : [.notice(reason), .bye(reason)]
         state = .closed
-        return .close([.notice(reason), .bye(reason)])
+        return .close(replies)
     }
 
     /// The server is shutting down.

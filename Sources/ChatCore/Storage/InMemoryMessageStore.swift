@@ -60,6 +60,7 @@ public actor InMemoryMessageStore: MessageStore {
         }
         guard stored.kind != .certificate else { return false }
         stored.kind = .certificate
+        stored.displayName = identity.displayName
         self.identities[identity.key] = stored
         return true
     }

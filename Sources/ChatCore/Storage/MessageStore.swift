@@ -17,8 +17,8 @@ public protocol MessageStore: Sendable {
     func createIdentity(_ identity: StoredIdentity) async throws
 
     /// Records that `identity.key` (a certificate identity) belongs to certificate users: creates the identity, or
-    /// turns a password identity with that key into a certificate one, whose password no longer logs in (its
-    /// inbox, history and blocks stay). Returns whether anything changed.
+    /// turns a password identity with that key into a certificate one spelt `identity.displayName` (the CN), whose
+    /// password no longer logs in (its inbox, history and blocks stay). Returns whether anything changed.
     @discardableResult
     func claimForCertificate(_ identity: StoredIdentity) async throws -> Bool
 

@@ -12,6 +12,16 @@ import Testing
         #expect(name.description == raw)
     }
 
+    /// Stored names that do not start with a letter stay valid (`validate`); only new ones must.
+    @Test func onlyNamesStartingWithALetterMayBeTakenAnew() throws {
+        for raw in ["alice", "Zed", "a1", "x-y.z"] {
+            #expect(try Username.validate(raw).get().mayBeTakenAnew, "\(raw)")
+        }
+        for raw in [".", "-rf", "...", "12345", "_", "9lives"] {
+            #expect(try !Username.validate(raw).get().mayBeTakenAnew, "\(raw)")
+        }
+    }
+
     @Test(arguments: [
         "", " ", " alice", "alice ", "al ice", "b@d", "who?", "ålice", "名前", "tab\t", "new\nline", "a/b", "a:b",
         "👋", "e\u{301}", String(repeating: "z", count: 33),

@@ -62,7 +62,7 @@ import Testing
         #expect(machine.lineReceived("anything") == .none)
     }
 
-    @Test func takenInvalidReservedAndLockedNamesAskAgain() {
+    @Test func takenInvalidAndReservedNamesAskAgain() {
         var machine = SessionStateMachine()
         _ = machine.handshakeCompleted(certificateName: nil)
         guard case .send(let invalid) = machine.lineReceived("no spaces please") else {
@@ -77,12 +77,39 @@ import Testing
             machine.nameLookedUp(.reservedForCertificate)
                 == .send([.error(.nameReservedForCertificate(name("alice"))), .promptUsername])
         )
+        #expect(machine.isLoggingIn)
+    }
+
+    /// Asking for a name again would take the next line, most likely the password, for a guest's name.
+    @Test func aNameThisSourceIsLockedOutOfClosesTheConnection() {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
         _ = machine.lineReceived("alice")
         #expect(
             machine.nameLookedUp(.locked(secondsLeft: 42))
-                == .send([.error(.nameLocked(name("alice"), seconds: 42)), .promptUsername])
+                == .close([.error(.nameLocked(name("alice"), seconds: 42)), .bye("too many wrong passwords")])
+        )
+        #expect(machine.lineReceived("the password") == .none)
+    }
+
+    @Test(arguments: [".", "-rf", "...", "12345", "_x", "9lives"])
+    func aNewNameMustStartWithALetter(raw: String) {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
+        #expect(machine.lineReceived(raw) == .lookUpName(name(raw)))
+        #expect(
+            machine.nameLookedUp(.available) == .send([.error(.nameNotStartingWithLetter(name(raw))), .promptUsername])
         )
         #expect(machine.isLoggingIn)
+    }
+
+    @Test func aStoredNameNotStartingWithALetterStillLogsIn() {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
+        _ = machine.lineReceived("12345")
+        #expect(machine.nameLookedUp(.registered(passwordHash: "h")) == .send([.promptPassword(for: name("12345"))]))
+        _ = machine.lineReceived("right-password")
+        #expect(machine.passwordVerified(true) == .join(name("12345"), .registered))
     }
 
     /// `register` takes its password as one word, so the prompt's answer is taken without the spaces around it.
@@ -110,12 +137,42 @@ import Testing
         _ = machine.passwordVerified(false)
         #expect(
             machine.wrongPasswordRecorded(lockSeconds: 60)
-                == .send([.error(.nameLocked(name("carol"), seconds: 60)), .promptUsername])
+                == .close([.error(.nameLocked(name("carol"), seconds: 60)), .bye("too many wrong passwords")])
         )
+        #expect(machine.lineReceived("carol") == .none)
+
+        var again = SessionStateMachine()
+        _ = again.handshakeCompleted(certificateName: nil)
+        _ = again.lineReceived("carol")
+        _ = again.nameLookedUp(.registered(passwordHash: "h"))
+        _ = again.lineReceived("right")
+        #expect(again.passwordVerified(true) == .join(name("carol"), .registered))
+    }
+
+    /// `tata` leaves at every prompt and is not taken for a wrong password.
+    @Test(arguments: ["tata", " TATA "])
+    func tataAtThePasswordPromptLeaves(typed: String) {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
         _ = machine.lineReceived("carol")
         _ = machine.nameLookedUp(.registered(passwordHash: "h"))
-        _ = machine.lineReceived("right")
-        #expect(machine.passwordVerified(true) == .join(name("carol"), .registered))
+        #expect(machine.lineReceived(typed) == .close([.disconnected]))
+        #expect(!machine.isLoggingIn)
+    }
+
+    @Test func floodingBeforeWelcomeIsToldWithByeOnly() {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
+        #expect(machine.lineRejected(.rateLimited(retryAfterSeconds: 1)).isSendEndingWithPrompt)
+        #expect(machine.terminate(because: "too many lines too fast") == .close([.bye("too many lines too fast")]))
+
+        var chatting = SessionStateMachine()
+        _ = chatting.handshakeCompleted(certificateName: "bob")
+        _ = chatting.joined()
+        #expect(
+            chatting.terminate(because: "too many lines too fast")
+                == .close([.notice("too many lines too fast"), .bye("too many lines too fast")])
+        )
     }
 
     @Test func commandsChatAndTata() {
@@ -165,9 +222,9 @@ import Testing
         _ = machine.lineReceived("guess")
         #expect(
             machine.passwordRefusedWhileLocked(seconds: 50)
-                == .send([.error(.nameLocked(name("carol"), seconds: 50)), .promptUsername])
+                == .close([.error(.nameLocked(name("carol"), seconds: 50)), .bye("too many wrong passwords")])
         )
-        #expect(machine.isLoggingIn)
+        #expect(!machine.isLoggingIn)
     }
 
     @Test func aStoreFailureDuringLookUpAsksAgain() {
@@ -190,5 +247,13 @@ import Testing
         #expect(
             machine.joinRefused(.nameTaken(name("bob"))) == .send([.error(.nameTaken(name("bob"))), .promptUsername])
         )
+    }
+}
+
+extension SessionStateMachine.Action {
+    /// Whether this sends lines that end with the username prompt.
+    fileprivate var isSendEndingWithPrompt: Bool {
+        if case .send(let replies) = self { return replies.last == .promptUsername }
+        return false
     }
 }
