@@ -157,6 +157,7 @@ extension ConnectionSession {
             }
         }
         if !stored.isEmpty, var message = directMessage(text, from: name, identity: identity, to: stored) {
+            // Kept like a `send` to these recipients, marked as a list broadcast so `INBOX` can say so.
             message.audience = .userList(recipients: message.audience.recipients)
             _ = try await store.append(message)
         }

@@ -69,13 +69,7 @@ struct InboxAndHistoryTests {
     /// The inbox is at-least-once: an answer lost with its connection (a reset before the client acknowledged it)
     /// is offered again by the next `inbox`, and the unread count at login still counts it.
     @Test func anInboxAnswerLostWithItsConnectionIsOfferedAgain() async throws {
-        let server = try await ServerProcess.start()
-        try await server.register("dora", password: "dora-password")
-        let eve = try await server.login("eve")
-        for index in 1...3 {
-            eve.send("send dora note \(index)")
-            await eve.answer()
-        }
+        let (server, eve) = try await Self.serverWithNotesForDora(3)
 
         let first = try await server.login("dora", password: "dora-password")
         #expect(await first.next("NOTICE you have ") == "NOTICE you have 3 unread messages; type 'inbox' to read them")
@@ -96,13 +90,7 @@ struct InboxAndHistoryTests {
 
     /// `read <id>` acknowledges what this connection was shown up to that id; the rest stays unread.
     @Test func readAcknowledgesWhatWasShownUpToAnId() async throws {
-        let server = try await ServerProcess.start()
-        try await server.register("dora", password: "dora-password")
-        let eve = try await server.login("eve")
-        for index in 1...3 {
-            eve.send("send dora note \(index)")
-            await eve.answer()
-        }
+        let (server, eve) = try await Self.serverWithNotesForDora(3)
         eve.send("read")
         #expect(await eve.answer().last?.hasPrefix("ERROR not-allowed ") == true, "guests have no inbox")
 
@@ -139,15 +127,8 @@ struct InboxAndHistoryTests {
     /// Asking for the next page acknowledges the previous one: paging through more than one page loses nothing and
     /// shows nothing twice, and the last page, never acknowledged, comes back after a reconnect.
     @Test func theNextInboxAcknowledgesThePreviousPage() async throws {
-        let server = try await ServerProcess.start()
-        try await server.register("dora", password: "dora-password")
-        let eve = try await server.login("eve")
         let total = 250
-        eve.sendRaw(Data((1...total).map { "send dora note \($0)\n" }.joined().utf8))
-        let acknowledged = await (1...total).asyncCount { _ in
-            await eve.answer().last?.hasPrefix("OK queued") == true
-        }
-        #expect(acknowledged == total)
+        let (server, eve) = try await Self.serverWithNotesForDora(total)
 
         let first = try await server.login("dora", password: "dora-password")
         first.send("inbox")
@@ -171,6 +152,18 @@ struct InboxAndHistoryTests {
         #expect(await second.answer() == page2)
         second.send("inbox")
         #expect(await second.answer() == ["OK 0 messages"])
+    }
+
+    /// A server where the guest eve (still online) has queued `count` notes, "note 1" to "note <count>", for the
+    /// registered and offline dora (password "dora-password").
+    private static func serverWithNotesForDora(_ count: Int) async throws -> (ServerProcess, LineProcess) {
+        let server = try await ServerProcess.start()
+        try await server.register("dora", password: "dora-password")
+        let eve = try await server.login("eve")
+        eve.sendRaw(Data((1...count).map { "send dora note \($0)\n" }.joined().utf8))
+        let queued = await (1...count).asyncCount { _ in await eve.answer().last?.hasPrefix("OK queued") == true }
+        #expect(queued == count)
+        return (server, eve)
     }
 
     @Test func anOfflineUserWhoBlocksYouIsNotReached() async throws {
