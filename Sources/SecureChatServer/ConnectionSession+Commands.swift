@@ -7,8 +7,8 @@ extension ConnectionSession {
     /// How many stored messages one `inbox` answer shows at most.
     static let inboxPageSize = 200
     /// How many bytes one `inbox` or `history` answer may take on the wire: 256 KiB, or a quarter of the outbound
-    /// queue limit if that is less, so a big answer never makes its own reader look slow (and get dropped with the
-    /// answer's messages already marked read). An answer always holds at least one line.
+    /// queue limit if that is less, so a big answer never makes its own reader look slow (and get dropped).
+    /// An answer always holds at least one line.
     static func answerByteBudget(outboundQueueLimit: Int) -> Int {
         min(256 * 1024, outboundQueueLimit / 4)
     }
@@ -32,6 +32,8 @@ extension ConnectionSession {
                 return try await broadcast(text, from: name, identity: identity, to: recipients)
             case .inbox:
                 return try await inbox(for: name, identity: identity)
+            case .read(let id):
+                return try await read(upTo: id, for: name, identity: identity)
             case .history(let limit):
                 return try await history(for: name, identity: identity, limit: limit)
             case .block(let target):
@@ -136,8 +138,9 @@ extension ConnectionSession {
         var lines: [ServerReply] = []
         var stored: [(Username, Bool, RecipientEntry.State)] = []
         var counts = (delivered: 0, queued: 0, failed: 0)
+        let line = ServerReply.listBroadcast(from: name.display, to: recipients.map(\.display), text: text)
         for recipient in recipients {
-            switch try await route(text, from: name, to: recipient, broadcast: true) {
+            switch try await route(text, from: name, to: recipient, as: line) {
             case .failed(let error):
                 counts.failed += 1
                 lines.append(.delivery(recipient.display, status: .failed, explanation: error.message))
@@ -153,8 +156,10 @@ extension ConnectionSession {
                 )
             }
         }
-        if !stored.isEmpty {
-            try await storeDirect(text, from: name, identity: identity, to: stored)
+        if !stored.isEmpty, var message = directMessage(text, from: name, identity: identity, to: stored) {
+            // Kept like a `send` to these recipients, marked as a list broadcast so `INBOX` can say so.
+            message.audience = .userList(recipients: message.audience.recipients)
+            _ = try await store.append(message)
         }
         return lines + [
             .ok(OKSummary.deliveries(delivered: counts.delivered, queued: counts.queued, failed: counts.failed))
@@ -167,18 +172,17 @@ extension ConnectionSession {
         case failed(ProtocolError)
     }
 
+    /// Routes one direct message; `line` is what the recipient gets when online (a `PRIVATE` line unless given).
     private func route(
         _ text: String,
         from name: Username,
         to recipient: Username,
-        broadcast: Bool = false
+        as line: ServerReply? = nil
     ) async throws -> RouteOutcome {
         if recipient.key == name.key {
             return .failed(.usage("you cannot send a message to yourself"))
         }
-        let reply: ServerReply =
-            broadcast
-            ? .broadcast(from: name.display, text: text) : .privateMessage(from: name.display, text: text)
+        let reply = line ?? .privateMessage(from: name.display, text: text)
         switch await hub.sendDirect(reply, from: name, to: recipient) {
         case .online(let member):
             // What counts is how the recipient is logged in now: a guest holding a name gets nothing stored.
@@ -195,16 +199,6 @@ extension ConnectionSession {
             }
             return .queued
         }
-    }
-
-    private func storeDirect(
-        _ text: String,
-        from name: Username,
-        identity: IdentityKind,
-        to recipients: [(Username, Bool, RecipientEntry.State)]
-    ) async throws {
-        guard let message = directMessage(text, from: name, identity: identity, to: recipients) else { return }
-        _ = try await store.append(message)
     }
 
     /// The direct message to keep, or nil when neither side has an identity (a guest's history is never stored).
@@ -251,28 +245,48 @@ extension ConnectionSession {
         }
     }
 
+    /// One page of unread messages, oldest first. Showing marks nothing read: asking for the next page acknowledges
+    /// the ones this connection was shown before, and so does `read`.
     private func inbox(for name: Username, identity: IdentityKind) async throws -> [ServerReply] {
-        guard identity.hasIdentity else {
-            return [.error(.notAllowed("guests have no inbox; register a password first"))]
-        }
+        guard identity.hasIdentity else { return [.error(Self.guestsHaveNoInbox)] }
+        _ = try await acknowledgeShown(upTo: nil, for: name)
         let unread = try await store.unreadInbox(for: name.key)
         var lines: [ServerReply] = []
         var ids: [MessageID] = []
         var bytes = 0
         for message in unread.prefix(Self.inboxPageSize) {
-            let line = ServerReply.inbox(at: message.at, from: message.senderName, text: message.text)
+            let line = ServerReply.inbox(
+                id: message.id,
+                at: message.at,
+                kind: message.inboxKind,
+                from: message.senderName,
+                text: message.text
+            )
             bytes += ReplyFormatter.bytes(for: line).count
             if bytes > answerByteBudget, !lines.isEmpty { break }
             lines.append(line)
             ids.append(message.id)
         }
-        // Marked read only once the lines are on their way: a connection that fails meanwhile loses nothing.
-        try await write(lines)
-        try await store.markRead(for: name.key, ids: ids)
-        let rest = unread.count - lines.count
-        let more = rest > 0 ? "; \(rest) more, type 'inbox' again" : ""
-        return [.ok(OKSummary.inboxRead(lines.count) + more)]
+        shownInbox.show(ids)
+        return lines + [.ok(OKSummary.inboxPage(lines.count, more: unread.count - lines.count))]
     }
+
+    /// `read [<id>]`: acknowledges what `inbox` showed this connection, up to `id` or all of it.
+    private func read(upTo id: MessageID?, for name: Username, identity: IdentityKind) async throws -> [ServerReply] {
+        guard identity.hasIdentity else { return [.error(Self.guestsHaveNoInbox)] }
+        let count = try await acknowledgeShown(upTo: id, for: name)
+        return [.ok(OKSummary.markedRead(count))]
+    }
+
+    /// Marks read the messages this connection was shown with an id up to `id` (all when nil); returns how many.
+    private func acknowledgeShown(upTo id: MessageID?, for name: Username) async throws -> Int {
+        let ids = shownInbox.acknowledged(by: id)
+        try await store.markRead(for: name.key, ids: ids)
+        shownInbox.forget(ids)
+        return ids.count
+    }
+
+    private static let guestsHaveNoInbox = ProtocolError.notAllowed("guests have no inbox; register a password first")
 
     private func history(for name: Username, identity: IdentityKind, limit: Int) async throws -> [ServerReply] {
         guard identity.hasIdentity else {

@@ -41,6 +41,8 @@ final class ConnectionSession: @unchecked Sendable {
     private var tlsSummary = ""
     private var leftOnPurpose = false
     private var presence: PresenceID?
+    /// What `inbox` showed this connection that it has not acknowledged yet (at-least-once inbox).
+    var shownInbox = ShownInbox()
     /// The name this connection holds in the room; set on join, kept after the machine closes so we can leave.
     private var joinedAs: Username?
     private var certificate: PeerIdentity?

@@ -6,7 +6,15 @@ extension StoredMessage {
         switch audience {
         case .room: "room"
         case .everyone: "everyone"
-        case .direct(let recipients): recipients.map(\.name).joined(separator: ",")
+        case .direct(let recipients), .userList(let recipients): recipients.map(\.name).joined(separator: ",")
+        }
+    }
+
+    /// How it was sent, as an `INBOX` line says it: `private` (`send`) or `broadcast` (`broadcast user …`).
+    var inboxKind: InboxKind {
+        switch audience {
+        case .userList, .everyone: .broadcast
+        case .direct, .room: .private
         }
     }
 }

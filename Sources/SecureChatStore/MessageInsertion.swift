@@ -21,8 +21,8 @@ struct MessageInsertion {
         self.db = db
         self.messageStatement = try db.cachedStatement(
             sql: """
-                INSERT INTO message (at, sender_key, sender_name, sender_name_key, audience, text)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO message (at, sender_key, sender_name, sender_name_key, audience, text, listed)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """
         )
         self.recipientStatement = try db.cachedStatement(
@@ -37,6 +37,7 @@ struct MessageInsertion {
     func insert(_ message: NewMessage) throws -> StoredMessage {
         let audience: String
         let recipients: [RecipientEntry]
+        var listed: Int64 = 0
         switch message.audience {
         case .room:
             audience = "room"
@@ -47,6 +48,11 @@ struct MessageInsertion {
         case .direct(let entries):
             audience = "direct"
             recipients = entries
+        case .userList(let entries):
+            // Stored as direct (inbox and history treat both alike), marked as sent to a list.
+            audience = "direct"
+            recipients = entries
+            listed = 1
         }
         let at = message.at.millisecondsSince1970
 
@@ -57,6 +63,7 @@ struct MessageInsertion {
         try bind(message.senderName.lowercased(), to: row, at: 4)
         try bind(audience, to: row, at: 5)
         try bind(message.text, to: row, at: 6)
+        try check(sqlite3_bind_int64(row, 7, listed))
         try run(self.messageStatement)
         let id = sqlite3_last_insert_rowid(self.db.sqliteConnection)
 

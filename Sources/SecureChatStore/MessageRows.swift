@@ -5,7 +5,7 @@ internal import GRDB
 /// Reading rows of `message` and `message_recipient` (``MessageInsertion`` writes them).
 enum MessageRows {
     /// The columns `fetch(_:sql:arguments:)` expects first, in this order, for a `message` table aliased `m`.
-    static let columns = "m.id, m.at, m.sender_key, m.sender_name, m.audience, m.text"
+    static let columns = "m.id, m.at, m.sender_key, m.sender_name, m.audience, m.text, m.listed"
 
     /// Positions in ``columns``: rows are read by index, as a look-up by name lower-cases the name for every value.
     private enum Column {
@@ -15,6 +15,7 @@ enum MessageRows {
         static let senderName = 3
         static let audience = 4
         static let text = 5
+        static let listed = 6
     }
 
     /// Runs a query selecting ``columns`` and returns the messages with their recipients, in the query's order.
@@ -31,6 +32,7 @@ enum MessageRows {
             switch audienceName {
             case "room": audience = .room
             case "everyone": audience = .everyone
+            case "direct" where row[Column.listed] as Int64 != 0: audience = .userList(recipients: recipients[id] ?? [])
             case "direct": audience = .direct(recipients: recipients[id] ?? [])
             default: throw StoreError.storageFailed("message \(id) has an unknown audience '\(audienceName)'")
             }

@@ -65,6 +65,13 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("v2-listed-broadcasts") { db in
+            // A direct message sent with `broadcast user …` rather than `send`. Rows stored before cannot tell the
+            // two apart and are taken for `send`s.
+            try db.execute(
+                sql: "ALTER TABLE message ADD COLUMN listed INTEGER NOT NULL DEFAULT 0 CHECK (listed IN (0, 1))"
+            )
+        }
         return migrator
     }
 }

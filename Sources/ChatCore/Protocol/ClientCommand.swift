@@ -10,8 +10,10 @@ public enum ClientCommand: Sendable, Equatable, CustomStringConvertible {
     case broadcastAll(text: String)
     /// `broadcast user <u1> [<u2> …] message <text>`: to 1…50 distinct users, in the order first named.
     case broadcastUsers([Username], text: String)
-    /// `inbox`: the messages that arrived while offline.
+    /// `inbox`: the next page of unread messages; first acknowledges what the previous `inbox` showed.
     case inbox
+    /// `read [<id>]`: acknowledges the messages `inbox` showed on this connection, those up to `upTo` or all.
+    case read(upTo: MessageID?)
     /// `history [N]`: the last `limit` messages (1…500, default 20).
     case history(limit: Int)
     /// `block <user>`.
@@ -39,6 +41,7 @@ public enum ClientCommand: Sendable, Equatable, CustomStringConvertible {
         case .send: .send
         case .broadcastAll, .broadcastUsers: .broadcast
         case .inbox: .inbox
+        case .read: .read
         case .history: .history
         case .block: .block
         case .unblock: .unblock
@@ -56,6 +59,7 @@ public enum ClientCommand: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .whoelse, .inbox, .blocked, .ping, .pong, .tata: verb.rawValue
         case .wholast(let minutes): "wholast \(minutes)"
+        case .read(let id): id.map { "read \($0)" } ?? "read"
         case .send(let name, let text): "send \(name) <\(OKSummary.counted(text.count, "character"))>"
         case .broadcastAll(let text): "broadcast message <\(OKSummary.counted(text.count, "character"))>"
         case .broadcastUsers(let names, let text):

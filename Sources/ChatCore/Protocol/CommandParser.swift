@@ -1,8 +1,9 @@
 /// Turns the lines of a logged-in user into commands or chat, following docs/PROTOCOL.md ("Commands").
 ///
 /// A line whose first word is a command word (any case, optionally with a leading `/`) is that command; a line that
-/// starts with `/` but names no command is refused; anything else is chat. Argument counts come from
-/// ``CommandTable``; the argument values are checked here.
+/// starts with `/` but names no command is refused; anything else is chat. `say <text>` is chat too: its text is sent
+/// as typed even when it starts with a command word. Argument counts come from ``CommandTable``; the argument values
+/// are checked here.
 public enum CommandParser {
     /// Classifies one line (its line ending removed; a trailing CR is removed here too).
     public static func parse(_ line: String) -> ParsedLine {
@@ -14,6 +15,7 @@ public enum CommandParser {
         guard let verb = CommandVerb(matching: hasSlash ? first.dropFirst() : first) else {
             return hasSlash ? .invalid(.unknownCommand(String(first))) : .chat(line)
         }
+        if verb == .say { return say(scanner) }
         switch arguments(of: verb, from: &scanner) {
         case .success(let command): return .command(command)
         case .failure(let error): return .invalid(error)
@@ -43,6 +45,13 @@ public enum CommandParser {
         return String(scalars)
     }
 
+    /// `say <text>`: the rest of the line, as typed, is a chat line.
+    private static func say(_ scanner: ArgumentScanner) -> ParsedLine {
+        let text = scanner.rest
+        guard !text.isEmpty else { return .invalid(.usage(CommandTable.entry(for: .say).usage)) }
+        return .chat(String(text))
+    }
+
     private static func arguments(
         of verb: CommandVerb,
         from scanner: inout ArgumentScanner
@@ -57,6 +66,10 @@ public enum CommandParser {
         case .ping: return .success(.ping)
         case .pong: return .success(.pong)
         case .tata: return .success(.tata)
+        case .say: preconditionFailure("'say' is a chat line, parsed by say(_:)")
+        case .read:
+            guard let word = scanner.next() else { return .success(.read(upTo: nil)) }
+            return messageID(word, entry).map { .read(upTo: $0) }
         case .wholast:
             return number(scanner.next(), in: ProtocolLimits.wholastMinutes, entry, name: "<minutes>")
                 .map { .wholast(minutes: $0) }
@@ -127,6 +140,16 @@ public enum CommandParser {
         return Username.validate(raw).mapError { error in
             error.code == .nameReserved ? .unknownUser(raw) : error
         }
+    }
+
+    /// A message id as `INBOX` lines show it: a positive whole number in ASCII digits.
+    private static func messageID(_ word: Substring, _ entry: CommandTable.Entry) -> Result<MessageID, ProtocolError> {
+        if word.utf8.count <= 18, word.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let value = Int64(word),
+            value > 0
+        {
+            return .success(MessageID(rawValue: value))
+        }
+        return .failure(.usage(entry.usage, detail: "<id> is the number of a message 'inbox' showed"))
     }
 
     /// A whole number in `range`, written with ASCII digits only.

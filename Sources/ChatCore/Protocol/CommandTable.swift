@@ -61,6 +61,8 @@ public enum CommandTable {
             ("whoelse", "list the other users online now", .none)
         case .wholast:
             ("wholast <minutes>", "list the users who left in the last <minutes> minutes (1 to 525600)", .exactly(1))
+        case .say:
+            ("say <text>", "say <text> in the room, even when it starts with a command word", .atLeast(1))
         case .send:
             ("send <user> <message>", "send a private message; it waits in an offline user's inbox", .atLeast(2))
         case .broadcast:
@@ -69,7 +71,12 @@ public enum CommandTable {
                 "send a message to everybody online, or to the named users (at most 50)", .atLeast(2)
             )
         case .inbox:
-            ("inbox", "show the messages that arrived while you were offline", .none)
+            (
+                "inbox", "show unread messages that arrived while you were offline; marks the previous page read",
+                .none
+            )
+        case .read:
+            ("read [<id>]", "mark read the messages 'inbox' showed you (all, or those up to <id>)", .upTo(1))
         case .history:
             ("history [N]", "show your last N messages, sent and received (default 20, at most 500)", .upTo(1))
         case .block:

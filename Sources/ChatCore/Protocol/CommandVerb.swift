@@ -6,12 +6,16 @@ public enum CommandVerb: String, Sendable, Hashable, CaseIterable, CustomStringC
     case whoelse
     /// `wholast <minutes>`
     case wholast
+    /// `say <text>`: a chat line, whatever word it starts with.
+    case say
     /// `send <user> <message>`
     case send
     /// `broadcast message <text>` or `broadcast user <u1> [<u2> …] message <text>`
     case broadcast
     /// `inbox`
     case inbox
+    /// `read [<id>]`
+    case read
     /// `history [N]`
     case history
     /// `block <user>`

@@ -39,9 +39,17 @@ public enum OKSummary {
         "\(delivered) delivered, \(queued) queued, \(failed) failed"
     }
 
-    /// `inbox`: "3 messages; marked read".
-    public static func inboxRead(_ count: Int) -> String {
-        "\(counted(count, "message")); marked read"
+    /// `inbox`: "3 messages; type 'read' once you have them", or with more waiting "200 messages; 5 more: type
+    /// 'inbox' for the next page (it marks these read)". Nothing is marked read by being shown.
+    public static func inboxPage(_ count: Int, more: Int) -> String {
+        let shown = counted(count, "message")
+        if more > 0 { return "\(shown); \(more) more: type 'inbox' for the next page (it marks these read)" }
+        return count == 0 ? shown : "\(shown); type 'read' once you have them"
+    }
+
+    /// `read`: "3 messages marked read".
+    public static func markedRead(_ count: Int) -> String {
+        "\(counted(count, "message")) marked read"
     }
 
     /// `history`: "5 messages".
@@ -69,7 +77,7 @@ public enum OKSummary {
         "\(name) is registered; from now on this name asks for your password"
     }
 
-    /// `help`: "14 commands; type 'help <command>' for one of them", or "help for send" for one command.
+    /// `help`: "16 commands; type 'help <command>' for one of them", or "help for send" for one command.
     public static func help(_ topic: CommandVerb?) -> String {
         guard let topic else {
             return "\(counted(CommandVerb.allCases.count, "command")); type 'help <command>' for one of them"

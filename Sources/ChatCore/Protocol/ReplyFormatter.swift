@@ -35,6 +35,8 @@ public enum ReplyFormatter {
             "PRIVATE \(name): \(text)"
         case .broadcast(let name, let text):
             "BROADCAST \(name): \(text)"
+        case .listBroadcast(let name, let recipients, let text):
+            "BROADCAST \(name) to \(recipients.joined(separator: ",")): \(text)"
         case .joined(let name):
             "NOTICE \(name) joined the conversation"
         case .left(let name):
@@ -53,8 +55,8 @@ public enum ReplyFormatter {
             "USER \(name) last seen \(UTCTimestamp.string(from: date))"
         case .delivery(let name, let status, let explanation):
             "DELIVERY \(name) \(status.rawValue) \(explanation)"
-        case .inbox(let date, let name, let text):
-            "INBOX \(UTCTimestamp.string(from: date)) \(name): \(text)"
+        case .inbox(let id, let date, let kind, let name, let text):
+            "INBOX \(id) \(UTCTimestamp.string(from: date)) \(kind.rawValue) \(name): \(text)"
         case .history(let date, let sender, let recipient, let text):
             "HISTORY \(UTCTimestamp.string(from: date)) \(sender) -> \(recipient): \(text)"
         case .help(let form, let text):

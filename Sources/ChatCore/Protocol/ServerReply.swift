@@ -15,8 +15,10 @@ public enum ServerReply: Sendable, Equatable {
     case chat(from: String, text: String)
     /// `PRIVATE <name>: <text>`: a private message to this user.
     case privateMessage(from: String, text: String)
-    /// `BROADCAST <name>: <text>`: a broadcast that reached this user.
+    /// `BROADCAST <name>: <text>`: a broadcast to everyone that reached this user.
     case broadcast(from: String, text: String)
+    /// `BROADCAST <name> to <r1>,<r2>: <text>`: a broadcast to a list of users, this one among them.
+    case listBroadcast(from: String, to: [String], text: String)
     /// `NOTICE <name> joined the conversation`
     case joined(String)
     /// `NOTICE <name> left the conversation`
@@ -35,8 +37,8 @@ public enum ServerReply: Sendable, Equatable {
     case userLastSeen(String, at: Date)
     /// `DELIVERY <name> <status> <explanation>`: one recipient of `broadcast user …`.
     case delivery(String, status: DeliveryStatus, explanation: String)
-    /// `INBOX <time> <name>: <text>`: one stored message.
-    case inbox(at: Date, from: String, text: String)
+    /// `INBOX <id> <time> <kind> <name>: <text>`: one stored message, with the id `read <id>` acknowledges it by.
+    case inbox(id: MessageID, at: Date, kind: InboxKind, from: String, text: String)
     /// `HISTORY <time> <from> -> <to>: <text>`: one message of the answer to `history`.
     case history(at: Date, from: String, to: String, text: String)
     /// `HELP <form> - <text>`: one command of the answer to `help`.

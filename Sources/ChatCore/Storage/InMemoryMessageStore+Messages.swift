@@ -37,15 +37,14 @@ extension InMemoryMessageStore {
         try self.checkOpen()
         let wanted = Set(ids)
         for index in self.messages.indices where wanted.contains(self.messages[index].id) {
-            guard case .direct(var recipients) = self.messages[index].audience else {
-                continue
-            }
+            let audience = self.messages[index].audience
+            var recipients = audience.recipients
             for position in recipients.indices where recipients[position].key == key {
                 if recipients[position].state == .unread {
                     recipients[position].state = .read
                 }
             }
-            self.messages[index].audience = .direct(recipients: recipients)
+            self.messages[index].audience = audience.replacingRecipients(with: recipients)
         }
     }
 
@@ -68,7 +67,7 @@ extension InMemoryMessageStore {
                 return true
             }
             switch message.audience {
-            case .direct(let recipients):
+            case .direct(let recipients), .userList(let recipients):
                 return recipients.contains { $0.key == key }
             case .room, .everyone:
                 return online.contains { $0.start <= message.at && $0.end.map { message.at <= $0 } ?? true }
@@ -84,10 +83,5 @@ extension InMemoryMessageStore {
 
 extension StoredMessage {
     /// The recipients of a direct message; empty for room and everyone messages.
-    var recipients: [RecipientEntry] {
-        switch self.audience {
-        case .direct(let recipients): recipients
-        case .room, .everyone: []
-        }
-    }
+    var recipients: [RecipientEntry] { self.audience.recipients }
 }

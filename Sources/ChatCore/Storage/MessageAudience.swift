@@ -4,8 +4,27 @@ public enum MessageAudience: Hashable, Sendable {
     case room
     /// `broadcast message …`: sent to everyone online at that moment.
     case everyone
-    /// `send` or `broadcast user …`: sent to the listed users.
+    /// `send`: a private message to one user.
     case direct(recipients: [RecipientEntry])
+    /// `broadcast user …`: a broadcast to the listed users; stored, queued and read like a direct message.
+    case userList(recipients: [RecipientEntry])
+
+    /// The recipients of a direct message or of a broadcast to a list; empty for room and everyone messages.
+    public var recipients: [RecipientEntry] {
+        switch self {
+        case .direct(let recipients), .userList(let recipients): recipients
+        case .room, .everyone: []
+        }
+    }
+
+    /// The same audience with `recipients` in place of its own; room and everyone messages have none to replace.
+    func replacingRecipients(with recipients: [RecipientEntry]) -> MessageAudience {
+        switch self {
+        case .direct: .direct(recipients: recipients)
+        case .userList: .userList(recipients: recipients)
+        case .room, .everyone: self
+        }
+    }
 }
 
 /// One recipient of a direct message.

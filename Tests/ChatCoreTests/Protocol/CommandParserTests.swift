@@ -39,6 +39,11 @@ import Testing
         ("broadcast user bob message message two", .broadcastUsers([Username.fixture("bob")], text: "message two")),
         ("inbox", .inbox),
         ("/INBOX", .inbox),
+        ("read", .read(upTo: nil)),
+        ("/READ", .read(upTo: nil)),
+        ("read 1", .read(upTo: MessageID(rawValue: 1))),
+        ("read 0042", .read(upTo: MessageID(rawValue: 42))),
+        ("read 999999999999999999", .read(upTo: MessageID(rawValue: 999_999_999_999_999_999))),
         ("history", .history(limit: 20)),
         ("history 1", .history(limit: 1)),
         ("history 500", .history(limit: 500)),
@@ -92,6 +97,14 @@ import Testing
         ("broadcast user bob message", "\(broadcastForm) (the message is empty)"),
         ("broadcast user bob message   ", "\(broadcastForm) (the message is empty)"),
         ("inbox all", "inbox"),
+        ("read 0", "read [<id>] (<id> is the number of a message 'inbox' showed)"),
+        ("read x", "read [<id>] (<id> is the number of a message 'inbox' showed)"),
+        ("read -3", "read [<id>] (<id> is the number of a message 'inbox' showed)"),
+        ("read 9999999999999999999", "read [<id>] (<id> is the number of a message 'inbox' showed)"),
+        ("read 1 2", "read [<id>]"),
+        ("say", "say <text>"),
+        ("/say", "say <text>"),
+        ("say   \t ", "say <text>"),
         ("history 0", "history [N] (N is a whole number from 1 to 500)"),
         ("history 501", "history [N] (N is a whole number from 1 to 500)"),
         ("history lots", "history [N] (N is a whole number from 1 to 500)"),
@@ -149,6 +162,8 @@ import Testing
         ("send room private to user room", .unknownUser("room")),
         ("broadcast user message bob message hi", .unknownUser("message")),
         ("send Help hi", .unknownUser("Help")),
+        ("send say hi", .unknownUser("say")),
+        ("block READ", .unknownUser("READ")),
         ("block who?", .nameInvalid("who?")),
         ("unblock tata", .unknownUser("tata")),
         ("broadcast user bob b@d message hi", .nameInvalid("b@d")),
@@ -174,6 +189,22 @@ import Testing
             CommandParser.parse("/dance").wireLine
                 == "ERROR unknown-command /dance is not a command; type 'help' for the list"
         )
+    }
+
+    /// `say` makes any line chat, even one that starts with a command word.
+    static let sayLines: [(String, String)] = [
+        ("say help me please", "help me please"),
+        ("SAY send me the file", "send me the file"),
+        ("/say history is boring", "history is boring"),
+        ("say   block party  tonight \r", "block party  tonight "),
+        ("say tata", "tata"),
+        ("say say", "say"),
+        ("say /dance", "/dance"),
+    ]
+
+    @Test(arguments: sayLines)
+    func sayIsChatWhateverItStartsWith(line: String, text: String) {
+        #expect(CommandParser.parse(line) == .chat(text))
     }
 
     static let chatLines: [(String, String)] = [
@@ -214,6 +245,8 @@ import Testing
         )
         #expect(ClientCommand.help(topic: .send).description == "help send")
         #expect(ClientCommand.wholast(minutes: 5).description == "wholast 5")
+        #expect(ClientCommand.read(upTo: MessageID(rawValue: 9)).description == "read 9")
+        #expect(ClientCommand.read(upTo: nil).description == "read")
     }
 
     @Test(arguments: CommandVerb.allCases)

@@ -19,8 +19,14 @@ import Testing
         (OKSummary.broadcast(reached: 1), "broadcast to 1 user"),
         (OKSummary.broadcast(reached: 4), "broadcast to 4 users"),
         (OKSummary.deliveries(delivered: 2, queued: 1, failed: 0), "2 delivered, 1 queued, 0 failed"),
-        (OKSummary.inboxRead(1), "1 message; marked read"),
-        (OKSummary.inboxRead(0), "0 messages; marked read"),
+        (OKSummary.inboxPage(1, more: 0), "1 message; type 'read' once you have them"),
+        (OKSummary.inboxPage(0, more: 0), "0 messages"),
+        (
+            OKSummary.inboxPage(200, more: 5),
+            "200 messages; 5 more: type 'inbox' for the next page (it marks these read)"
+        ),
+        (OKSummary.markedRead(1), "1 message marked read"),
+        (OKSummary.markedRead(3), "3 messages marked read"),
         (OKSummary.history(20), "20 messages"),
         (OKSummary.blocked(Username.fixture("bob")), "blocked bob"),
         (OKSummary.unblocked(Username.fixture("bob")), "unblocked bob"),
@@ -30,7 +36,7 @@ import Testing
             OKSummary.registered(Username.fixture("alice")),
             "alice is registered; from now on this name asks for your password"
         ),
-        (OKSummary.help(nil), "14 commands; type 'help <command>' for one of them"),
+        (OKSummary.help(nil), "16 commands; type 'help <command>' for one of them"),
         (OKSummary.help(.send), "help for send"),
         (OKSummary.pong, "pong"),
     ]

@@ -13,6 +13,8 @@ private let sampleDate = Date(timeIntervalSince1970: 1_795_611_731)
         (.chat(from: "bob", text: "hi alice"), "CHAT bob: hi alice"),
         (.privateMessage(from: "bob", text: "psst"), "PRIVATE bob: psst"),
         (.broadcast(from: "bob", text: "hear ye"), "BROADCAST bob: hear ye"),
+        (.listBroadcast(from: "bob", to: ["Carol", "dave"], text: "hi"), "BROADCAST bob to Carol,dave: hi"),
+        (.listBroadcast(from: "bob", to: ["carol"], text: "hi"), "BROADCAST bob to carol: hi"),
         (.joined("alice"), "NOTICE alice joined the conversation"),
         (.left("alice"), "NOTICE alice left the conversation"),
         (.leftUnexpectedly("alice"), "NOTICE alice left the conversation unexpectedly"),
@@ -25,7 +27,14 @@ private let sampleDate = Date(timeIntervalSince1970: 1_795_611_731)
         (.delivery("bob", status: .delivered, explanation: "online now"), "DELIVERY bob delivered online now"),
         (.delivery("carol", status: .queued, explanation: "stored"), "DELIVERY carol queued stored"),
         (.delivery("x", status: .failed, explanation: "unknown user"), "DELIVERY x failed unknown user"),
-        (.inbox(at: sampleDate, from: "bob", text: "see you"), "INBOX 2026-11-25T13:02:11Z bob: see you"),
+        (
+            .inbox(id: MessageID(rawValue: 42), at: sampleDate, kind: .private, from: "bob", text: "see you"),
+            "INBOX 42 2026-11-25T13:02:11Z private bob: see you"
+        ),
+        (
+            .inbox(id: MessageID(rawValue: 7), at: sampleDate, kind: .broadcast, from: "bob", text: "all"),
+            "INBOX 7 2026-11-25T13:02:11Z broadcast bob: all"
+        ),
         (
             .history(at: sampleDate, from: "alice", to: "bob", text: "yo"),
             "HISTORY 2026-11-25T13:02:11Z alice -> bob: yo"
@@ -49,7 +58,10 @@ private let sampleDate = Date(timeIntervalSince1970: 1_795_611_731)
         (.chat(from: "eve", text: "\u{1B}[2Jgone\nCHAT bob: fake"), "CHAT eve: ␛[2Jgone␊CHAT bob: fake"),
         (.privateMessage(from: "eve", text: "a\rb"), "PRIVATE eve: a␍b"),
         (.broadcast(from: "eve", text: "\u{9B}31m\u{202E}x"), "BROADCAST eve: \u{FFFD}31m\u{FFFD}x"),
-        (.inbox(at: sampleDate, from: "eve", text: "\u{7}\u{7F}"), "INBOX 2026-11-25T13:02:11Z eve: ␇␡"),
+        (
+            .inbox(id: MessageID(rawValue: 1), at: sampleDate, kind: .private, from: "eve", text: "\u{7}\u{7F}"),
+            "INBOX 1 2026-11-25T13:02:11Z private eve: ␇␡"
+        ),
         (
             .history(at: sampleDate, from: "eve", to: "bob", text: "\tx"),
             "HISTORY 2026-11-25T13:02:11Z eve -> bob:  x"
