@@ -25,7 +25,7 @@ struct SQLiteMessageStoreTests {
                 to: [RecipientEntry(key: "bob", name: "bob", state: .unread)],
                 at: t(12)
             )
-            try await first.block(owner: "bob", target: "mallory")
+            try await first.block(owner: "bob", target: "mallory", at: t(13))
             try await first.heartbeat(at: t(20))
             try await first.close()
 
@@ -129,7 +129,7 @@ struct SQLiteMessageStoreTests {
             #expect(stored.audience == .direct(recipients: recipients))
             #expect(try await reopened.history(for: "bob", limit: 10) == [direct, empty])
             #expect(empty.text == "")
-            try await reopened.block(owner: "dave", target: "ärger")
+            try await reopened.block(owner: "dave", target: "ärger", at: t(0))
             #expect(try await reopened.unreadInbox(for: "dave") == [])
             #expect(try await reopened.unreadInbox(for: "bob") == [direct])
             try await reopened.close()
