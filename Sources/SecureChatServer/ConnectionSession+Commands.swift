@@ -89,21 +89,21 @@ extension ConnectionSession {
                 case .failed(let error):
                     answers.append(.error(error))
                     continue
-                case .delivered(let hasIdentity):
-                    answer = .ok(OKSummary.delivered(to: send.recipient))
+                case .delivered(let recipient, let hasIdentity):
+                    answer = .ok(OKSummary.delivered(to: recipient))
                     message = directMessage(
                         send.text,
                         from: name,
                         identity: identity,
-                        to: [(send.recipient, hasIdentity, .delivered)]
+                        to: [(recipient, hasIdentity, .delivered)]
                     )
-                case .queued:
-                    answer = .ok(OKSummary.queued(for: send.recipient))
+                case .queued(let recipient):
+                    answer = .ok(OKSummary.queued(for: recipient))
                     message = directMessage(
                         send.text,
                         from: name,
                         identity: identity,
-                        to: [(send.recipient, true, .unread)]
+                        to: [(recipient, true, .unread)]
                     )
                 }
                 if let message {
@@ -144,15 +144,15 @@ extension ConnectionSession {
             case .failed(let error):
                 counts.failed += 1
                 lines.append(.delivery(recipient.display, status: .failed, explanation: error.message))
-            case .delivered(let hasIdentity):
+            case .delivered(let spelled, let hasIdentity):
                 counts.delivered += 1
-                stored.append((recipient, hasIdentity, .delivered))
-                lines.append(.delivery(recipient.display, status: .delivered, explanation: "online now"))
-            case .queued:
+                stored.append((spelled, hasIdentity, .delivered))
+                lines.append(.delivery(spelled.display, status: .delivered, explanation: "online now"))
+            case .queued(let spelled):
                 counts.queued += 1
-                stored.append((recipient, true, .unread))
+                stored.append((spelled, true, .unread))
                 lines.append(
-                    .delivery(recipient.display, status: .queued, explanation: "offline; stored for the inbox")
+                    .delivery(spelled.display, status: .queued, explanation: "offline; stored for the inbox")
                 )
             }
         }
@@ -166,9 +166,10 @@ extension ConnectionSession {
         ]
     }
 
+    /// Where a direct message went; the recipient's name as they registered it, however the sender typed it.
     private enum RouteOutcome {
-        case delivered(recipientHasIdentity: Bool)
-        case queued
+        case delivered(to: Username, recipientHasIdentity: Bool)
+        case queued(for: Username)
         case failed(ProtocolError)
     }
 
@@ -186,18 +187,19 @@ extension ConnectionSession {
         switch await hub.sendDirect(reply, from: name, to: recipient) {
         case .online(let member):
             // What counts is how the recipient is logged in now: a guest holding a name gets nothing stored.
-            return .delivered(recipientHasIdentity: member.identity.hasIdentity)
+            return .delivered(to: member.name, recipientHasIdentity: member.identity.hasIdentity)
         case .blocked:
             return .failed(.blocked(by: recipient))
         case .offline:
-            guard try await store.identity(forKey: recipient.key) != nil else {
+            guard let stored = try await store.identity(forKey: recipient.key) else {
                 let seen = try await store.hasBeenSeen(nameKey: recipient.key)
                 return .failed(seen ? .offlineGuest(recipient) : .unknownUser(recipient.display))
             }
             if try await store.blocks(of: recipient.key).contains(name.key) {
                 return .failed(.blocked(by: recipient))
             }
-            return .queued
+            // A stored spelling that no longer passes today's name rules is shown as typed.
+            return .queued(for: (try? Username.validate(stored.displayName).get()) ?? recipient)
         }
     }
 
@@ -314,9 +316,17 @@ extension ConnectionSession {
 
     private func block(_ target: Username, by name: Username, identity: IdentityKind) async throws -> [ServerReply] {
         if target.key == name.key { return [.error(.usage("you cannot block yourself"))] }
+        guard try await exists(target) else { return [.error(.unknownUser(target.display))] }
         _ = await hub.block(target.key, by: name)
-        if identity.hasIdentity { try await store.block(owner: name.key, target: target.key) }
+        if identity.hasIdentity { try await store.block(owner: name.key, target: target.key, at: Date()) }
         return [.ok(OKSummary.blocked(target))]
+    }
+
+    /// Whether `name` is anybody: online, an identity, or a guest who was ever seen (and may come back).
+    private func exists(_ name: Username) async throws -> Bool {
+        if await hub.isOnline(name.key) { return true }
+        if try await store.identity(forKey: name.key) != nil { return true }
+        return try await store.hasBeenSeen(nameKey: name.key)
     }
 
     private func unblock(_ target: Username, by name: Username, identity: IdentityKind) async throws -> [ServerReply] {
@@ -343,9 +353,10 @@ extension ConnectionSession {
         }
         // Blocks made as a guest lived only in the room; keep them now that there is an identity. The identity
         // exists from here on, so a failure to copy a block is logged, not reported as a failed registration.
+        let now = Date()
         for target in await hub.blocks(of: name) {
             do {
-                try await store.block(owner: name.key, target: target)
+                try await store.block(owner: name.key, target: target, at: now)
             } catch {
                 logger.error("could not keep a block made as a guest: \(error)")
             }

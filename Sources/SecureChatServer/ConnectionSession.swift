@@ -39,7 +39,8 @@ final class ConnectionSession: @unchecked Sendable {
     /// The address block wrong passwords are counted against (see ``LoginGuard``).
     private let source: String
     private var tlsSummary = ""
-    private var leftOnPurpose = false
+    /// What the others are told when this session leaves the room; a close that does not set it is unexpected.
+    private var leaveReason = LeaveReason.dropped
     private var presence: PresenceID?
     /// What `inbox` showed this connection that it has not acknowledged yet (at-least-once inbox).
     var shownInbox = ShownInbox()
@@ -360,6 +361,7 @@ final class ConnectionSession: @unchecked Sendable {
             return machine.loginTimedOut()
         case .certificateExpired:
             logger.notice("client certificate expired during the session")
+            leaveReason = .certificateExpired
             return machine.terminate(because: "your client certificate expired")
         case .opened, .closed:
             preconditionFailure("handled by handle(_:)")
@@ -385,6 +387,7 @@ final class ConnectionSession: @unchecked Sendable {
             return machine.lineRejected(.rateLimited(retryAfterSeconds: Int(wait.rounded(.up))))
         case .disconnect:
             logger.warning("flooding: too many lines refused in a row, closing the connection")
+            leaveReason = .flooding
             return machine.terminate(because: "too many lines too fast")
         }
     }
@@ -399,8 +402,10 @@ final class ConnectionSession: @unchecked Sendable {
                 send(replies)
                 return .proceed
             case .close(let replies):
-                // Only `tata` is a leave on purpose; any other close is announced as unexpected.
-                leftOnPurpose = replies.contains(.disconnected)
+                if replies.contains(.disconnected) { leaveReason = .tata }
+                // Out of the room before the goodbye: a message sent to this user from now on finds them offline and
+                // is queued, and one delivered before is already on its way to the loop, ahead of the `BYE`.
+                if let name = joinedAs { await hub.leave(name, connection: id, because: leaveReason) }
                 try? await write(replies)
                 return .stop
             case .lookUpName(let name):
@@ -427,6 +432,7 @@ final class ConnectionSession: @unchecked Sendable {
                 let replies = await perform(command, as: user.name, identity: user.identity)
                 if case .register = command, case .ok = replies.last {
                     machine.registered()
+                    await registered(user.name)
                 }
                 send(replies)
                 return .proceed
@@ -543,10 +549,24 @@ final class ConnectionSession: @unchecked Sendable {
         }
     }
 
-    /// The end of a session that logged in: leave the room, record the logout.
+    /// A guest registered (before the answer goes out): from now on what reaches them is stored for the identity, and
+    /// the rest of the session is the identity's presence, which decides the room lines its history shows.
+    private func registered(_ name: Username) async {
+        let now = Date()
+        await hub.identify(name, connection: id, as: .registered)
+        if let guestPresence = presence { try? await store.recordLogout(guestPresence, at: now) }
+        presence = try? await store.recordLogin(
+            nameKey: name.key,
+            displayName: name.display,
+            identityKey: name.key,
+            at: now
+        )
+    }
+
+    /// The end of a session that logged in: leave the room (if a close has not already), record the logout.
     private func finish() async {
         if let name = joinedAs {
-            await hub.leave(name, connection: id, unexpectedly: !leftOnPurpose)
+            await hub.leave(name, connection: id, because: leaveReason)
             logger.info("Client \(peer) is offline [ \(name) ]")
             if let presence {
                 try? await store.recordLogout(presence, at: Date())

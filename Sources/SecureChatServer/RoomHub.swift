@@ -113,6 +113,10 @@ actor RoomHub {
                 ]
             )
             let reason = "your client certificate has been revoked"
+            // Out of the room before the close, so the others hear why instead of "unexpectedly".
+            if let member = room.member(on: connection) {
+                leave(member.name, connection: connection, because: .certificateRevoked)
+            }
             deliver(Delivery(to: [connection], .notice(reason)))
             deliver(Delivery(to: [connection], .bye(reason)))
             Self.flushAndClose(channel)
@@ -160,11 +164,16 @@ actor RoomHub {
         }
     }
 
-    /// Takes the member on `connection` out of the room and tells the others.
-    func leave(_ name: Username, connection: ConnectionID, unexpectedly: Bool) {
+    /// Takes the member on `connection` out of the room and tells the others why; nothing when it has left already.
+    func leave(_ name: Username, connection: ConnectionID, because reason: LeaveReason) {
         certificates[connection] = nil
-        guard let notice = room.leave(name.key, connection: connection, unexpectedly: unexpectedly) else { return }
+        guard let notice = room.leave(name.key, connection: connection, because: reason) else { return }
         if !isShuttingDown { deliver(notice) }
+    }
+
+    /// The guest on `connection` registered: from now on what is sent to them is stored for their identity.
+    func identify(_ name: Username, connection: ConnectionID, as identity: IdentityKind) {
+        room.identify(name.key, connection: connection, as: identity)
     }
 
     /// Sends chat lines from `name` to everybody who accepts them, as one delivery (each recipient gets them

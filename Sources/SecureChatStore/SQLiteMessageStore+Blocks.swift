@@ -13,11 +13,11 @@ extension SQLiteMessageStore {
         return blocks
     }
 
-    public func block(owner: String, target: String) async throws {
+    public func block(owner: String, target: String, at: Date) async throws {
         try await self.write { db in
             try db.execute(
-                sql: "INSERT OR IGNORE INTO block (owner_key, target_key) VALUES (?, ?)",
-                arguments: [owner, target]
+                sql: "INSERT OR IGNORE INTO block (owner_key, target_key, since) VALUES (?, ?, ?)",
+                arguments: [owner, target, at.millisecondsSince1970]
             )
         }
         cache.changedBlocks(of: owner) { $0.insert(target) }
@@ -34,6 +34,12 @@ extension SQLiteMessageStore {
         cache.changedBlocks(of: owner) { $0.remove(target) }
         return removed
     }
+
+    /// SQL that holds when a block of `:key`'s hides the message `m`: its sender is blocked, and it was sent at or
+    /// after the block.
+    static let hiddenByBlock = """
+        EXISTS (SELECT 1 FROM block b WHERE b.owner_key = :key AND b.target_key = m.sender_name_key AND b.since <= m.at)
+        """
 
     public func prune(olderThan date: Date) async throws -> Int {
         let limit = date.millisecondsSince1970

@@ -16,8 +16,7 @@ extension SQLiteMessageStore {
                 db,
                 sql: """
                     SELECT \(MessageRows.columns) FROM message_recipient r JOIN message m ON m.id = r.message_id
-                    WHERE r.recipient_key = :key AND r.state = 'unread'
-                      AND m.sender_name_key NOT IN (SELECT target_key FROM block WHERE owner_key = :key)
+                    WHERE r.recipient_key = :key AND r.state = 'unread' AND NOT \(Self.hiddenByBlock)
                     GROUP BY m.id
                     ORDER BY m.at, m.id
                     """,
@@ -48,8 +47,7 @@ extension SQLiteMessageStore {
                 db,
                 sql: """
                     SELECT count(DISTINCT m.id) FROM message_recipient r JOIN message m ON m.id = r.message_id
-                    WHERE r.recipient_key = :key AND r.state = 'unread'
-                      AND m.sender_name_key NOT IN (SELECT target_key FROM block WHERE owner_key = :key)
+                    WHERE r.recipient_key = :key AND r.state = 'unread' AND NOT \(Self.hiddenByBlock)
                     """,
                 arguments: ["key": key]
             ) ?? 0
@@ -66,23 +64,22 @@ extension SQLiteMessageStore {
             try MessageRows.fetch(
                 db,
                 sql: """
-                    WITH blocked AS (SELECT target_key FROM block WHERE owner_key = :key),
-                    candidate AS (
+                    WITH candidate AS (
                         SELECT * FROM (
                             SELECT m.id, m.at FROM message m
-                            WHERE m.sender_key = :key AND m.sender_name_key NOT IN blocked
+                            WHERE m.sender_key = :key AND NOT \(Self.hiddenByBlock)
                             ORDER BY m.at DESC, m.id DESC LIMIT :limit)
                         UNION
                         SELECT * FROM (
                             SELECT m.id, m.at FROM message_recipient r JOIN message m ON m.id = r.message_id
-                            WHERE r.recipient_key = :key AND m.sender_name_key NOT IN blocked
+                            WHERE r.recipient_key = :key AND NOT \(Self.hiddenByBlock)
                             ORDER BY m.at DESC, m.id DESC LIMIT :limit)
                         UNION
                         SELECT * FROM (
                             SELECT m.id, m.at FROM presence p
                             JOIN message m ON m.at >= p.start_at AND (p.end_at IS NULL OR m.at <= p.end_at)
                             WHERE p.identity_key = :key AND m.audience IN ('room', 'everyone')
-                              AND m.sender_name_key NOT IN blocked
+                              AND NOT \(Self.hiddenByBlock)
                             ORDER BY m.at DESC, m.id DESC LIMIT :limit)
                     )
                     SELECT \(MessageRows.columns) FROM candidate c JOIN message m ON m.id = c.id

@@ -72,6 +72,11 @@ enum Schema {
                 sql: "ALTER TABLE message ADD COLUMN listed INTEGER NOT NULL DEFAULT 0 CHECK (listed IN (0, 1))"
             )
         }
+        // A block hides only what its target sends from then on, so it remembers when it was made. Blocks made
+        // before this migration keep hiding everything (0: since 1970), as they did.
+        migrator.registerMigration("v3-block-since") { db in
+            try db.execute(sql: "ALTER TABLE block ADD COLUMN since INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -60,6 +60,8 @@ struct GuestTests {
     @Test func blocksMadeAsAGuestAreKeptWhenRegistering() async throws {
         let server = try await ServerProcess.start()
         let erin = try await server.login("erin")
+        // Only somebody can be blocked: mallory is online.
+        let mallory = try await server.login("mallory")
         erin.send("block mallory")
         await erin.answer()
         erin.send("register erin-password")
@@ -74,5 +76,6 @@ struct GuestTests {
         #expect(await back.next("WELCOME ") != nil)
         back.send("blocked")
         #expect(await back.answer() == ["USER mallory", "OK 1 blocked user"])
+        withExtendedLifetime(mallory) {}
     }
 }

@@ -169,12 +169,13 @@ struct InboxAndHistoryTests {
     @Test func anOfflineUserWhoBlocksYouIsNotReached() async throws {
         let server = try await ServerProcess.start()
         try await server.register("carol", password: "carol-password")
+        // Only somebody can be blocked: mallory is online.
+        let mallory = try await server.login("mallory")
         let carol = try await server.login("carol", password: "carol-password")
         carol.send("block mallory")
         await carol.answer()
         carol.send("tata")
         await carol.next("BYE ")
-        let mallory = try await server.login("mallory")
         mallory.send("send carol hello?")
         #expect(await mallory.answer().last?.hasPrefix("ERROR blocked ") == true)
         mallory.send("broadcast user carol message hello?")

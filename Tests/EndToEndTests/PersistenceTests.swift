@@ -10,6 +10,8 @@ struct PersistenceTests {
         try await first.register("carol", password: "pass-carol-123")
         try await first.register("dan", password: "pass-dan-123")
         let dan = try await first.login("dan", password: "pass-dan-123")
+        // Only somebody can be blocked: mallory is online.
+        let mallory = try await first.login("mallory")
         dan.send("block mallory")
         #expect(await dan.answer().last?.hasPrefix("OK blocked") == true)
         let alice = try await first.login("alice")
@@ -20,6 +22,7 @@ struct PersistenceTests {
         }
         #expect(acknowledged == 20)
         await first.stop(signal)
+        withExtendedLifetime(mallory) {}
 
         let second = try await ServerProcess.start(pki: first.pki, databasePath: first.databasePath)
         let carol = try await second.login("carol", password: "pass-carol-123")

@@ -58,7 +58,10 @@ struct ReloadTests {
         server.process.signal(SIGHUP)
         #expect(await aliceClient.next { $0.contains("revoked") } == "NOTICE your client certificate has been revoked")
         #expect(await aliceClient.next("BYE ") != nil)
-        #expect(await bob.next { $0.hasPrefix("NOTICE alice left") } != nil)
+        #expect(
+            await bob.next { $0.hasPrefix("NOTICE alice left") }
+                == "NOTICE alice left the conversation (client certificate revoked)"
+        )
         #expect(await server.process.errorLine { $0.contains("1 session(s) closed for revoked certificates") } != nil)
 
         let again = try server.connect(certificate: alice)

@@ -33,7 +33,12 @@ struct TimeoutTests {
         let short = try pki.shortLivedClient("flash", seconds: 6)
         let flash = try server.connect(certificate: short)
         #expect(await flash.next("WELCOME ") != nil)
+        let bob = try await server.login("bob")
         #expect(await flash.next(timeout: 20) { $0.contains("expired") } == "NOTICE your client certificate expired")
         #expect(await flash.next("BYE ") != nil)
+        #expect(
+            await bob.next { $0.hasPrefix("NOTICE flash left") }
+                == "NOTICE flash left the conversation (client certificate expired)"
+        )
     }
 }

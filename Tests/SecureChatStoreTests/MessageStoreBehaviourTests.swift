@@ -146,11 +146,11 @@ struct MessageStoreBehaviourTests {
             _ = try await store.send("from alice", from: "Alice", key: "alice", to: toBob, at: t(1))
             let fromGuest = try await store.send("from guest", from: "Mallory", key: nil, to: toBob, at: t(2))
 
-            try await store.block(owner: "bob", target: "alice")
+            try await store.block(owner: "bob", target: "alice", at: t(0))
             #expect(try await store.unreadInbox(for: "bob") == [fromGuest])
             #expect(try await store.unreadCount(for: "bob") == 1)
 
-            try await store.block(owner: "bob", target: "mallory")
+            try await store.block(owner: "bob", target: "mallory", at: t(0))
             #expect(try await store.unreadInbox(for: "bob") == [])
             #expect(try await store.unreadCount(for: "bob") == 0)
 
@@ -251,7 +251,7 @@ struct MessageStoreBehaviourTests {
                 at: t(2)
             )
             let fromCarol = try await store.say("from carol", from: "carol", key: "carol", at: t(3))
-            try await store.block(owner: "alice", target: "bob")
+            try await store.block(owner: "alice", target: "bob", at: t(0))
             #expect(try await store.history(for: "alice", limit: 20) == [fromCarol])
         }
     }
@@ -388,15 +388,42 @@ struct MessageStoreBehaviourTests {
     func blocksAreAddedOnceAndRemoved(kind: StoreKind) async throws {
         try await kind.withStore { store in
             #expect(try await store.blocks(of: "alice") == [])
-            try await store.block(owner: "alice", target: "bob")
-            try await store.block(owner: "alice", target: "bob")
-            try await store.block(owner: "alice", target: "carol")
-            try await store.block(owner: "dave", target: "alice")
+            try await store.block(owner: "alice", target: "bob", at: t(1))
+            try await store.block(owner: "alice", target: "bob", at: t(2))
+            try await store.block(owner: "alice", target: "carol", at: t(3))
+            try await store.block(owner: "dave", target: "alice", at: t(4))
             #expect(try await store.blocks(of: "alice") == ["bob", "carol"])
             #expect(try await store.unblock(owner: "alice", target: "bob"))
             #expect(try await !store.unblock(owner: "alice", target: "bob"))
             #expect(try await store.blocks(of: "alice") == ["carol"])
             #expect(try await store.blocks(of: "dave") == ["alice"])
+        }
+    }
+
+    /// PROTOCOL.md: "from now on nothing from that user reaches you". What the blocked user sent before stays in
+    /// history and inbox; blocking again does not move the block's time, unblocking and blocking again does.
+    @Test(arguments: StoreKind.allCases)
+    func aBlockHidesOnlyWhatComesAfterIt(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            _ = try await store.recordLogin(nameKey: "alice", displayName: "alice", identityKey: "alice", at: t(0))
+            let toAlice = [RecipientEntry(key: "alice", name: "alice", state: .unread)]
+            let earlierLine = try await store.say("before", from: "Bob", key: "bob", at: t(1))
+            let earlierNote = try await store.send("note before", from: "Bob", key: "bob", to: toAlice, at: t(2))
+            try await store.block(owner: "alice", target: "bob", at: t(5))
+            _ = try await store.say("after", from: "Bob", key: "bob", at: t(6))
+            _ = try await store.send("note after", from: "Bob", key: "bob", to: toAlice, at: t(7))
+            let atTheBlock = try await store.say("same moment", from: "Bob", key: "bob", at: t(5))
+            try await store.block(owner: "alice", target: "bob", at: t(10))
+
+            #expect(try await store.history(for: "alice", limit: 20) == [earlierLine, earlierNote])
+            #expect(try await store.unreadInbox(for: "alice") == [earlierNote])
+            #expect(try await store.unreadCount(for: "alice") == 1)
+            #expect(!(try await store.history(for: "alice", limit: 20).contains(atTheBlock)))
+
+            #expect(try await store.unblock(owner: "alice", target: "bob"))
+            try await store.block(owner: "alice", target: "bob", at: t(1))
+            #expect(try await store.history(for: "alice", limit: 20) == [])
+            #expect(try await store.unreadCount(for: "alice") == 0)
         }
     }
 

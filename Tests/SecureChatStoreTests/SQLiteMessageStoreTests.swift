@@ -25,7 +25,7 @@ struct SQLiteMessageStoreTests {
                 to: [RecipientEntry(key: "bob", name: "bob", state: .unread)],
                 at: t(12)
             )
-            try await first.block(owner: "bob", target: "mallory")
+            try await first.block(owner: "bob", target: "mallory", at: t(13))
             try await first.heartbeat(at: t(20))
             try await first.close()
 
@@ -129,10 +129,34 @@ struct SQLiteMessageStoreTests {
             #expect(stored.audience == .direct(recipients: recipients))
             #expect(try await reopened.history(for: "bob", limit: 10) == [direct, empty])
             #expect(empty.text == "")
-            try await reopened.block(owner: "dave", target: "ärger")
+            try await reopened.block(owner: "dave", target: "ärger", at: t(0))
             #expect(try await reopened.unreadInbox(for: "dave") == [])
             #expect(try await reopened.unreadInbox(for: "bob") == [direct])
             try await reopened.close()
+        }
+    }
+
+    /// A database made before blocks had a time keeps its blocks, and they go on hiding everything from the blocked
+    /// sender, as they did; a block made after the migration hides only what follows it.
+    @Test func blocksFromBeforeTheMigrationKeepHidingEverything() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("chat.sqlite").path
+            let old = try DatabaseQueue(path: path)
+            try Schema.migrator.migrate(old, upTo: "v1")
+            try await old.write { db in
+                try db.execute(sql: "INSERT INTO block (owner_key, target_key) VALUES ('alice', 'bob')")
+            }
+            try old.close()
+
+            let store = try SQLiteMessageStore(path: path)
+            let toAlice = [RecipientEntry(key: "alice", name: "alice", state: .unread)]
+            _ = try await store.send("from bob", from: "bob", key: "bob", to: toAlice, at: t(1))
+            let fromCarol = try await store.send("from carol", from: "carol", key: "carol", to: toAlice, at: t(2))
+            try await store.block(owner: "alice", target: "carol", at: t(3))
+            #expect(try await store.blocks(of: "alice") == ["bob", "carol"])
+            #expect(try await store.unreadInbox(for: "alice") == [fromCarol])
+            #expect(try await store.history(for: "alice", limit: 10) == [fromCarol])
+            try await store.close()
         }
     }
 

@@ -99,8 +99,8 @@ public enum CommandParser {
         }
     }
 
-    /// `broadcast message <text>` or `broadcast user <u1> [<u2> …] message <text>`; the first word after `user`
-    /// is always a name, so a user called `message` can be named.
+    /// `broadcast message <text>` or `broadcast user <u1> [<u2> …] message <text>`; `message` is a reserved name, so
+    /// when it follows `user` at once the list is empty.
     private static func broadcast(
         from scanner: inout ArgumentScanner,
         _ entry: CommandTable.Entry
@@ -111,6 +111,7 @@ public enum CommandParser {
         case "user":
             var names: [Username] = []
             var word = scanner.next()
+            if word?.lowercased() == "message" { return .failure(.usage(entry.usage, detail: "no user is named")) }
             repeat {
                 guard let raw = word else {
                     return .failure(.usage(entry.usage, detail: "'message <text>' is missing"))

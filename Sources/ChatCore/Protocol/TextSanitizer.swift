@@ -4,29 +4,74 @@
 /// - C0 controls U+0000–U+001F become control pictures U+2400–U+241F (ESC → ␛, BEL → ␇, LF → ␊), except TAB,
 ///   which becomes a space;
 /// - DEL U+007F becomes ␡ U+2421;
-/// - C1 controls U+0080–U+009F and the bidirectional overrides and isolates U+202A–U+202E and U+2066–U+2069 become
-///   the replacement character U+FFFD.
+/// - C1 controls U+0080–U+009F, the bidirectional overrides and isolates U+202A–U+202E and U+2066–U+2069, and the
+///   invisible format characters (see ``isInvisibleFormat(_:)``) become the replacement character U+FFFD.
+///
+/// The zero width joiner U+200D is kept between two emoji, where it draws one picture (👨‍👩‍👧); anywhere else it
+/// is as invisible as the others.
 ///
 /// No escape sequence survives, and the result never contains a line ending.
 public enum TextSanitizer {
     /// `text` with every control neutralised; `text` itself, without copying, when nothing needs changing.
     public static func sanitize(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { replacement(for: $0) != nil }) else { return text }
-        var result = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            result.append(replacement(for: scalar) ?? scalar)
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { replacement(for: $0) != nil || $0 == zeroWidthJoiner }) else {
+            return text
+        }
+        var result = String.UnicodeScalarView(scalars[..<first])
+        var index = first
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            let next = scalars.index(after: index)
+            if scalar == zeroWidthJoiner {
+                let joinsEmoji =
+                    result.last.map(endsEmoji) == true && next < scalars.endIndex && startsEmoji(scalars[next])
+                result.append(joinsEmoji ? scalar : "\u{FFFD}")
+            } else {
+                result.append(replacement(for: scalar) ?? scalar)
+            }
+            index = next
         }
         return String(result)
     }
 
-    /// What `scalar` is shown as, or nil when it passes unchanged.
+    /// What `scalar` is shown as, or nil when it passes unchanged (the zero width joiner depends on its neighbours and
+    /// is left to ``sanitize(_:)``).
     static func replacement(for scalar: Unicode.Scalar) -> Unicode.Scalar? {
         switch scalar.value {
         case 0x09: " "
         case 0x00...0x1F: Unicode.Scalar(0x2400 + scalar.value)
         case 0x7F: "\u{2421}"
         case 0x80...0x9F, 0x202A...0x202E, 0x2066...0x2069: "\u{FFFD}"
-        default: nil
+        default: isInvisibleFormat(scalar) ? "\u{FFFD}" : nil
         }
+    }
+
+    /// Format characters that draw nothing, so a reader cannot see them, yet change how text around them is ordered,
+    /// broken into lines or matched: zero width space, non-joiner and the left-to-right/right-to-left marks
+    /// U+200B–U+200F (the joiner U+200D is handled apart), the line and paragraph separators U+2028–U+2029, the
+    /// Arabic letter mark U+061C, the Mongolian vowel separator U+180E, the word joiner and invisible operators
+    /// U+2060–U+2064, the deprecated format controls U+206A–U+206F, the byte order mark U+FEFF and the interlinear
+    /// annotation controls U+FFF9–U+FFFB.
+    static func isInvisibleFormat(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x200B, 0x200C, 0x200E, 0x200F, 0x2028, 0x2029, 0x061C, 0x180E, 0x2060...0x2064, 0x206A...0x206F,
+            0xFEFF, 0xFFF9...0xFFFB:
+            true
+        default:
+            false
+        }
+    }
+
+    private static let zeroWidthJoiner: Unicode.Scalar = "\u{200D}"
+
+    /// Whether an emoji sequence may continue after `scalar`: a pictograph, a skin tone or the emoji variation
+    /// selector. ASCII digits, `#` and `*` count as emoji in Unicode's data but never take part in a joined one.
+    private static func endsEmoji(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == "\u{FE0F}" || startsEmoji(scalar)
+    }
+
+    private static func startsEmoji(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value > 0x7F && (scalar.properties.isEmoji || scalar.properties.isEmojiModifier)
     }
 }

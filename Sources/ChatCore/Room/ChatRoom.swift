@@ -36,16 +36,26 @@ public struct ChatRoom: Sendable {
         return .success(delivery(from: key, .joined(member.name.display)))
     }
 
-    /// Removes the member on `connection`, telling the others; nil when that connection was not in the room.
-    public mutating func leave(_ key: String, connection: ConnectionID, unexpectedly: Bool) -> Delivery? {
+    /// Removes the member on `connection`, telling the others why; nil when that connection was not in the room.
+    public mutating func leave(_ key: String, connection: ConnectionID, because reason: LeaveReason) -> Delivery? {
         guard let member = members[key], member.connection == connection else {
             return nil
         }
         members[key] = nil
-        let notice: ServerReply =
-            unexpectedly
-            ? .leftUnexpectedly(member.name.display) : .left(member.name.display)
-        return delivery(from: key, notice)
+        return delivery(from: key, reason.notice(for: member.name.display))
+    }
+
+    /// The member whose session runs on `connection`, if it is in the room.
+    public func member(on connection: ConnectionID) -> RoomMember? {
+        members.values.first { $0.connection == connection }
+    }
+
+    /// Gives the member on `connection` a new identity (a guest who registered); false when it is not in the room.
+    @discardableResult
+    public mutating func identify(_ key: String, connection: ConnectionID, as identity: IdentityKind) -> Bool {
+        guard members[key]?.connection == connection else { return false }
+        members[key]?.identity = identity
+        return true
     }
 
     /// A chat line from `key` to everybody else who accepts it.

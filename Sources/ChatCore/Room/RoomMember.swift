@@ -2,8 +2,8 @@
 public struct RoomMember: Sendable, Equatable {
     /// The user's name as they spelled it at first login.
     public let name: Username
-    /// How the user logged in.
-    public let identity: IdentityKind
+    /// How the user logged in, or `.registered` once a guest registers.
+    public var identity: IdentityKind
     /// The connection that carries the user's session.
     public let connection: ConnectionID
     /// Keys of the users this member blocks.

@@ -24,10 +24,9 @@ extension InMemoryMessageStore {
 
     public func unreadInbox(for key: String) throws -> [StoredMessage] {
         try self.checkOpen()
-        let blocked = self.blockLists[key] ?? []
         return self.messages
             .filter { message in
-                !blocked.contains(message.senderNameKey)
+                !self.hides(message, from: key)
                     && message.recipients.contains { $0.key == key && $0.state == .unread }
             }
             .sorted(by: Self.chronological)
@@ -57,10 +56,9 @@ extension InMemoryMessageStore {
         guard limit > 0 else {
             return []
         }
-        let blocked = self.blockLists[key] ?? []
         let online = self.presences.filter { $0.identityKey == key }
         let matching = self.messages.filter { message in
-            guard !blocked.contains(message.senderNameKey) else {
+            guard !self.hides(message, from: key) else {
                 return false
             }
             if message.senderKey == key {

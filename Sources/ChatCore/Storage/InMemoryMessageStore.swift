@@ -18,7 +18,8 @@ public actor InMemoryMessageStore: MessageStore {
     var presences: [Presence] = []
     /// Messages in id order.
     var messages: [StoredMessage] = []
-    var blockLists: [String: Set<String>] = [:]
+    /// Per owner, the keys it blocks and when each block was made.
+    var blockLists: [String: [String: Date]] = [:]
     var lastHeartbeat: Date?
     var nextMessageID: Int64 = 1
     var nextPresenceID: Int64 = 1
@@ -63,23 +64,6 @@ public actor InMemoryMessageStore: MessageStore {
         stored.displayName = identity.displayName
         self.identities[identity.key] = stored
         return true
-    }
-
-    // MARK: Blocks
-
-    public func blocks(of owner: String) throws -> Set<String> {
-        try self.checkOpen()
-        return self.blockLists[owner] ?? []
-    }
-
-    public func block(owner: String, target: String) throws {
-        try self.checkOpen()
-        self.blockLists[owner, default: []].insert(target)
-    }
-
-    public func unblock(owner: String, target: String) throws -> Bool {
-        try self.checkOpen()
-        return self.blockLists[owner]?.remove(target) != nil
     }
 
     // MARK: Retention

@@ -59,7 +59,8 @@ public protocol MessageStore: Sendable {
     /// committed, in one transaction where the store can. A failure stores none of them.
     func append(contentsOf messages: [NewMessage]) async throws -> [StoredMessage]
 
-    /// Direct messages waiting unread for `key`, oldest first, without those from senders `key` blocks.
+    /// Direct messages waiting unread for `key`, oldest first, without those a block of `key`'s hides (sent at or
+    /// after the block was made).
     func unreadInbox(for key: String) async throws -> [StoredMessage]
 
     /// Marks these messages read for `key`; they leave the inbox. Unknown ids are ignored.
@@ -70,8 +71,8 @@ public protocol MessageStore: Sendable {
 
     /// The newest `limit` messages of `key`'s history, returned oldest first: messages it sent, direct messages
     /// addressed to it, and room and everyone messages sent while it was online (one of its presence intervals
-    /// contains the message time); without those from senders it blocks. Guests' messages (sender key `nil`) never
-    /// count as sent by an identity.
+    /// contains the message time); without those a block of `key`'s hides (sent at or after the block was made).
+    /// Guests' messages (sender key `nil`) never count as sent by an identity.
     func history(for key: String, limit: Int) async throws -> [StoredMessage]
 
     // MARK: Blocks
@@ -79,8 +80,9 @@ public protocol MessageStore: Sendable {
     /// The keys `owner` blocks.
     func blocks(of owner: String) async throws -> Set<String>
 
-    /// `owner` blocks `target` from now on; blocking twice is harmless.
-    func block(owner: String, target: String) async throws
+    /// `owner` blocks `target` from `at` on: what `target` sent before stays in `owner`'s history and inbox.
+    /// Blocking again keeps the first block's time.
+    func block(owner: String, target: String, at: Date) async throws
 
     /// Removes a block; returns `false` if `owner` did not block `target`.
     @discardableResult

@@ -27,17 +27,52 @@ import Testing
         _ = room.join(member("a", 1))
         _ = room.join(member("b", 2))
         _ = room.join(member("c", 3))
-        #expect(room.leave("b", connection: ConnectionID(2), unexpectedly: false)?.reply == .left("b"))
+        #expect(room.leave("b", connection: ConnectionID(2), because: .tata)?.reply == .left("b"))
         #expect(
-            room.leave("c", connection: ConnectionID(3), unexpectedly: true)
+            room.leave("c", connection: ConnectionID(3), because: .dropped)
                 == Delivery(to: [ConnectionID(1)], .leftUnexpectedly("c"))
         )
+    }
+
+    @Test(
+        arguments: [
+            (LeaveReason.certificateRevoked, "NOTICE Bob left the conversation (client certificate revoked)"),
+            (.certificateExpired, "NOTICE Bob left the conversation (client certificate expired)"),
+            (.flooding, "NOTICE Bob left the conversation (disconnected for flooding)"),
+            (.tata, "NOTICE Bob left the conversation"),
+            (.dropped, "NOTICE Bob left the conversation unexpectedly"),
+        ]
+    )
+    func aSessionTheServerEndsIsAnnouncedWithItsReason(reason: LeaveReason, line: String) {
+        var room = ChatRoom()
+        _ = room.join(member("a", 1))
+        _ = room.join(member("Bob", 2))
+        let notice = room.leave("bob", connection: ConnectionID(2), because: reason)
+        #expect(notice?.recipients == [ConnectionID(1)])
+        #expect(notice.map { ReplyFormatter.line(for: $0.reply) } == line)
+    }
+
+    @Test func aGuestWhoRegistersIsAnIdentityFromThenOn() {
+        var room = ChatRoom()
+        _ = room.join(member("Dora", 1))
+        let staleConnection = room.identify("dora", connection: ConnectionID(2), as: .registered)
+        #expect(!staleConnection)
+        #expect(room.member("dora")?.identity == .guest)
+        let current = room.identify("dora", connection: ConnectionID(1), as: .registered)
+        #expect(current)
+        #expect(room.member("dora")?.identity == .registered)
+        #expect(room.member(on: ConnectionID(1))?.name.display == "Dora")
+        guard case .online(let recipient) = room.route(from: "x", to: "dora") else {
+            Issue.record("dora is online")
+            return
+        }
+        #expect(recipient.identity.hasIdentity)
     }
 
     @Test func aStaleConnectionCannotRemoveTheCurrentHolderOfAName() {
         var room = ChatRoom()
         _ = room.join(member("a", 1))
-        #expect(room.leave("a", connection: ConnectionID(99), unexpectedly: true) == nil)
+        #expect(room.leave("a", connection: ConnectionID(99), because: .dropped) == nil)
         #expect(room.member("a") != nil)
     }
 

@@ -83,6 +83,16 @@ import Testing
         }
     }
 
+    /// A server that passes invisible format characters on (an older one, or not ours) cannot hide text from the
+    /// reader or fake a line break: the client neutralises them itself.
+    @Test func invisibleFormatCharactersFromTheServerAreShown() {
+        let hidden = "PRIVATE mallory: pay\u{200B}pal\u{2028}NOTICE admin: ok\u{FEFF}\u{2060}"
+        #expect(
+            plain.render(ServerLine(parsing: hidden))
+                == "[private] mallory: pay\u{FFFD}pal\u{FFFD}NOTICE admin: ok\u{FFFD}\u{FFFD}"
+        )
+    }
+
     @Test func colourOnlyOnATerminalWithoutNoColour() {
         #expect(ServerLineRenderer.wantsColour(stdoutIsTerminal: true, environment: [:]))
         #expect(!ServerLineRenderer.wantsColour(stdoutIsTerminal: false, environment: [:]))
