@@ -138,7 +138,10 @@ extension ConnectionSession {
         var lines: [ServerReply] = []
         var stored: [(Username, Bool, RecipientEntry.State)] = []
         var counts = (delivered: 0, queued: 0, failed: 0)
-        let line = ServerReply.listBroadcast(from: name.display, to: recipients.map(\.display), text: text)
+        // Every recipient sees the list as its owners spell their names, not as the sender typed them.
+        var listed: [String] = []
+        for recipient in recipients { listed.append(await spelling(of: recipient).display) }
+        let line = ServerReply.listBroadcast(from: name.display, to: listed, text: text)
         for recipient in recipients {
             switch try await route(text, from: name, to: recipient, as: line) {
             case .failed(let error):
@@ -164,6 +167,13 @@ extension ConnectionSession {
         return lines + [
             .ok(OKSummary.deliveries(delivered: counts.delivered, queued: counts.queued, failed: counts.failed))
         ]
+    }
+
+    /// How `name`'s owner spells it: as online now, else as registered, else as typed.
+    private func spelling(of name: Username) async -> Username {
+        if let online = await hub.onlineName(name.key) { return online }
+        guard let stored = try? await store.identity(forKey: name.key) else { return name }
+        return (try? Username.validate(stored.displayName).get()) ?? name
     }
 
     /// Where a direct message went; the recipient's name as they registered it, however the sender typed it.

@@ -225,6 +225,11 @@ actor RoomHub {
         room.member(key) != nil
     }
 
+    /// The name of the user online as `key`, spelled as they logged in; nil when nobody is.
+    func onlineName(_ key: String) -> Username? {
+        room.member(key)?.name
+    }
+
     /// Records a block in the live room; false when it was already there.
     func block(_ target: String, by owner: Username) -> Bool {
         room.block(target, by: owner.key)

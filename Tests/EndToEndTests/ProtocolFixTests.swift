@@ -18,6 +18,7 @@ struct ProtocolFixTests {
         #expect(await alice.next("PRIVATE ") == "PRIVATE bob: hi")
         bob.send("broadcast user aLiCe message hey")
         #expect(await bob.answer().filter { !$0.hasPrefix("NOTICE") }.first == "DELIVERY Alice delivered online now")
+        #expect(await alice.next("BROADCAST ") == "BROADCAST bob to Alice: hey")
 
         alice.send("tata")
         await alice.next("BYE ")
