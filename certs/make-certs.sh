@@ -121,6 +121,15 @@ cmd_client() {
         say "clients/$name.crt exists already; revoke it first to issue a new one"
         return 0
     fi
+    # The server keeps a certificate name's spelling: once `alice` has logged in, `Alice` is refused, so this CA
+    # issues a name only in the spelling it first issued it in (a renewal after `revoke` keeps it).
+    local issued
+    issued="$(awk -F'\t' -v want="$(printf '%s' "$name" | tr 'A-Z' 'a-z')" '{
+        cn = $6; sub(/^.*\/CN=/, "", cn); sub(/\/.*$/, "", cn)
+        if (tolower(cn) == want) { print cn; exit }
+    }' index.txt)"
+    [[ -z "$issued" || "$issued" == "$name" ]] ||
+        die "'$name' differs from the issued '$issued' only in case; the server would refuse it (see docs/PROTOCOL.md)"
     new_key "clients/$name.key"
     openssl req -config "$CONFIG" -new -key "clients/$name.key" -subj "/CN=$name" -out "clients/$name.csr"
     openssl_ca -in "clients/$name.csr" -out "clients/$name.crt" -days "$LEAF_DAYS" -extensions client_ext \

@@ -41,8 +41,16 @@ extension ConnectionSession {
             case .unblock(let target):
                 return try await unblock(target, by: name, identity: identity)
             case .blocked:
-                let blocks = await hub.blocks(of: name).sorted()
-                return blocks.map { .user($0) } + [.ok(OKSummary.blockedUsers(blocks.count))]
+                // Blocks are kept by key; each is shown as its owner spells the name.
+                var names: [String] = []
+                for key in await hub.blocks(of: name).sorted() {
+                    if let typed = try? Username.validate(key).get() {
+                        names.append(await spelling(of: typed).display)
+                    } else {
+                        names.append(key)
+                    }
+                }
+                return names.map { .user($0) } + [.ok(OKSummary.blockedUsers(names.count))]
             case .register(let password):
                 return try await register(name, identity: identity, password: password)
             case .help(let topic):
@@ -138,15 +146,20 @@ extension ConnectionSession {
         var lines: [ServerReply] = []
         var stored: [(Username, Bool, RecipientEntry.State)] = []
         var counts = (delivered: 0, queued: 0, failed: 0)
-        // Every recipient sees the list as its owners spell their names, not as the sender typed them.
-        var listed: [String] = []
-        for recipient in recipients { listed.append(await spelling(of: recipient).display) }
-        let line = ServerReply.listBroadcast(from: name.display, to: listed, text: text)
-        for recipient in recipients {
+        // Names as their owners spell them, not as the sender typed them; the line lists only those who can be
+        // reached (no unknown name, not the sender, each once).
+        var known: [Username?] = []
+        for recipient in recipients { known.append(await knownSpelling(of: recipient)) }
+        var listed: [Username] = []
+        for case let recipient? in known where recipient.key != name.key && !listed.contains(recipient) {
+            listed.append(recipient)
+        }
+        let line = ServerReply.listBroadcast(from: name.display, to: listed.map(\.display), text: text)
+        for (recipient, spelled) in zip(recipients, known) {
             switch try await route(text, from: name, to: recipient, as: line) {
             case .failed(let error):
                 counts.failed += 1
-                lines.append(.delivery(recipient.display, status: .failed, explanation: error.message))
+                lines.append(.delivery((spelled ?? recipient).display, status: .failed, explanation: error.message))
             case .delivered(let spelled, let hasIdentity):
                 counts.delivered += 1
                 stored.append((spelled, hasIdentity, .delivered))
@@ -171,8 +184,14 @@ extension ConnectionSession {
 
     /// How `name`'s owner spells it: as online now, else as registered, else as typed.
     private func spelling(of name: Username) async -> Username {
+        await knownSpelling(of: name) ?? name
+    }
+
+    /// How `name`'s owner spells it, online now or registered; nil when it is neither.
+    private func knownSpelling(of name: Username) async -> Username? {
         if let online = await hub.onlineName(name.key) { return online }
-        guard let stored = try? await store.identity(forKey: name.key) else { return name }
+        guard let stored = try? await store.identity(forKey: name.key) else { return nil }
+        // A stored spelling that no longer passes today's name rules is shown as typed.
         return (try? Username.validate(stored.displayName).get()) ?? name
     }
 
@@ -329,7 +348,7 @@ extension ConnectionSession {
         guard try await exists(target) else { return [.error(.unknownUser(target.display))] }
         _ = await hub.block(target.key, by: name)
         if identity.hasIdentity { try await store.block(owner: name.key, target: target.key, at: Date()) }
-        return [.ok(OKSummary.blocked(target))]
+        return [.ok(OKSummary.blocked(await spelling(of: target)))]
     }
 
     /// Whether `name` is anybody: online, an identity, or a guest who was ever seen (and may come back).
@@ -343,8 +362,9 @@ extension ConnectionSession {
         let wasLive = await hub.unblock(target.key, by: name)
         var wasStored = false
         if identity.hasIdentity { wasStored = try await store.unblock(owner: name.key, target: target.key) }
-        if wasLive || wasStored { return [.ok(OKSummary.unblocked(target))] }
-        return [.ok("you were not blocking \(target.display)")]
+        let spelled = await spelling(of: target)
+        if wasLive || wasStored { return [.ok(OKSummary.unblocked(spelled))] }
+        return [.ok("you were not blocking \(spelled.display)")]
     }
 
     private func register(_ name: Username, identity: IdentityKind, password: String) async throws -> [ServerReply] {

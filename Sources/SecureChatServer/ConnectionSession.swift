@@ -441,9 +441,12 @@ final class ConnectionSession: @unchecked Sendable {
     }
 
     private func status(of name: Username) async -> NameStatus {
-        if let live = await hub.liveStatus(of: name, from: source) { return live }
+        let live = await hub.liveStatus(of: name, from: source)
+        if let live, live != .online { return live }
         do {
-            switch try await store.identity(forKey: name.key)?.kind {
+            let kind = try await store.identity(forKey: name.key)?.kind
+            if live == .online { return kind == nil ? .online : .onlineIdentity }
+            switch kind {
             case nil: return .available
             case .certificate: return .reservedForCertificate
             case .password(let hash): return .registered(passwordHash: hash)

@@ -160,4 +160,44 @@ struct LoginAbuseTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
     }
+    /// A script that sends a name and its password in one go must not have the password taken for a guest's name when
+    /// the name is refused: a registered name online elsewhere, or one a certificate has claimed, closes the
+    /// connection instead of asking for another name. A name a guest holds still asks again.
+    @Test func aRefusedIdentityNameIsNotFollowedByAPromptThatTakesThePassword() async throws {
+        let pki = try TestPKI.make()
+        let server = try await ServerProcess.start(
+            pki: pki,
+            extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate]
+        )
+        try await server.register("vic", password: "vic-password")
+        try await server.register("carl", password: "carl-password")
+        let vic = try await server.login("vic", password: "vic-password")
+        let carl = try server.connect(certificate: try pki.client("carl"))
+        #expect(await carl.next("WELCOME ") != nil)
+        carl.send("tata")
+        await carl.next("BYE ")
+        let watcher = try await server.login("watcher")
+
+        for (name, password, error, bye) in [
+            ("vic", "vic-password", "ERROR name-taken ", "BYE this name is in use"),
+            ("carl", "carl-password", "ERROR name-reserved ", "BYE this name needs its certificate"),
+        ] {
+            let script = try server.connect()
+            await script.next("PROMPT ")
+            script.send("\(name)\n\(password)")
+            #expect(await script.next { !$0.isEmpty }?.hasPrefix(error) == true)
+            #expect(await script.next { !$0.isEmpty } == bye)
+            #expect(await script.waitForExit() != nil)
+            #expect(!script.lines.contains { $0.hasPrefix("WELCOME") })
+        }
+        watcher.send("whoelse")
+        #expect(await watcher.answer() == ["USER vic", "OK 1 other user online"])
+
+        // `/tata` leaves at both prompts too, like `tata`.
+        let leaving = try server.connect()
+        await leaving.next("PROMPT ")
+        leaving.send("/tata")
+        #expect(await leaving.next { !$0.isEmpty } == "BYE DISCONNECTED!!")
+        withExtendedLifetime(vic) {}
+    }
 }

@@ -111,6 +111,10 @@ struct SetupTests {
         let alice = try Self.run("/bin/bash", [makeCerts, "client", "alice.b"], environment: environment)
         #expect(alice.status == 0, "\(alice.output)")
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("clients/alice.b.crt").path))
+        // The server keeps the spelling of a certificate name: another spelling is refused here too.
+        let shouted = try Self.run("/bin/bash", [makeCerts, "client", "Alice.B"], environment: environment)
+        #expect(shouted.status != 0)
+        #expect(shouted.output.contains("'Alice.B' differs from the issued 'alice.b' only in case"))
     }
 
     static func run(

@@ -8,14 +8,19 @@
 ///   invisible format characters (see ``isInvisibleFormat(_:)``) become the replacement character U+FFFD.
 ///
 /// The zero width joiner U+200D is kept between two emoji, where it draws one picture (👨‍👩‍👧); anywhere else it
-/// is as invisible as the others.
+/// is as invisible as the others. Tag characters U+E0020–U+E007F are kept only as the tail of a black flag U+1F3F4,
+/// where they name a subdivision's flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿); anywhere else they are hidden text.
 ///
 /// No escape sequence survives, and the result never contains a line ending.
 public enum TextSanitizer {
     /// `text` with every control neutralised; `text` itself, without copying, when nothing needs changing.
     public static func sanitize(_ text: String) -> String {
         let scalars = text.unicodeScalars
-        guard let first = scalars.firstIndex(where: { replacement(for: $0) != nil || $0 == zeroWidthJoiner }) else {
+        guard
+            let first = scalars.firstIndex(where: {
+                replacement(for: $0) != nil || $0 == zeroWidthJoiner || isTag($0)
+            })
+        else {
             return text
         }
         var result = String.UnicodeScalarView(scalars[..<first])
@@ -27,6 +32,9 @@ public enum TextSanitizer {
                 let joinsEmoji =
                     result.last.map(endsEmoji) == true && next < scalars.endIndex && startsEmoji(scalars[next])
                 result.append(joinsEmoji ? scalar : "\u{FFFD}")
+            } else if isTag(scalar) {
+                let flagsTail = result.last.map { $0 == blackFlag || (isTag($0) && $0 != cancelTag) } == true
+                result.append(flagsTail ? scalar : "\u{FFFD}")
             } else {
                 result.append(replacement(for: scalar) ?? scalar)
             }
@@ -52,11 +60,15 @@ public enum TextSanitizer {
     /// U+200B–U+200F (the joiner U+200D is handled apart), the line and paragraph separators U+2028–U+2029, the
     /// Arabic letter mark U+061C, the Mongolian vowel separator U+180E, the word joiner and invisible operators
     /// U+2060–U+2064, the deprecated format controls U+206A–U+206F, the byte order mark U+FEFF and the interlinear
-    /// annotation controls U+FFF9–U+FFFB.
+    /// annotation controls U+FFF9–U+FFFB; and characters that draw nothing in a terminal though they are not format
+    /// controls: the soft hyphen U+00AD, the combining grapheme joiner U+034F, the Hangul fillers U+115F, U+1160,
+    /// U+3164 and U+FFA0, the Khmer inherent vowels U+17B4–U+17B5, the Mongolian variation selectors U+180B–U+180D and
+    /// U+180F, the musical formatting controls U+1D173–U+1D17A and the language tag U+E0001.
     static func isInvisibleFormat(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x200B, 0x200C, 0x200E, 0x200F, 0x2028, 0x2029, 0x061C, 0x180E, 0x2060...0x2064, 0x206A...0x206F,
-            0xFEFF, 0xFFF9...0xFFFB:
+            0xFEFF, 0xFFF9...0xFFFB, 0x00AD, 0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x17B4, 0x17B5, 0x180B...0x180D,
+            0x180F, 0x1D173...0x1D17A, 0xE0001:
             true
         default:
             false
@@ -64,6 +76,12 @@ public enum TextSanitizer {
     }
 
     private static let zeroWidthJoiner: Unicode.Scalar = "\u{200D}"
+    private static let blackFlag: Unicode.Scalar = "\u{1F3F4}"
+    private static let cancelTag: Unicode.Scalar = "\u{E007F}"
+
+    private static func isTag(_ scalar: Unicode.Scalar) -> Bool {
+        (0xE0020...0xE007F).contains(scalar.value)
+    }
 
     /// Whether an emoji sequence may continue after `scalar`: a pictograph, a skin tone or the emoji variation
     /// selector. ASCII digits, `#` and `*` count as emoji in Unicode's data but never take part in a joined one.

@@ -88,7 +88,7 @@ public struct SessionStateMachine: Sendable {
             // `register` takes the password as one word, so spaces around the typed answer are not part of it.
             let password = Self.trimmingSpaces(line)
             // `tata` leaves at every prompt; it cannot be a password (they have at least 8 characters).
-            if password.lowercased() == "tata" {
+            if Self.isLeave(password) {
                 state = .closed
                 return .close([.disconnected])
             }
@@ -134,11 +134,17 @@ public struct SessionStateMachine: Sendable {
             state = .awaitingPassword(name, hash: hash)
             return .send([.promptPassword(for: name)])
         case .reservedForCertificate:
-            state = .awaitingName
-            return .send([.error(.nameReservedForCertificate(name)), .promptUsername])
+            // Like a lock-out: a client that has the name's old password may send it next, and asking for a name
+            // again would take that password for a guest's name.
+            state = .closed
+            return .close([.error(.nameReservedForCertificate(name)), .bye("this name needs its certificate")])
         case .online:
             state = .awaitingName
             return .send([.error(.nameTaken(name)), .promptUsername])
+        case .onlineIdentity:
+            // The same for a registered name online elsewhere: its password may come next.
+            state = .closed
+            return .close([.error(.nameTaken(name)), .bye("this name is in use")])
         case .locked(let seconds):
             return lockedOut(name, seconds: seconds)
         case .unknown:
@@ -187,6 +193,13 @@ public struct SessionStateMachine: Sendable {
         }
         state = .awaitingPassword(name, hash: hash)
         return .send([.error(.badPassword), .promptPassword(for: name)])
+    }
+
+    /// Whether a line typed at a prompt is `tata`, which leaves there as everywhere (with or without the `/` every
+    /// command word may carry).
+    static func isLeave(_ line: String) -> Bool {
+        let word = line.hasPrefix("/") ? line.dropFirst() : Substring(line)
+        return CommandVerb(matching: word) == .tata
     }
 
     /// `line` without the spaces and tabs around it.
@@ -262,7 +275,7 @@ public struct SessionStateMachine: Sendable {
         if trimmed.isEmpty {
             return .send([.promptUsername])
         }
-        if trimmed.lowercased() == "tata" {
+        if Self.isLeave(trimmed) {
             state = .closed
             return .close([.disconnected])
         }

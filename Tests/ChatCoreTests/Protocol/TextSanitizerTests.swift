@@ -36,6 +36,13 @@ import Testing
         ("👋\u{200D}\u{200D}👋", "👋\u{FFFD}\u{FFFD}👋"),
         ("👨\u{200D}👩\u{200D}\u{1B}", "👨\u{200D}👩\u{FFFD}␛"),
         ("\u{A0}\u{A1}", "\u{A0}\u{A1}"),
+        ("soft\u{AD}hy\u{34F}phen", "soft\u{FFFD}hy\u{FFFD}phen"),
+        ("\u{115F}\u{1160}\u{3164}\u{FFA0}", String(repeating: "\u{FFFD}", count: 4)),
+        ("\u{17B4}\u{17B5}\u{180B}\u{180F}\u{1D173}\u{1D17A}", String(repeating: "\u{FFFD}", count: 6)),
+        // Hidden text in tag characters outside a flag.
+        ("hi\u{E0069}\u{E0067}\u{E006E}", "hi" + String(repeating: "\u{FFFD}", count: 3)),
+        ("\u{E0001}\u{E0065}\u{E006E}", String(repeating: "\u{FFFD}", count: 3)),
+        ("🏴\u{E0067}\u{E007F}\u{E0069}", "🏴\u{E0067}\u{E007F}\u{FFFD}"),
     ]
 
     @Test(arguments: cases)
@@ -50,6 +57,7 @@ import Testing
         "你好，世界",
         "こんにちは",
         "👋🏽 👨‍👩‍👧 🇩🇪",
+        "🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}",
         "🏳\u{FE0F}\u{200D}🌈 👩🏽\u{200D}💻",
         "مرحبا",
         "e\u{301}",

@@ -62,7 +62,7 @@ import Testing
         #expect(machine.lineReceived("anything") == .none)
     }
 
-    @Test func takenInvalidAndReservedNamesAskAgain() {
+    @Test func invalidNamesAndNamesTakenByGuestsAskAgain() {
         var machine = SessionStateMachine()
         _ = machine.handshakeCompleted(certificateName: nil)
         guard case .send(let invalid) = machine.lineReceived("no spaces please") else {
@@ -72,12 +72,29 @@ import Testing
         #expect(invalid.last == .promptUsername)
         #expect(machine.lineReceived("alice") == .lookUpName(name("alice")))
         #expect(machine.nameLookedUp(.online) == .send([.error(.nameTaken(name("alice"))), .promptUsername]))
-        _ = machine.lineReceived("alice")
-        #expect(
-            machine.nameLookedUp(.reservedForCertificate)
-                == .send([.error(.nameReservedForCertificate(name("alice"))), .promptUsername])
-        )
         #expect(machine.isLoggingIn)
+    }
+
+    /// A refused name that is an identity may be followed by its password: asking for a name again would take that
+    /// password for a guest's name, so the connection is closed instead.
+    @Test func aRefusedIdentityNameClosesTheConnection() {
+        var online = SessionStateMachine()
+        _ = online.handshakeCompleted(certificateName: nil)
+        _ = online.lineReceived("alice")
+        #expect(
+            online.nameLookedUp(.onlineIdentity)
+                == .close([.error(.nameTaken(name("alice"))), .bye("this name is in use")])
+        )
+        #expect(online.lineReceived("alice-password") == .none)
+
+        var reserved = SessionStateMachine()
+        _ = reserved.handshakeCompleted(certificateName: nil)
+        _ = reserved.lineReceived("alice")
+        #expect(
+            reserved.nameLookedUp(.reservedForCertificate)
+                == .close([.error(.nameReservedForCertificate(name("alice"))), .bye("this name needs its certificate")])
+        )
+        #expect(reserved.lineReceived("alice-password") == .none)
     }
 
     /// Asking for a name again would take the next line, most likely the password, for a guest's name.
@@ -150,7 +167,7 @@ import Testing
     }
 
     /// `tata` leaves at every prompt and is not taken for a wrong password.
-    @Test(arguments: ["tata", " TATA "])
+    @Test(arguments: ["tata", " TATA ", "/tata", "/Tata"])
     func tataAtThePasswordPromptLeaves(typed: String) {
         var machine = SessionStateMachine()
         _ = machine.handshakeCompleted(certificateName: nil)
@@ -191,10 +208,11 @@ import Testing
         #expect(machine.lineReceived("hello?") == .none)
     }
 
-    @Test func tataAtTheUsernamePromptLeaves() {
+    @Test(arguments: ["tata", "TATA", "/tata", " /Tata "])
+    func tataAtTheUsernamePromptLeaves(typed: String) {
         var machine = SessionStateMachine()
         _ = machine.handshakeCompleted(certificateName: nil)
-        #expect(machine.lineReceived("tata") == .close([.disconnected]))
+        #expect(machine.lineReceived(typed) == .close([.disconnected]))
     }
 
     @Test func rejectedLinesRepeatThePromptWhileLoggingIn() {
