@@ -294,6 +294,32 @@ struct ClientTests {
         bob.closeInput()
     }
 
+    /// Review of issue 20: a drop at the password prompt shows input again (a half-typed password is cleared, not
+    /// revealed), and what is typed while disconnected is discarded with a note, never queued as chat.
+    @Test(SystemPackage.tmux.required) func aDropAtThePasswordPromptDiscardsWhatIsTypedAfterIt() async throws {
+        let server = try await ServerProcess.start()
+        try await server.register("carol", password: "carol-password")
+        let tmux = try TmuxSession([
+            Self.client, "127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate, "--reconnect",
+        ])
+        defer { tmux.kill() }
+        #expect(await tmux.waitForScreen { $0.last == "Enter username:" } != nil, "screen: \(tmux.screen())")
+        tmux.type("carol")
+        tmux.press("Enter")
+        #expect(await tmux.waitForScreen { $0.last == "Enter password for carol:" } != nil, "\(tmux.screen())")
+        tmux.type("half-typed")
+        _ = await server.stop(SIGKILL)
+        let waiting = await tmux.waitForScreen { $0.contains { $0.contains("reconnecting in") } }
+        #expect(waiting != nil, "screen: \(tmux.screen())")
+        tmux.type("carol-password")
+        tmux.press("Enter")
+        let noted = await tmux.waitForScreen {
+            $0.contains { $0.contains("not sent: the connection was lost before login finished") }
+        }
+        #expect(noted != nil, "screen: \(tmux.screen())")
+        #expect(!tmux.screen().contains { $0.contains("half-typed") || $0.contains("carol-password") })
+    }
+
     @Test func aServerSignedByAnUnknownCAIsRefusedWithAReason() async throws {
         let server = try await ServerProcess.start()
         let otherPKI = try TestPKI.make()
