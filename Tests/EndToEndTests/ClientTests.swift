@@ -320,6 +320,31 @@ struct ClientTests {
         #expect(!tmux.screen().contains { $0.contains("half-typed") || $0.contains("carol-password") })
     }
 
+    /// Review of issue 20: when the closing `ping` goes unanswered (a server that logs in but then stays silent,
+    /// here `openssl s_server`), the piped client still says `tata` before it gives up, and exits 1. Waits out the
+    /// client's 30 s drain timeout.
+    @Test func aPipedClientWhoseClosingPingTimesOutStillSaysTataAndFails() async throws {
+        let pki = try TestPKI.make()
+        let server = try LineProcess(
+            name: "s_server",
+            executable: "/usr/bin/openssl",
+            arguments: ["s_server", "-accept", "127.0.0.1:0", "-cert", pki.serverCertificate, "-key", pki.serverKey]
+        )
+        defer { server.signal(SIGKILL) }
+        let accept = await server.next("ACCEPT ")
+        let port = try #require(accept?.split(separator: ":").last.flatMap { Int($0) }, "s_server: \(server.lines)")
+        let bob = try scriptedClient(["127.0.0.1", "--port", "\(port)", "--ca", pki.caCertificate, "--name", "bob"])
+        #expect(await bob.errorLine { $0.hasPrefix("connected to ") } != nil, "stderr: \(bob.errorLines)")
+        server.send("WELCOME bob Welcome")
+        #expect(await bob.next { $0.hasPrefix("Logged in as bob.") } != nil, "stdout: \(bob.lines)")
+        bob.closeInput()
+        #expect(await server.next { $0 == "ping" } != nil, "s_server: \(server.lines)")
+        #expect(await server.next(timeout: 45) { $0 == "tata" } != nil, "s_server: \(server.lines)")
+        server.send("BYE DISCONNECTED!!")
+        #expect(await bob.waitForExit(timeout: 15) == 1, "stderr: \(bob.errorLines)")
+        #expect(bob.errorLines.contains { $0.contains("did not answer the last commands in time") })
+    }
+
     @Test func aServerSignedByAnUnknownCAIsRefusedWithAReason() async throws {
         let server = try await ServerProcess.start()
         let otherPKI = try TestPKI.make()
