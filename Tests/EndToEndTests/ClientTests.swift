@@ -331,7 +331,7 @@ struct ClientTests {
             arguments: ["s_server", "-accept", "127.0.0.1:0", "-cert", pki.serverCertificate, "-key", pki.serverKey]
         )
         defer { server.signal(SIGKILL) }
-        let accept = await server.next("ACCEPT ")
+        let accept = await server.next("ACCEPT ", timeout: 30)  // as long as ServerProcess.start waits
         let port = try #require(accept?.split(separator: ":").last.flatMap { Int($0) }, "s_server: \(server.lines)")
         let bob = try scriptedClient(["127.0.0.1", "--port", "\(port)", "--ca", pki.caCertificate, "--name", "bob"])
         #expect(await bob.errorLine { $0.hasPrefix("connected to ") } != nil, "stderr: \(bob.errorLines)")
