@@ -182,7 +182,7 @@ struct ClientTests {
     }
 
     /// Points 6, 7 and 10 of issue 20 at a terminal: `tata for now` is chat, slash commands work, an over-long line
-    /// is refused with the limit and not echoed, and `/quit` leaves.
+    /// and an unknown command are refused with a reason and not echoed, and `/quit <reason>` leaves.
     @Test(SystemPackage.tmux.required) func slashCommandsChatAndOverlongLinesAtATerminal() async throws {
         let server = try await ServerProcess.start()
         let tmux = try TmuxSession([
@@ -198,13 +198,14 @@ struct ClientTests {
         let chat = await dave.next("CHAT ")
         #expect(chat?.hasPrefix("CHAT carol: ") == true && chat?.hasSuffix("tata for now") == true, "\(dave.lines)")
 
-        tmux.type(String(repeating: "x", count: 5000))
+        // 1400 three-byte characters: over the limit in bytes, and short enough that an echo would stay on screen.
+        tmux.type(String(repeating: "€", count: 1400))
         tmux.press("Enter")
         let refused = await tmux.waitForScreen {
-            $0.contains { $0.contains("not sent: the line has 5000 bytes, over the limit of 4096") }
+            $0.contains { $0.contains("not sent: the line has 4200 bytes, over the limit of 4096") }
         }
         #expect(refused != nil, "screen: \(tmux.screen())")
-        #expect(refused?.contains { $0.contains("carol> xxxxxxxxxx") } == false, "not echoed: \(tmux.screen())")
+        #expect(refused?.contains { $0.contains("carol> €€€€€€€€€€") } == false, "not echoed: \(tmux.screen())")
 
         tmux.type("/whoelse")
         tmux.press("Enter")
@@ -212,12 +213,13 @@ struct ClientTests {
 
         tmux.type("/frobnicate")
         tmux.press("Enter")
-        #expect(await tmux.waitForScreen { $0.contains { $0.contains("unknown command /frobnicate") } } != nil)
+        let unknown = await tmux.waitForScreen { $0.contains { $0.contains("unknown command /frobnicate") } }
+        #expect(unknown?.contains { $0.contains("carol> /frobnicate") } == false, "not echoed: \(tmux.screen())")
 
-        tmux.type("/quit")
+        tmux.type("/quit see you later")
         tmux.press("Enter")
         #expect(await dave.next("NOTICE ") == "NOTICE carol left the conversation")
-        #expect(!dave.lines.contains { $0.contains("xxxxxxxxxx") || $0.contains("frobnicate") })
+        #expect(!dave.lines.contains { $0.contains("€€€€€€€€€€") || $0.contains("frobnicate") })
     }
 
     /// Point 1 of issue 20, the client's side: after showing an `inbox` answer the client acknowledges it with
@@ -244,11 +246,103 @@ struct ClientTests {
         let shown = first.lines.filter { $0.hasPrefix("[inbox #") }
         #expect(shown.count == 2, "stdout: \(first.lines)")
         #expect(shown.first?.hasSuffix("[private] eve: first note") == true, "stdout: \(first.lines)")
-        #expect(!first.lines.contains { $0.contains("marked read") }, "the acknowledgement is quiet: \(first.lines)")
+        #expect(!first.lines.contains("2 messages marked read"), "the acknowledgement is quiet: \(first.lines)")
+        // The server's hints name this client's commands, and no line asks the user to `read` by hand.
+        #expect(first.lines.contains("2 new messages shown and marked read"), "stdout: \(first.lines)")
+        #expect(
+            first.lines.contains("* you have 2 unread messages; type '/inbox' to read them"),
+            "stdout: \(first.lines)"
+        )
+        #expect(!first.lines.contains { $0.contains("'read'") || $0.contains("'inbox'") }, "stdout: \(first.lines)")
 
         let second = try await readInbox()
         #expect(!second.lines.contains { $0.hasPrefix("[inbox") }, "stdout: \(second.lines)")
         #expect(second.lines.contains { $0.hasPrefix("0 messages") }, "stdout: \(second.lines)")
+    }
+
+    /// Review of issue 20: a leading space does not turn a command (here a password) into chat, and `/quit <reason>`
+    /// leaves at once like `/quit`: what follows it is never sent.
+    @Test func aLeadingSpaceKeepsACommandAndQuitWithAReasonLeaves() async throws {
+        let server = try await ServerProcess.start()
+        let alice = try await server.login("alice")
+        let bob = try scriptedClient(of: server, name: "bob")
+        bob.send(" /register hunter2222")
+        bob.send("/quit gone fishing")
+        bob.send("still here")
+        bob.closeInput()
+
+        #expect(await bob.waitForExit(timeout: 15) == 0, "stderr: \(bob.errorLines)")
+        #expect(!bob.lines.contains { $0.hasPrefix("error:") }, "stdout: \(bob.lines)")
+        let left = await alice.next { $0.hasPrefix("NOTICE bob left") }
+        #expect(left == "NOTICE bob left the conversation", "alice saw: \(alice.lines)")
+        #expect(!alice.lines.contains { $0.contains("hunter2222") || $0.contains("still here") }, "\(alice.lines)")
+        #expect(bob.lines.contains { $0.hasPrefix("bob is registered") }, "stdout: \(bob.lines)")
+        _ = try await server.login("bob", password: "hunter2222")
+    }
+
+    /// Review of issue 20: while a `--reconnect` client waits to reconnect, `/quit` leaves at once instead of
+    /// waiting in the queue for a server that may never come back.
+    @Test func quitWhileWaitingToReconnectLeavesAtOnce() async throws {
+        let server = try await ServerProcess.start()
+        let bob = try scriptedClient(of: server, name: "bob", ["--reconnect"])
+        bob.send("/whoelse")
+        #expect(await bob.next { $0.contains("other users online") } != nil, "stderr: \(bob.errorLines)")
+        _ = await server.stop(SIGKILL)
+        #expect(await bob.errorLine { $0.contains("reconnecting in") } != nil, "stderr: \(bob.errorLines)")
+        bob.send("/quit")
+        #expect(await bob.waitForExit(timeout: 15) == 0, "stderr: \(bob.errorLines)")
+        bob.closeInput()
+    }
+
+    /// Review of issue 20: a drop at the password prompt shows input again (a half-typed password is cleared, not
+    /// revealed), and what is typed while disconnected is discarded with a note, never queued as chat.
+    @Test(SystemPackage.tmux.required) func aDropAtThePasswordPromptDiscardsWhatIsTypedAfterIt() async throws {
+        let server = try await ServerProcess.start()
+        try await server.register("carol", password: "carol-password")
+        let tmux = try TmuxSession([
+            Self.client, "127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate, "--reconnect",
+        ])
+        defer { tmux.kill() }
+        #expect(await tmux.waitForScreen { $0.last == "Enter username:" } != nil, "screen: \(tmux.screen())")
+        tmux.type("carol")
+        tmux.press("Enter")
+        #expect(await tmux.waitForScreen { $0.last == "Enter password for carol:" } != nil, "\(tmux.screen())")
+        tmux.type("half-typed")
+        _ = await server.stop(SIGKILL)
+        let waiting = await tmux.waitForScreen { $0.contains { $0.contains("reconnecting in") } }
+        #expect(waiting != nil, "screen: \(tmux.screen())")
+        tmux.type("carol-password")
+        tmux.press("Enter")
+        let noted = await tmux.waitForScreen {
+            $0.contains { $0.contains("not sent: the connection was lost before login finished") }
+        }
+        #expect(noted != nil, "screen: \(tmux.screen())")
+        #expect(!tmux.screen().contains { $0.contains("half-typed") || $0.contains("carol-password") })
+    }
+
+    /// Review of issue 20: when the closing `ping` goes unanswered (a server that logs in but then stays silent,
+    /// here `openssl s_server`), the piped client still says `tata` before it gives up, and exits 1. Waits out the
+    /// client's 30 s drain timeout.
+    @Test func aPipedClientWhoseClosingPingTimesOutStillSaysTataAndFails() async throws {
+        let pki = try TestPKI.make()
+        let server = try LineProcess(
+            name: "s_server",
+            executable: "/usr/bin/openssl",
+            arguments: ["s_server", "-accept", "127.0.0.1:0", "-cert", pki.serverCertificate, "-key", pki.serverKey]
+        )
+        defer { server.signal(SIGKILL) }
+        let accept = await server.next("ACCEPT ", timeout: 30)  // as long as ServerProcess.start waits
+        let port = try #require(accept?.split(separator: ":").last.flatMap { Int($0) }, "s_server: \(server.lines)")
+        let bob = try scriptedClient(["127.0.0.1", "--port", "\(port)", "--ca", pki.caCertificate, "--name", "bob"])
+        #expect(await bob.errorLine { $0.hasPrefix("connected to ") } != nil, "stderr: \(bob.errorLines)")
+        server.send("WELCOME bob Welcome")
+        #expect(await bob.next { $0.hasPrefix("Logged in as bob.") } != nil, "stdout: \(bob.lines)")
+        bob.closeInput()
+        #expect(await server.next { $0 == "ping" } != nil, "s_server: \(server.lines)")
+        #expect(await server.next(timeout: 45) { $0 == "tata" } != nil, "s_server: \(server.lines)")
+        server.send("BYE DISCONNECTED!!")
+        #expect(await bob.waitForExit(timeout: 15) == 1, "stderr: \(bob.errorLines)")
+        #expect(bob.errorLines.contains { $0.contains("did not answer the last commands in time") })
     }
 
     @Test func aServerSignedByAnUnknownCAIsRefusedWithAReason() async throws {

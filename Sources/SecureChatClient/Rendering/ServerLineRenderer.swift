@@ -34,15 +34,17 @@ struct ServerLineRenderer: Sendable {
         case .broadcast:
             return broadcast(text)
         case .notice:
-            return style(.yellow, "* " + text)
-        case .user, .delivery, .help:
+            return style(.yellow, "* " + Self.slashingHints(text))
+        case .help:
+            return "  " + Self.slashingHints(text)
+        case .user, .delivery:
             return "  " + text
         case .inbox:
             return inbox(text)
         case .history:
             return history(text)
         case .ok:
-            return style(.green, text)
+            return style(.green, Self.slashingHints(text))
         case .error:
             return error(line)
         case .ping:
@@ -110,9 +112,26 @@ struct ServerLineRenderer: Sendable {
     /// `ERROR <code> <explanation>` → `error: <explanation> (<code>)`.
     private func error(_ line: ServerLine) -> String {
         let code = TextSanitizer.sanitize(line.firstWord)
-        let explanation = TextSanitizer.sanitize(line.textAfterFirstWord)
+        let explanation = Self.slashingHints(TextSanitizer.sanitize(line.textAfterFirstWord))
         let text = explanation.isEmpty ? "error: \(code)" : "error: \(explanation) (\(code))"
         return style(.boldRed, text)
+    }
+
+    /// The server's hints (`type 'inbox' to read them`) written as this client's commands (`type '/inbox' …`):
+    /// here a bare `inbox` is chat. Only a quoted text that starts with a command word is changed.
+    static func slashingHints(_ text: String) -> String {
+        let marker = "type '"
+        var result = ""
+        var rest = Substring(text)
+        while let range = rest.firstRange(of: marker) {
+            result += rest[..<range.upperBound]
+            rest = rest[range.upperBound...]
+            let word = rest.prefix { $0 != " " && $0 != "'" }
+            if TypedLine.serverCommands.contains(String(word)) || word == "tata" {
+                result += "/"
+            }
+        }
+        return result + rest
     }
 
     private func nameStyle(_ name: String) -> String {

@@ -27,6 +27,13 @@ struct ClientSessionStateMachine {
         case leaving
         /// An outcome was reported; nothing more happens.
         case finished
+
+        var isLoggingIn: Bool {
+            if case .loggingIn = self {
+                return true
+            }
+            return false
+        }
     }
 
     let mode: Mode
@@ -40,10 +47,25 @@ struct ClientSessionStateMachine {
     private var pongs = 0
     /// The ids of the `INBOX` lines shown in this run.
     private var shownInboxIDs: Set<Int> = []
-    /// The highest id in the `inbox` answer being received, until its `OK`.
-    private var inboxAnswerHighestID: Int?
-    /// The `read` commands waiting for their answers, oldest first: true for the client's own.
-    private var pendingReads: [Bool] = []
+    /// The `inbox` answer being received, until its `OK`.
+    private var inboxAnswer: InboxAnswer?
+    /// The `read` commands waiting for their answers, oldest first.
+    private var pendingReads: [PendingRead] = []
+    /// An automatic `read <id>` refused as rate-limited: sent again once, after the next answer.
+    private var readToRetry: Int?
+    /// Why the session failed while leaving (the closing `ping` went unanswered): reported once `tata` is done.
+    private var leaveFailure: String?
+    /// The last connection dropped during login: what is typed until the next connection may be a password, so it
+    /// is discarded rather than queued as chat.
+    private var droppedDuringLogin = false
+
+    /// A `read` sent and not answered yet.
+    private struct PendingRead {
+        /// The client's own acknowledgement of an `inbox` answer (answered quietly), or nil for the user's `/read`.
+        let automaticID: Int?
+        /// Whether a rate-limited refusal is retried (once).
+        let mayRetry: Bool
+    }
 
     /// The name of the last successful login; reconnects log in with it again.
     private(set) var loggedInName: String?
@@ -65,8 +87,10 @@ struct ClientSessionStateMachine {
             state = .loggingIn(awaitingAnswer: false, sentName: false)
             userPings = 0
             pongs = 0
-            inboxAnswerHighestID = nil
+            inboxAnswer = nil
             pendingReads = []
+            readToRetry = nil
+            droppedDuringLogin = false
             return [.setPrompt(.waiting)]
         case .loggingIn, .chatting, .draining, .leaving, .finished:
             preconditionFailure("Invalid state: \(state)")
@@ -101,10 +125,11 @@ struct ClientSessionStateMachine {
             pongs += 1
             if pongs > userPings {
                 // Our closing ping: every earlier command has been answered, so leave as a person would.
+                let retry = takeReadRetry()
                 state = .leaving
-                return [.send("tata"), .startLeaveTimer]
+                return retry + [.send("tata"), .startLeaveTimer]
             }
-            return [.show(line)]
+            return [.show(line)] + takeReadRetry()
         }
     }
 
@@ -115,10 +140,12 @@ struct ClientSessionStateMachine {
             return []
         case .leaving:
             state = .finished
-            return [.finish(.left)]
+            return [.finish(leavingOutcome)]
         case .loggingIn, .chatting, .draining:
+            droppedDuringLogin = state.isLoggingIn
             state = .disconnected
-            return [.finish(.dropped(reason: reason))]
+            // Back to the plain prompt: a password prompt's hidden input must not outlive its connection.
+            return [.setPrompt(.waiting), .finish(.dropped(reason: reason))]
         }
     }
 
@@ -132,6 +159,14 @@ struct ClientSessionStateMachine {
         let echo: [Action] = mode == .interactive ? [.echo(line)] : []
         switch state {
         case .disconnected:
+            if TypedLine.interpret(line) == .leave {
+                // Waiting to reconnect: leaving needs no server.
+                state = .finished
+                return echo + [.finish(.left)]
+            }
+            if mode == .interactive, droppedDuringLogin {
+                return [.note("not sent: the connection was lost before login finished")]
+            }
             queued.append(line)
             return echo
         case .loggingIn(let awaitingAnswer, let sentName):
@@ -189,18 +224,20 @@ struct ClientSessionStateMachine {
         switch state {
         case .leaving:
             state = .finished
-            return [.finish(.left)]
+            return [.finish(leavingOutcome)]
         case .disconnected, .loggingIn, .chatting, .draining, .finished:
             return []
         }
     }
 
-    /// Scripted mode: the answer to the closing `ping` did not come in time.
+    /// Scripted mode: the answer to the closing `ping` did not come in time. Still leave with `tata`, so the others
+    /// see a goodbye, but report the failure.
     mutating func drainTimedOut() -> [Action] {
         switch state {
         case .draining:
-            state = .finished
-            return [.finish(.failed(reason: "the server did not answer the last commands in time"))]
+            state = .leaving
+            leaveFailure = "the server did not answer the last commands in time"
+            return [.send("tata"), .startLeaveTimer]
         case .disconnected, .loggingIn, .chatting, .leaving, .finished:
             return []
         }
@@ -208,12 +245,20 @@ struct ClientSessionStateMachine {
 
     // MARK: Helpers
 
+    /// How a session that is leaving ends.
+    private var leavingOutcome: Outcome {
+        leaveFailure.map { .failed(reason: $0) } ?? .left
+    }
+
     private mutating func leave() -> [Action] {
         switch state {
         case .chatting, .draining:
             state = .leaving
             return [.send("tata"), .startLeaveTimer]
-        case .disconnected, .loggingIn, .leaving:
+        case .leaving:
+            state = .finished
+            return [.finish(leavingOutcome)]
+        case .disconnected, .loggingIn:
             // Before WELCOME `tata` would be taken for a user name: just close.
             state = .finished
             return [.finish(.left)]
@@ -228,7 +273,7 @@ struct ClientSessionStateMachine {
             return []
         case .leaving:
             state = .finished
-            return [.show(line), .finish(.left)]
+            return [.show(line), .finish(leavingOutcome)]
         case .loggingIn:
             state = .finished
             return [.show(line), .finish(.failed(reason: "the server ended the login: \(line.text)"))]
@@ -311,7 +356,7 @@ struct ClientSessionStateMachine {
                 userPings += 1
             }
             if wireLine == "read" || wireLine.hasPrefix("read ") {
-                pendingReads.append(false)
+                pendingReads.append(PendingRead(automaticID: nil, mayRetry: false))
             }
             return echo + [.send(wireLine)]
         case .leave:
@@ -320,43 +365,74 @@ struct ClientSessionStateMachine {
         case .help:
             return echo + TypedLine.helpLines.map(Action.note) + [.send("help")]
         case .refused(let reason):
-            return echo + [.note(reason)]
+            return [.note(reason)]  // neither sent nor echoed, like an over-long line
         case .nothing:
             return echo
         }
     }
 
-    /// After login: hides `INBOX` lines already shown in this run, acknowledges an `inbox` answer once its `OK` is
-    /// shown, and answers the client's own `read` quietly.
+    /// After login: hides `INBOX` lines already shown in this run, replaces an `inbox` answer's `OK` (which tells
+    /// the user to `read`) with what the client did, acknowledges the answer, and answers the client's own `read`
+    /// quietly.
     private mutating func receivedWhileLoggedIn(_ line: ServerLine) -> [Action] {
         switch line.kind {
         case .inbox:
             guard let entry = InboxEntry(line.text) else {
                 return [.show(line)]
             }
-            inboxAnswerHighestID = max(inboxAnswerHighestID ?? 0, entry.id)
-            return shownInboxIDs.insert(entry.id).inserted ? [.show(line)] : []
+            let isNew = shownInboxIDs.insert(entry.id).inserted
+            inboxAnswer = inboxAnswer ?? InboxAnswer()
+            inboxAnswer?.add(entry, shown: isNew)
+            return isNew ? [.show(line)] : []
         case .ok:
-            if Self.isReadAnswer(line), !pendingReads.isEmpty, pendingReads.removeFirst() {
-                return []
+            let retry = takeReadRetry()
+            if Self.isReadAnswer(line), !pendingReads.isEmpty, pendingReads.removeFirst().automaticID != nil {
+                return retry
             }
-            guard let highest = inboxAnswerHighestID else {
-                return [.show(line)]
+            guard let answer = inboxAnswer else {
+                return [.show(line)] + retry
             }
-            inboxAnswerHighestID = nil
+            inboxAnswer = nil
             guard state != .leaving else {
                 return [.show(line)]  // after `tata` the server takes no more commands
             }
-            pendingReads.append(true)
-            return [.show(line), .send("read \(highest)")]
+            pendingReads.append(PendingRead(automaticID: answer.highestID, mayRetry: true))
+            let summary = ServerLine(.ok, answer.summary(serverText: line.text))
+            return retry + [.show(summary), .send("read \(answer.highestID)")]
         case .error:
-            inboxAnswerHighestID = nil  // an answer ends with its OK or ERROR line
-            if line.firstWord == "usage", line.textAfterFirstWord.hasPrefix("read"), !pendingReads.isEmpty {
-                pendingReads.removeFirst()
+            let retry = takeReadRetry()
+            inboxAnswer = nil  // an answer ends with its OK or ERROR line
+            guard Self.mayAnswerRead(line), !pendingReads.isEmpty else {
+                return [.show(line)] + retry
             }
-            return [.show(line)]
+            let read = pendingReads.removeFirst()
+            if let id = read.automaticID, read.mayRetry, line.firstWord == "rate-limited" {
+                readToRetry = id
+                return retry
+            }
+            return [.show(line)] + retry
         default:
             return [.show(line)]
+        }
+    }
+
+    /// The automatic `read` to send again now that another answer came, if any (not after `tata`).
+    private mutating func takeReadRetry() -> [Action] {
+        guard let id = readToRetry, state == .chatting || state == .draining else {
+            return []
+        }
+        readToRetry = nil
+        pendingReads.append(PendingRead(automaticID: id, mayRetry: false))
+        return [.send("read \(id)")]
+    }
+
+    /// Whether `line` may be the refusal of a `read`: its usage, or a refusal any command can get. Answers come in
+    /// order, so while a `read` is pending such an error is taken as its answer.
+    private static func mayAnswerRead(_ line: ServerLine) -> Bool {
+        switch line.firstWord {
+        case "usage": line.textAfterFirstWord.hasPrefix("read")
+        case "not-allowed", "rate-limited": true
+        default: false
         }
     }
 

@@ -37,29 +37,39 @@ enum TypedLine: Equatable {
         "  /me <action>                 an action, sent as the chat line \"* <action>\"",
         "  /say <text>                  a chat line, even one that starts with /",
         "  /ping, /help [<command>]",
-        "  /tata, /quit, tata alone     leave",
+        "  /tata, tata alone            leave",
+        "  /quit [<reason>]             leave (the reason is not sent: the server takes none)",
     ]
 
-    /// Interprets `line`, typed while logged in.
+    /// Interprets `line`, typed while logged in. Leading spaces do not make a command chat: `" /register x"` is
+    /// still `/register`, so a stray space never sends a password to the room.
     static func interpret(_ line: String) -> TypedLine {
-        guard line.hasPrefix("/") else {
-            if line.allSatisfy(\.isWhitespace) {
+        let trimmed = line.drop { $0.isWhitespace }
+        guard trimmed.hasPrefix("/") else {
+            if trimmed.isEmpty {
                 return .nothing
             }
-            return line.trimmingCharacters(in: .whitespaces).lowercased() == "tata" ? .leave : .send("say " + line)
+            return trimmed.trimmingCharacters(in: .whitespaces).lowercased() == "tata" ? .leave : .send("say " + line)
         }
-        let parts = line.dropFirst().split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
+        let parts = trimmed.dropFirst().split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
         let word = parts.first.map { $0.lowercased() } ?? ""
         let rest = parts.count > 1 ? String(parts[1]) : ""
         let hasArguments = !rest.allSatisfy(\.isWhitespace)
         switch word {
-        case "tata", "quit":
+        case "":
+            return .refused("empty command; type /help for the list")
+        case "quit":
+            // IRC's `/quit <reason>`: the protocol's `tata` takes no reason, so the reason is dropped.
+            return .leave
+        case "tata":
             // Only the bare command leaves; with words after it the server explains the usage.
             return hasArguments ? .send("tata " + rest) : .leave
         case "help" where !hasArguments:
             return .help
         case "msg":
-            return .send("send " + rest)
+            return hasArguments ? .send("send " + rest) : .refused("usage: /msg <user> <text>")
+        case "say":
+            return hasArguments ? .send("say " + rest) : .refused("usage: /say <text>")
         case "me":
             return hasArguments ? .send("say * " + rest) : .refused("usage: /me <action>")
         case _ where serverCommands.contains(word):

@@ -28,8 +28,15 @@ struct InputLineEditor: Equatable {
     /// Entered lines, oldest first (secret lines are never recorded).
     private(set) var history: [String] = []
 
-    /// While true (a password is being typed), submitted lines stay out of the history.
-    var isSecret = false
+    /// While true (a password is being typed), submitted lines stay out of the history. Turning it off clears the
+    /// line, so a half-typed password (the connection dropped at the prompt) is never shown.
+    var isSecret = false {
+        didSet {
+            if oldValue, !isSecret {
+                replaceLine(with: "")
+            }
+        }
+    }
 
     /// The most lines the history keeps.
     let historyLimit: Int

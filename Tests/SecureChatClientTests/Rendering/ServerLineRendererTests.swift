@@ -46,6 +46,30 @@ import Testing
         #expect(plain.render(ServerLine(parsing: raw)) == shown)
     }
 
+    @Test(
+        arguments: [
+            (
+                "NOTICE you have 2 unread messages; type 'inbox' to read them",
+                "* you have 2 unread messages; type '/inbox' to read them"
+            ),
+            (
+                "OK 16 commands; type 'help <command>' for one of them",
+                "16 commands; type '/help <command>' for one of them"
+            ),
+            (
+                "ERROR unknown-command /x is not a command; type 'help' for the list",
+                "error: /x is not a command; type '/help' for the list (unknown-command)"
+            ),
+            ("HELP read [<id>] - type 'read' to mark", "  read [<id>] - type '/read' to mark"),
+            ("NOTICE type 'anything' you like", "* type 'anything' you like"),
+            ("OK type '/inbox' already", "type '/inbox' already"),
+            ("CHAT alice: type 'inbox' now", "alice: type 'inbox' now"),
+        ] as [(String, String)]
+    )
+    func serverHintsNameTheClientsSlashCommands(raw: String, shown: String) {
+        #expect(plain.render(ServerLine(parsing: raw)) == shown)
+    }
+
     @Test func pingIsNotShown() {
         #expect(plain.render(ServerLine(parsing: "PING keep-alive")) == nil)
     }

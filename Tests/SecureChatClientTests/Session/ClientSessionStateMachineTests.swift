@@ -74,7 +74,7 @@ import Testing
         _ = machine.received(usernamePrompt)
         _ = machine.userEntered("bob")
         _ = machine.received(welcomeBob)
-        #expect(machine.disconnected(reason: "reset") == [.finish(.dropped(reason: "reset"))])
+        #expect(machine.disconnected(reason: "reset") == [.setPrompt(.waiting), .finish(.dropped(reason: "reset"))])
         #expect(machine.userEntered("typed while away") == [.echo("typed while away")])
         #expect(machine.connected() == [.setPrompt(.waiting)])
         #expect(machine.received(usernamePrompt) == [.send("bob")])
@@ -214,8 +214,18 @@ import Testing
         _ = machine.received(usernamePrompt)
         _ = machine.received(welcomeBob)
         _ = machine.inputEnded()
+        // Still a goodbye, so the others see `left the conversation`; the failure is reported once it is done.
+        #expect(machine.drainTimedOut() == [.send("tata"), .startLeaveTimer])
+        let failed = Machine.Outcome.failed(reason: "the server did not answer the last commands in time")
+        #expect(machine.received(bye) == [.show(bye), .finish(failed)])
+    }
+
+    @Test func scriptedDrainTimeoutFailsAlsoWhenTheServerNeverCloses() {
+        var machine = loggedInBob(.scripted)
+        _ = machine.inputEnded()
+        _ = machine.drainTimedOut()
         #expect(
-            machine.drainTimedOut() == [
+            machine.leaveTimedOut() == [
                 .finish(.failed(reason: "the server did not answer the last commands in time"))
             ]
         )
@@ -227,7 +237,7 @@ import Testing
         _ = machine.received(usernamePrompt)
         _ = machine.received(welcomeBob)
         _ = machine.inputEnded()
-        #expect(machine.disconnected(reason: "reset") == [.finish(.dropped(reason: "reset"))])
+        #expect(machine.disconnected(reason: "reset") == [.setPrompt(.waiting), .finish(.dropped(reason: "reset"))])
     }
 
     // MARK: Typed lines
@@ -238,6 +248,12 @@ import Testing
         #expect(machine.userEntered("/whoelse") == [.echo("/whoelse"), .send("whoelse")])
         #expect(machine.userEntered("/tata now") == [.echo("/tata now"), .send("tata now")])
         #expect(machine.userEntered("/quit") == [.echo("/quit"), .send("tata"), .startLeaveTimer])
+    }
+
+    @Test func quitWithAReasonLeavesWithoutSendingTheReason() {
+        var machine = loggedInBob(.interactive)
+        #expect(machine.userEntered("/quit see you") == [.echo("/quit see you"), .send("tata"), .startLeaveTimer])
+        #expect(TypedLine.helpLines.contains { $0.contains("/quit [<reason>]") && $0.contains("not sent") })
     }
 
     @Test func tataAloneLeavesAsTheWelcomeSays() {
@@ -254,12 +270,46 @@ import Testing
         #expect(machine.userEntered("/help send") == [.echo("/help send"), .send("help send")])
     }
 
-    @Test func anUnknownSlashCommandIsRefusedLocally() {
-        var machine = loggedInBob(.scripted)
+    @Test func anUnknownSlashCommandIsRefusedLocallyNeitherSentNorEchoed() {
+        var machine = loggedInBob(.interactive)
         #expect(
             machine.userEntered("/frobnicate now") == [
                 .note("unknown command /frobnicate: plain lines are chat; /help lists the commands")
             ]
+        )
+    }
+
+    @Test(
+        arguments: [
+            (" /register hunter22", TypedLine.send("register hunter22")),
+            ("\t /whoelse", .send("whoelse")),
+            ("  tata  ", .leave),
+            ("  hello", .send("say   hello")),
+            ("/", .refused("empty command; type /help for the list")),
+            ("  / ", .refused("empty command; type /help for the list")),
+            ("//x", .refused("unknown command //x: plain lines are chat; /help lists the commands")),
+            ("/ME waves", .send("say * waves")),
+            ("/me", .refused("usage: /me <action>")),
+            ("/msg", .refused("usage: /msg <user> <text>")),
+            ("/msg  ", .refused("usage: /msg <user> <text>")),
+            ("/msg bob hi", .send("send bob hi")),
+            ("/say", .refused("usage: /say <text>")),
+            ("/say /not a command", .send("say /not a command")),
+            ("/quit", .leave),
+            ("/QUIT gone fishing", .leave),
+            ("/tata", .leave),
+            ("/tata now", .send("tata now")),
+            ("   ", .nothing),
+        ] as [(String, TypedLine)]
+    )
+    func typedLineEdgeCases(typed: String, meaning: TypedLine) {
+        #expect(TypedLine.interpret(typed) == meaning)
+    }
+
+    @Test func aLeadingSpaceDoesNotSendACommandToTheRoom() {
+        var machine = loggedInBob(.interactive)
+        #expect(
+            machine.userEntered(" /register hunter22") == [.echo(" /register hunter22"), .send("register hunter22")]
         )
     }
 
@@ -306,7 +356,8 @@ import Testing
         #expect(machine.received(first) == [.show(first)])
         #expect(machine.received(chat) == [.show(chat)])
         #expect(machine.received(second) == [.show(second)])
-        #expect(machine.received(ok) == [.show(ok), .send("read 9")])
+        let summary = ServerLine(.ok, "2 new messages shown and marked read")
+        #expect(machine.received(ok) == [.show(summary), .send("read 9")])
         #expect(machine.received(ServerLine(parsing: "OK 2 messages marked read")) == [])
         // The user's own `read` is answered visibly.
         #expect(machine.userEntered("/read") == [.echo("/read"), .send("read")])
@@ -317,7 +368,12 @@ import Testing
         let usage = ServerLine(parsing: "ERROR usage read [<id>]")
         #expect(machine.received(usage) == [.show(usage)])
         _ = machine.received(ServerLine(parsing: "INBOX 10 2026-12-04T10:02:00Z private alice: three"))
-        #expect(machine.received(ok) == [.show(ok), .send("read 10")])
+        let one = ServerLine(.ok, "1 new message shown and marked read")
+        #expect(
+            machine.received(ServerLine(parsing: "OK 1 message; type 'read' once you have them")) == [
+                .show(one), .send("read 10"),
+            ]
+        )
         #expect(machine.received(ServerLine(parsing: "OK 1 message marked read")) == [])
     }
 
@@ -345,8 +401,12 @@ import Testing
         let newer = ServerLine(parsing: "INBOX 8 2026-12-04T10:05:00Z private alice: two")
         #expect(machine.received(message) == [])
         #expect(machine.received(newer) == [.show(newer)])
-        let ok = ServerLine(parsing: "OK 2 messages")
-        #expect(machine.received(ok) == [.show(ok), .send("read 8")])
+        let ok = ServerLine(parsing: "OK 2 messages; 3 more: type 'inbox' for the next page (it marks these read)")
+        let summary = ServerLine(
+            .ok,
+            "1 new message shown and marked read, 1 already shown; 3 more: type '/inbox' for the next page"
+        )
+        #expect(machine.received(ok) == [.show(summary), .send("read 8")])
     }
 
     @Test func theClosingPingWaitsForTheAcknowledgementsAnswerQuietly() {
@@ -356,10 +416,75 @@ import Testing
         let message = ServerLine(parsing: "INBOX 3 2026-12-04T10:00:00Z private alice: one")
         #expect(machine.received(message) == [.show(message)])
         let ok = ServerLine(parsing: "OK 1 message")
-        #expect(machine.received(ok) == [.show(ok), .send("read 3")])
+        let summary = ServerLine(.ok, "1 new message shown and marked read")
+        #expect(machine.received(ok) == [.show(summary), .send("read 3")])
         #expect(machine.received(pong) == [.send("tata"), .startLeaveTimer])
         #expect(machine.received(ServerLine(parsing: "OK 1 message marked read")) == [])
         #expect(machine.received(bye) == [.show(bye), .finish(.left)])
+    }
+
+    @Test func anyRefusalOfTheAutomaticReadKeepsTheQueueInStepAndRateLimitedIsRetriedOnce() {
+        var machine = loggedInBob(.interactive)
+        _ = machine.userEntered("/inbox")
+        _ = machine.received(ServerLine(parsing: "INBOX 4 2026-12-04T10:00:00Z private alice: one"))
+        #expect(machine.received(ServerLine(parsing: "OK 1 message")).last == .send("read 4"))
+        #expect(machine.userEntered("/read") == [.echo("/read"), .send("read")])
+        // The automatic read is refused as rate-limited: quietly, and retried after the next answer.
+        #expect(machine.received(ServerLine(parsing: "ERROR rate-limited too many lines too fast")) == [])
+        // That next answer is the user's own `read`: shown, not taken for the automatic one.
+        let own = ServerLine(parsing: "OK 1 message marked read")
+        #expect(machine.received(own) == [.show(own), .send("read 4")])
+        // Refused again: shown this time, and not retried.
+        let limited = ServerLine(parsing: "ERROR rate-limited too many lines too fast")
+        #expect(machine.received(limited) == [.show(limited)])
+        #expect(machine.userEntered("/read") == [.echo("/read"), .send("read")])
+        let next = ServerLine(parsing: "OK 0 messages marked read")
+        #expect(machine.received(next) == [.show(next)])
+    }
+
+    @Test func aNotAllowedAutomaticReadDoesNotHideTheUsersReadAnswer() {
+        var machine = loggedInBob(.interactive)
+        _ = machine.userEntered("/inbox")
+        _ = machine.received(ServerLine(parsing: "INBOX 4 2026-12-04T10:00:00Z private alice: one"))
+        _ = machine.received(ServerLine(parsing: "OK 1 message"))
+        _ = machine.userEntered("/read")
+        let refused = ServerLine(parsing: "ERROR not-allowed the server is shutting down")
+        #expect(machine.received(refused) == [.show(refused)])
+        let own = ServerLine(parsing: "OK 1 message marked read")
+        #expect(machine.received(own) == [.show(own)])
+    }
+
+    // MARK: Reconnecting
+
+    @Test func leavingWhileWaitingToReconnectIsImmediate() {
+        for typed in ["/quit", "/tata", "tata", "/quit bye"] {
+            var machine = loggedInBob(.interactive)
+            _ = machine.disconnected(reason: "reset")
+            #expect(machine.userEntered(typed) == [.echo(typed), .finish(.left)])
+        }
+        var scripted = loggedInBob(.scripted)
+        _ = scripted.disconnected(reason: "reset")
+        #expect(scripted.userEntered("/quit") == [.finish(.left)])
+    }
+
+    @Test func aDropAtThePasswordPromptShowsInputAgainAndDiscardsWhatIsTyped() {
+        var machine = Machine(mode: .interactive, name: nil)
+        _ = machine.connected()
+        _ = machine.received(usernamePrompt)
+        _ = machine.userEntered("carol")
+        #expect(machine.received(passwordPrompt) == [.setPrompt(.password("Enter password for carol:"))])
+        #expect(machine.disconnected(reason: "reset") == [.setPrompt(.waiting), .finish(.dropped(reason: "reset"))])
+        // The password, typed while disconnected: neither echoed nor kept.
+        #expect(
+            machine.userEntered("carol-password") == [.note("not sent: the connection was lost before login finished")]
+        )
+        _ = machine.connected()
+        _ = machine.received(usernamePrompt)
+        _ = machine.userEntered("carol")
+        _ = machine.received(passwordPrompt)
+        _ = machine.userEntered("carol-password")
+        let welcome = ServerLine(parsing: "WELCOME carol Welcome")
+        #expect(machine.received(welcome) == [.show(welcome), .setPrompt(.chatting(name: "carol"))])
     }
 
     @Test func theOlderInboxFormIsShownAsItIs() {

@@ -12,6 +12,20 @@ import Testing
         return editor
     }
 
+    @Test func aHalfTypedSecretIsClearedWhenInputIsShownAgain() {
+        var editor = InputLineEditor()
+        editor.isSecret = true
+        for scalar in "hunt".unicodeScalars {
+            _ = editor.handle(.insert(String(scalar)))
+        }
+        editor.isSecret = false
+        #expect(editor.text == "")
+        #expect(editor.cursor == 0)
+        var plain = typed("draft")
+        plain.isSecret = false
+        #expect(plain.text == "draft")
+    }
+
     @Test func typingAppendsAndMovesTheCursor() {
         var editor = InputLineEditor()
         #expect(editor.handle(.insert("h")) == .edited)
