@@ -153,7 +153,8 @@ struct ClientSessionStateMachine {
 
     /// The user entered `line` (interactive), or stdin produced it (scripted).
     mutating func userEntered(_ line: String) -> [Action] {
-        if let refusal = Self.refusalIfTooLong(line, typed: line) {
+        // While chatting the line is measured as it goes on the wire (`/send x …` loses its `/`, chat gains `say `).
+        if state != .chatting, let refusal = Self.refusalIfTooLong(line, typed: line) {
             return [.note(refusal)]
         }
         let echo: [Action] = mode == .interactive ? [.echo(line)] : []

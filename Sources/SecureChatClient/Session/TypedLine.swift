@@ -22,6 +22,9 @@ enum TypedLine: Equatable {
         "register", "help", "ping", "say",
     ]
 
+    /// The client's own command names and the command each sends, for `/help <name>`.
+    static let clientAliases = ["msg": "send", "me": "say", "quit": "tata"]
+
     /// The client's `/help`: one line per command.
     static let helpLines = [
         "Plain lines are chat. Commands start with /:",
@@ -66,6 +69,10 @@ enum TypedLine: Equatable {
             return hasArguments ? .send("tata " + rest) : .leave
         case "help" where !hasArguments:
             return .help
+        case "help":
+            // The client's own names are explained by the server's help for what they send.
+            let topic = rest.trimmingCharacters(in: .whitespaces).lowercased().drop { $0 == "/" }
+            return .send("help " + (clientAliases[String(topic)] ?? rest))
         case "msg":
             return hasArguments ? .send("send " + rest) : .refused("usage: /msg <user> <text>")
         case "say":

@@ -299,6 +299,10 @@ import Testing
             ("/QUIT gone fishing", .leave),
             ("/tata", .leave),
             ("/tata now", .send("tata now")),
+            ("/help msg", .send("help send")),
+            ("/help /ME", .send("help say")),
+            ("/help quit", .send("help tata")),
+            ("/help inbox", .send("help inbox")),
             ("   ", .nothing),
         ] as [(String, TypedLine)]
     )
@@ -317,8 +321,13 @@ import Testing
         var machine = loggedInBob(.interactive)
         let command = "/send alice " + String(repeating: "x", count: 4096)
         #expect(
-            machine.userEntered(command) == [.note("not sent: the line has 4108 bytes, over the limit of 4096")]
+            machine.userEntered(command) == [
+                .note("not sent: the line has 4108 bytes, 4107 as sent, over the limit of 4096")
+            ]
         )
+        // A command is measured as sent, without its `/`: 4097 typed bytes are exactly the limit on the wire.
+        let atTheLimit = "/send alice " + String(repeating: "x", count: 4085)
+        #expect(machine.userEntered(atTheLimit) == [.echo(atTheLimit), .send(String(atTheLimit.dropFirst()))])
         // A chat line goes out as `say <line>`: 4094 typed bytes are 4098 on the wire.
         let chat = String(repeating: "é", count: 2047)
         #expect(
