@@ -156,6 +156,44 @@ struct ClientTests {
         #expect(bob.lines.last == "DISCONNECTED!!", "stdout: \(bob.lines)")
     }
 
+    /// More piped lines than the server's default rate limit lets through at once: the client paces them, so every
+    /// one arrives, and its closing `ping` and `tata` are not refused either.
+    @Test func pipedLinesArePacedUnderTheServersDefaultRateLimit() async throws {
+        let server = try await ServerProcess.start(
+            limits: ["--max-new-connections-per-minute", "100000", "--max-connections-per-ip", "10000"]
+        )
+        let alice = try await server.login("alice")
+        let bob = try scriptedClient(of: server, name: "bob")
+        let sent = (1...30).map { "line \($0)" }
+        for line in sent {
+            bob.send(line)
+        }
+        bob.closeInput()
+
+        #expect(await bob.waitForExit(timeout: 60) == 0, "stderr: \(bob.errorLines)")
+        #expect(!bob.lines.contains { $0.contains("rate-limited") }, "stdout: \(bob.lines)")
+        var received: [String] = []
+        while received.count < sent.count, let chat = await alice.next("CHAT bob: ") {
+            received.append(String(chat.dropFirst("CHAT bob: ".count)))
+        }
+        #expect(received == sent, "alice saw: \(alice.lines)")
+        let left = await alice.next { $0.hasPrefix("NOTICE bob left") }
+        #expect(left == "NOTICE bob left the conversation", "alice saw: \(alice.lines)")
+    }
+
+    /// `tata` or `/quit` at a login prompt is leaving on purpose, not a failed login.
+    @Test func leavingAtTheUsernamePromptIsNoFailure() async throws {
+        let server = try await ServerProcess.start()
+        for leave in ["tata", "/quit"] {
+            let client = try scriptedClient(["127.0.0.1", "--port", "\(server.port)", "--ca", server.pki.caCertificate])
+            client.send(leave)
+            client.closeInput()
+            #expect(await client.waitForExit(timeout: 15) == 0, "\(leave): stderr: \(client.errorLines)")
+            #expect(client.lines.last == "DISCONNECTED!!", "\(leave): stdout: \(client.lines)")
+            #expect(!client.errorLines.contains { $0.hasPrefix("error:") }, "\(leave): stderr: \(client.errorLines)")
+        }
+    }
+
     /// Points 6 and 10 of issue 20, piped: a line that only starts with `tata` is chat and the session goes on; an
     /// over-long line is refused by the client with the limit, and the next command still works.
     @Test func aChatLineStartingWithTataAndAnOverlongLineDoNotEndTheSession() async throws {

@@ -28,6 +28,13 @@ final class ChatClient {
     private var lastChannel: (any Channel)?
     private var earlyEvents: [ConnectionEvent] = []
     private var generation = 0
+    /// Every line to the server goes through the pacer, which keeps under the server's rate limit.
+    private let clock = ContinuousClock()
+    private let epoch: ContinuousClock.Instant
+    private var pacer: LinePacer
+    private var paceTimerRunning = false
+    /// Timers that start once the lines before them have been sent: a wait for an answer counts from the question.
+    private var timersAfterSending: [(Duration, ClientEvent)] = []
     private let events: AsyncStream<ClientEvent>
     private let continuation: AsyncStream<ClientEvent>.Continuation
 
@@ -44,6 +51,8 @@ final class ChatClient {
         self.connector = ServerConnector(configuration: configuration)
         self.machine = ClientSessionStateMachine(mode: interactive ? .interactive : .scripted, name: configuration.name)
         (events, continuation) = AsyncStream.makeStream(of: ClientEvent.self)
+        epoch = clock.now
+        pacer = LinePacer(now: 0)
     }
 
     /// Runs until the user leaves or the connection is lost for good; returns the exit status.
@@ -63,6 +72,7 @@ final class ChatClient {
             let ask: ServerConnector.Ask? = interactive ? { @Sendable question in Self.askOnTerminal(question) } : nil
             let (connection, note) = try await connector.connect(ask: ask, deliver: deliverer(for: generation))
             self.connection = connection
+            restartPacing()
             try console.start { continuation.yield($0) }
             console.status(
                 ConnectionSummary.line(configuration: configuration, session: connection.session, trust: note)
@@ -113,7 +123,7 @@ final class ChatClient {
                 switch input {
                 case .line(let line): actions = machine.userEntered(line)
                 case .endOfInput: actions = machine.inputEnded()
-                case .interrupt: actions = machine.interrupted()
+                case .interrupt: actions = interrupted()
                 }
                 if let status = run(actions) {
                     return status
@@ -140,6 +150,7 @@ final class ChatClient {
                 return nil
             }
             connection = newConnection
+            restartPacing()
             console.status(
                 ConnectionSummary.line(configuration: configuration, session: newConnection.session, trust: note)
             )
@@ -163,17 +174,24 @@ final class ChatClient {
             console.resized()
             return nil
         case .signal:
-            return run(machine.interrupted())
+            return run(interrupted())
         case .leaveTimerFired:
             return run(machine.leaveTimedOut())
         case .drainTimerFired:
             return run(machine.drainTimedOut())
+        case .paceTimerFired:
+            paceTimerRunning = false
+            sendPaced()
+            return nil
         }
     }
 
     private func handle(_ event: ConnectionEvent) -> Int32? {
         switch event {
         case .line(let line):
+            if let wait = LinePacer.retryAfter(in: line) {
+                pacer.refused(retryAfter: wait, now: secondsNow)
+            }
             return run(machine.received(line))
         case .overlongLine:
             console.status("the server sent an over-long line; it was skipped")
@@ -203,13 +221,14 @@ final class ChatClient {
             case .note(let text):
                 console.status(text)
             case .send(let line):
-                connection?.send(line)
+                pacer.enqueue(line)
+                sendPaced()
             case .setPrompt(let prompt):
                 console.setPrompt(prompt)
             case .startLeaveTimer:
-                startTimer(leaveTimeout, event: .leaveTimerFired)
+                startTimerOnceSent(leaveTimeout, event: .leaveTimerFired)
             case .startDrainTimer:
-                startTimer(drainTimeout, event: .drainTimerFired)
+                startTimerOnceSent(drainTimeout, event: .drainTimerFired)
             case .finish(let outcome):
                 return finish(outcome)
             }
@@ -271,6 +290,53 @@ final class ChatClient {
                     )
                 )
             }
+        }
+    }
+
+    // MARK: Pacing
+
+    private var secondsNow: Double {
+        let elapsed = (clock.now - epoch).components
+        return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+    }
+
+    /// A new connection: the server counts its lines afresh, and nothing left for the old one is sent.
+    private func restartPacing() {
+        pacer = LinePacer(now: secondsNow)
+        timersAfterSending = []
+    }
+
+    /// Ctrl-C or a signal leaves at once, without first sending the lines still waiting.
+    private func interrupted() -> [ClientSessionStateMachine.Action] {
+        pacer.discardWaiting()
+        return machine.interrupted()
+    }
+
+    /// Sends the lines the pacer lets go now, and wakes it up for the rest.
+    private func sendPaced() {
+        let release = pacer.release(now: secondsNow)
+        for line in release.lines {
+            connection?.send(line)
+        }
+        if let wait = release.wakeAfter {
+            if !paceTimerRunning {
+                paceTimerRunning = true
+                startTimer(.seconds(wait), event: .paceTimerFired)
+            }
+            return
+        }
+        let timers = timersAfterSending
+        timersAfterSending = []
+        for (duration, event) in timers {
+            startTimer(duration, event: event)
+        }
+    }
+
+    private func startTimerOnceSent(_ duration: Duration, event: ClientEvent) {
+        if pacer.isIdle {
+            startTimer(duration, event: event)
+        } else {
+            timersAfterSending.append((duration, event))
         }
     }
 

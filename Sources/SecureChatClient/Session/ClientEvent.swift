@@ -20,4 +20,6 @@ enum ClientEvent: Sendable {
     case leaveTimerFired
     /// A timer started by ``ClientSessionStateMachine/Action/startDrainTimer`` ran out.
     case drainTimerFired
+    /// The ``LinePacer`` may send its next waiting line.
+    case paceTimerFired
 }

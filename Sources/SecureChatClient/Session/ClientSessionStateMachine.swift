@@ -58,6 +58,9 @@ struct ClientSessionStateMachine {
     /// The last connection dropped during login: what is typed until the next connection may be a password, so it
     /// is discarded rather than queued as chat.
     private var droppedDuringLogin = false
+    /// Leave and drain timers that were started again after a refusal: the older ones are ignored when they fire.
+    private var staleLeaveTimers = 0
+    private var staleDrainTimers = 0
 
     /// A `read` sent and not answered yet.
     private struct PendingRead {
@@ -116,9 +119,23 @@ struct ClientSessionStateMachine {
         case .chatting, .leaving:
             if isPong(line) {
                 pongs += 1
+                if state == .leaving, pongs > userPings {
+                    return []  // a closing ping sent again after a refusal was answered twice
+                }
+            }
+            if state == .leaving, isRefusalOfTheLastLine(line) {
+                // Perhaps `tata` itself was refused: say it again (the pacer has slowed down).
+                staleLeaveTimers += 1
+                return receivedWhileLoggedIn(line) + [.send("tata"), .startLeaveTimer]
             }
             return receivedWhileLoggedIn(line)
         case .draining:
+            if isRefusalOfTheLastLine(line) {
+                // Perhaps the closing ping was refused; then no `OK pong` would come. Ask again: if both are
+                // answered, the first answer leaves and the second is not shown.
+                staleDrainTimers += 1
+                return receivedWhileLoggedIn(line) + [.send("ping"), .startDrainTimer]
+            }
             guard isPong(line) else {
                 return receivedWhileLoggedIn(line)
             }
@@ -173,14 +190,13 @@ struct ClientSessionStateMachine {
         case .loggingIn(let awaitingAnswer, let sentName):
             switch mode {
             case .interactive:
-                return [.echo(line), .send(line)]
+                return LoginLine.leaves(line) ? [.echo(line)] + leaveDuringLogin() : [.echo(line), .send(line)]
             case .scripted:
                 guard awaitingAnswer, queued.isEmpty else {
                     queued.append(line)
                     return []
                 }
-                state = .loggingIn(awaitingAnswer: false, sentName: sentName)
-                return [.send(line)]
+                return sendDuringLogin(line, sentName: sentName)
             }
         case .chatting:
             return sendChatting(line, echo: echo)
@@ -222,6 +238,10 @@ struct ClientSessionStateMachine {
 
     /// The server did not close the connection in time after `tata`.
     mutating func leaveTimedOut() -> [Action] {
+        guard staleLeaveTimers == 0 else {
+            staleLeaveTimers -= 1
+            return []
+        }
         switch state {
         case .leaving:
             state = .finished
@@ -234,6 +254,10 @@ struct ClientSessionStateMachine {
     /// Scripted mode: the answer to the closing `ping` did not come in time. Still leave with `tata`, so the others
     /// see a goodbye, but report the failure.
     mutating func drainTimedOut() -> [Action] {
+        guard staleDrainTimers == 0 else {
+            staleDrainTimers -= 1
+            return []
+        }
         switch state {
         case .draining:
             state = .leaving
@@ -292,6 +316,12 @@ struct ClientSessionStateMachine {
         switch line.kind {
         case .prompt:
             return receivedPrompt(line, sentName: sentName)
+        case .error where isOwnNameTakenOnReconnect(line):
+            // The server has not noticed yet that our previous connection dropped: a failed attempt, so back off
+            // and try the same name again rather than ask for another.
+            state = .disconnected
+            let name = loggedInName ?? ""
+            return [.finish(.dropped(reason: "the server still counts \(name) as online from the previous connection"))]
         case .welcome:
             let name = line.firstWord
             loggedInName = name
@@ -310,6 +340,36 @@ struct ClientSessionStateMachine {
         default:
             return [.show(line)]
         }
+    }
+
+    /// Scripted mode answers a login prompt with `line`.
+    private mutating func sendDuringLogin(_ line: String, sentName: Bool) -> [Action] {
+        guard !LoginLine.leaves(line) else {
+            return leaveDuringLogin()
+        }
+        state = .loggingIn(awaitingAnswer: false, sentName: sentName)
+        return [.send(line)]
+    }
+
+    /// `tata` at a login prompt leaves on purpose (the server answers `BYE DISCONNECTED!!`), which is no failure.
+    private mutating func leaveDuringLogin() -> [Action] {
+        state = .leaving
+        return [.send("tata"), .startLeaveTimer]
+    }
+
+    /// Whether `line` is a rate-limit refusal that may be the answer to the last line sent (`ping`, `tata`): not
+    /// while a `read` sent before it is unanswered, as answers come in order.
+    private func isRefusalOfTheLastLine(_ line: ServerLine) -> Bool {
+        LinePacer.retryAfter(in: line) != nil && pendingReads.isEmpty
+    }
+
+    /// A refusal of our own name (`ERROR name-taken <name> …`) on a connection after the first login.
+    private func isOwnNameTakenOnReconnect(_ line: ServerLine) -> Bool {
+        guard let name = loggedInName, line.kind == .error, line.firstWord == "name-taken" else {
+            return false
+        }
+        let refused = line.textAfterFirstWord.prefix { $0 != " " }
+        return refused.lowercased() == name.lowercased()
     }
 
     private mutating func receivedPrompt(_ line: ServerLine, sentName: Bool) -> [Action] {
@@ -332,8 +392,7 @@ struct ClientSessionStateMachine {
             return [.setPrompt(prompt)]
         case .scripted:
             if !queued.isEmpty {
-                state = .loggingIn(awaitingAnswer: false, sentName: sentName)
-                return [.show(line), .send(queued.removeFirst())]
+                return [.show(line)] + sendDuringLogin(queued.removeFirst(), sentName: sentName)
             }
             if stdinEnded {
                 state = .finished

@@ -1,0 +1,156 @@
+import Testing
+
+@testable import SecureChatClient
+
+/// Leaving on purpose and coming back: the closing `ping`/`tata` survive a rate-limit refusal, `tata` at a login
+/// prompt is a goodbye, and a reconnect the server refuses because it still holds the old session backs off.
+extension ClientSessionStateMachineTests {
+    var refusal: ServerLine {
+        ServerLine(parsing: "ERROR rate-limited too many lines too fast; try again in 1 second")
+    }
+
+    private func chattingBob(_ mode: Machine.Mode) -> Machine {
+        var machine = Machine(mode: mode, name: "bob")
+        _ = machine.connected()
+        _ = machine.received(usernamePrompt)
+        _ = machine.received(welcomeBob)
+        return machine
+    }
+
+    // MARK: Rate-limit refusals
+
+    @Test func aRefusedClosingPingIsSentAgainAndItsTimerRestarted() {
+        var machine = chattingBob(.scripted)
+        #expect(machine.inputEnded() == [.send("ping"), .startDrainTimer])
+        #expect(machine.received(refusal) == [.show(refusal), .send("ping"), .startDrainTimer])
+        #expect(machine.drainTimedOut() == [], "the first timer was for the refused ping")
+        #expect(machine.received(pong) == [.send("tata"), .startLeaveTimer])
+        #expect(machine.received(bye) == [.show(bye), .finish(.left)])
+    }
+
+    @Test func whenTheRefusalWasForAnEarlierLineTheSecondPongIsNotShown() {
+        var machine = chattingBob(.scripted)
+        _ = machine.inputEnded()
+        _ = machine.received(refusal)
+        #expect(machine.received(pong) == [.send("tata"), .startLeaveTimer])
+        #expect(machine.received(pong) == [])
+        #expect(machine.received(bye) == [.show(bye), .finish(.left)])
+    }
+
+    @Test func aRefusalWhileAReadIsUnansweredIsTheReadsNotThePings() {
+        var machine = chattingBob(.scripted)
+        _ = machine.userEntered("/inbox")
+        _ = machine.received(ServerLine(parsing: "INBOX 4 2026-12-04T10:00:00Z private alice: one"))
+        #expect(machine.received(ServerLine(parsing: "OK 1 message")).last == .send("read 4"))
+        #expect(machine.inputEnded() == [.send("ping"), .startDrainTimer])
+        #expect(machine.received(refusal) == [], "the automatic read's, retried after the next answer")
+        #expect(machine.received(pong) == [.send("read 4"), .send("tata"), .startLeaveTimer])
+    }
+
+    @Test func aRefusedTataIsSaidAgain() {
+        var machine = chattingBob(.interactive)
+        #expect(machine.userEntered("/quit") == [.echo("/quit"), .send("tata"), .startLeaveTimer])
+        #expect(machine.received(refusal) == [.show(refusal), .send("tata"), .startLeaveTimer])
+        #expect(machine.leaveTimedOut() == [], "the first timer was for the refused tata")
+        #expect(machine.leaveTimedOut() == [.finish(.left)])
+    }
+
+    @Test func aUsersOwnPingIsStillShownWhileLeaving() {
+        var machine = chattingBob(.interactive)
+        _ = machine.userEntered("/ping")
+        _ = machine.userEntered("tata")
+        #expect(machine.received(pong) == [.show(pong)])
+    }
+
+    // MARK: Leaving at a login prompt
+
+    @Test func scriptedTataAtTheUsernamePromptLeavesWithoutFailing() {
+        var machine = Machine(mode: .scripted, name: nil)
+        _ = machine.connected()
+        #expect(machine.userEntered("tata") == [])
+        #expect(machine.received(usernamePrompt) == [.show(usernamePrompt), .send("tata"), .startLeaveTimer])
+        #expect(machine.inputEnded() == [])
+        #expect(machine.received(bye) == [.show(bye), .finish(.left)])
+    }
+
+    @Test func slashQuitAtTheUsernamePromptIsNotAName() {
+        var machine = Machine(mode: .scripted, name: nil)
+        _ = machine.connected()
+        _ = machine.received(usernamePrompt)
+        #expect(machine.userEntered("/quit") == [.send("tata"), .startLeaveTimer])
+        #expect(machine.disconnected(reason: "closed") == [.finish(.left)])
+    }
+
+    @Test func interactiveSlashTataAtThePasswordPromptLeaves() {
+        var machine = Machine(mode: .interactive, name: "carol")
+        _ = machine.connected()
+        _ = machine.received(usernamePrompt)
+        _ = machine.received(passwordPrompt)
+        #expect(machine.userEntered("/TATA") == [.echo("/TATA"), .send("tata"), .startLeaveTimer])
+        #expect(machine.received(bye) == [.show(bye), .finish(.left)])
+    }
+
+    @Test func aNameThatOnlyStartsWithTataIsSentAsTyped() {
+        var machine = Machine(mode: .interactive, name: nil)
+        _ = machine.connected()
+        _ = machine.received(usernamePrompt)
+        #expect(machine.userEntered("tatafan") == [.echo("tatafan"), .send("tatafan")])
+    }
+
+    // MARK: Reconnecting while the server still holds the old session
+
+    private func droppedBob(_ mode: Machine.Mode, name: String?) -> Machine {
+        var machine = Machine(mode: mode, name: name)
+        _ = machine.connected()
+        _ = machine.received(usernamePrompt)
+        if name == nil {
+            _ = machine.userEntered("bob")
+        }
+        _ = machine.received(welcomeBob)
+        _ = machine.disconnected(reason: "reset")
+        _ = machine.connected()
+        return machine
+    }
+
+    @Test func aGuestsNameTakenOnReconnectIsAFailedAttemptWithTheSameName() {
+        for mode in [Machine.Mode.interactive, .scripted] {
+            var machine = droppedBob(mode, name: nil)
+            #expect(machine.received(usernamePrompt) == [.send("bob")])
+            let taken = ServerLine(parsing: "ERROR name-taken bob is online already; choose another name")
+            let reason = "the server still counts bob as online from the previous connection"
+            #expect(machine.received(taken) == [.finish(.dropped(reason: reason))])
+            #expect(machine.received(usernamePrompt) == [], "the rest of that connection is ignored")
+            #expect(machine.connected() == [.setPrompt(.waiting)])
+            #expect(machine.received(usernamePrompt) == [.send("bob")])
+            #expect(machine.received(welcomeBob) == [.show(welcomeBob), .setPrompt(.chatting(name: "bob"))])
+        }
+    }
+
+    @Test func aRegisteredOrCertificateNameTakenOnReconnectIsAFailedAttemptToo() {
+        var machine = droppedBob(.scripted, name: "Bob")
+        let taken = ServerLine(parsing: "ERROR name-taken BOB is online already, logged in elsewhere")
+        #expect(
+            machine.received(taken) == [
+                .finish(.dropped(reason: "the server still counts bob as online from the previous connection"))
+            ]
+        )
+        #expect(machine.received(ServerLine(parsing: "BYE could not log in with this certificate")) == [])
+    }
+
+    @Test func anotherNameTakenOnReconnectIsShownAsBefore() {
+        var machine = droppedBob(.interactive, name: nil)
+        let taken = ServerLine(parsing: "ERROR name-taken carol is online already; choose another name")
+        #expect(machine.received(taken) == [.show(taken)])
+    }
+
+    @Test func aNameTakenAtTheFirstLoginIsStillARefusal() {
+        var machine = Machine(mode: .scripted, name: "bob")
+        _ = machine.connected()
+        _ = machine.received(usernamePrompt)
+        let taken = ServerLine(parsing: "ERROR name-taken bob is online already; choose another name")
+        #expect(machine.received(taken) == [.show(taken)])
+        #expect(
+            machine.received(usernamePrompt) == [.finish(.failed(reason: "the server did not accept the name bob"))]
+        )
+    }
+}
