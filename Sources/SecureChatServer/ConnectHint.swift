@@ -8,7 +8,8 @@ enum ConnectHint {
         let portOption = port == 7443 ? "" : " --port \(port)"
         // The CA that signed the server certificate is not known to the server; the client CA is the usual guess
         // (it is with `make certs`).
-        let ca = tls.trustRootsPath ?? "<the CA file that signed \(tls.certificateChainPath)>"
+        let ca =
+            tls.trustRootsPath ?? "<the CA file that signed \(tls.certificateChainPath ?? "the server certificate")>"
         return "connect with: securechat-client \(target)\(portOption) --ca \(ca)"
             + "  or: openssl s_client -connect \(target):\(port) -CAfile \(ca) -quiet"
     }

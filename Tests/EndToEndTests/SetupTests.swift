@@ -1,4 +1,5 @@
 import ChatCore
+import Dispatch
 import Foundation
 import Testing
 
@@ -9,8 +10,8 @@ struct SetupTests {
         .deletingLastPathComponent()
 
     /// The server command `make run` would run with `variables` (dry run, nothing built), as its arguments.
-    static func makeRunArguments(_ variables: [String] = []) throws -> [String] {
-        let result = try run("/usr/bin/make", ["-s", "-n", "run", "BIN_PATH=/bin"] + variables)
+    static func makeRunArguments(_ variables: [String] = []) async throws -> [String] {
+        let result = try await run("/usr/bin/make", ["-s", "-n", "run", "BIN_PATH=/bin"] + variables)
         try #require(result.status == 0, "make -n run failed: \(result.output)")
         let joined = result.output.replacingOccurrences(of: "\\\n", with: " ")
         let line = try #require(joined.split(separator: "\n").first { $0.contains("securechat-server") })
@@ -25,7 +26,7 @@ struct SetupTests {
     /// README's certificate login works against the server `make run` starts: it passes a CA and accepts client
     /// certificates.
     @Test func makeRunAcceptsClientCertificates() async throws {
-        let arguments = try Self.makeRunArguments()
+        let arguments = try await Self.makeRunArguments()
         #expect(Self.value(of: "--ca", in: arguments) == "certs/ca.crt")
         let mode = try #require(Self.value(of: "--client-auth", in: arguments), "make run passes no --client-auth")
         #expect(mode == "optional")
@@ -41,11 +42,11 @@ struct SetupTests {
         _ = try await server.login("bob")
     }
 
-    @Test func makeRunListensOnLoopbackUnlessToldOtherwise() throws {
-        let defaults = try Self.makeRunArguments()
+    @Test func makeRunListensOnLoopbackUnlessToldOtherwise() async throws {
+        let defaults = try await Self.makeRunArguments()
         #expect(Self.value(of: "--host", in: defaults) == "127.0.0.1")
         #expect(Self.value(of: "--port", in: defaults) == "7443")
-        let chosen = try Self.makeRunArguments(["HOST=0.0.0.0", "PORT=7000"])
+        let chosen = try await Self.makeRunArguments(["HOST=0.0.0.0", "PORT=7000"])
         #expect(Self.value(of: "--host", in: chosen) == "0.0.0.0")
         #expect(Self.value(of: "--port", in: chosen) == "7000")
     }
@@ -80,7 +81,7 @@ struct SetupTests {
     }
 
     /// `make client-cert` refuses what the server would refuse, so no certificate is issued that cannot log in.
-    @Test func clientCertificatesAreIssuedOnlyForNamesTheServerAccepts() throws {
+    @Test func clientCertificatesAreIssuedOnlyForNamesTheServerAccepts() async throws {
         let script = try String(
             contentsOf: Self.packageRoot.appendingPathComponent("certs/make-certs.sh"),
             encoding: .utf8
@@ -99,29 +100,31 @@ struct SetupTests {
         )
         let environment = ["CERTS_DIR": directory.path]
         let makeCerts = Self.packageRoot.appendingPathComponent("certs/make-certs.sh").path
-        #expect(try Self.run("/bin/bash", [makeCerts], environment: environment).status == 0)
+        #expect(try await Self.run("/bin/bash", [makeCerts], environment: environment).status == 0)
         for refused in ["whoelse", "Tata", "say", "room", ".", "-rf", "12345", "_x"] {
-            let result = try Self.run("/bin/bash", [makeCerts, "client", refused], environment: environment)
+            let result = try await Self.run("/bin/bash", [makeCerts, "client", refused], environment: environment)
             #expect(result.status != 0, "a certificate was issued for \(refused)")
             #expect(result.output.contains("make-certs: error: '\(refused)' is"))
             #expect(
                 !FileManager.default.fileExists(atPath: directory.appendingPathComponent("clients/\(refused).crt").path)
             )
         }
-        let alice = try Self.run("/bin/bash", [makeCerts, "client", "alice.b"], environment: environment)
+        let alice = try await Self.run("/bin/bash", [makeCerts, "client", "alice.b"], environment: environment)
         #expect(alice.status == 0, "\(alice.output)")
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("clients/alice.b.crt").path))
         // The server keeps the spelling of a certificate name: another spelling is refused here too.
-        let shouted = try Self.run("/bin/bash", [makeCerts, "client", "Alice.B"], environment: environment)
+        let shouted = try await Self.run("/bin/bash", [makeCerts, "client", "Alice.B"], environment: environment)
         #expect(shouted.status != 0)
         #expect(shouted.output.contains("'Alice.B' differs from the issued 'alice.b' only in case"))
     }
 
+    /// Runs `executable` to its end on a thread of its own: waiting for it on the test's would hold one of the few
+    /// threads every test's task shares, and other tests' servers would seem not to start.
     static func run(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String] = [:]
-    ) throws -> (status: Int32, output: String) {
+    ) async throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -132,8 +135,12 @@ struct SetupTests {
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+            }
+        }
     }
 }
