@@ -218,17 +218,18 @@ extension ConnectionSession {
             // What counts is how the recipient is logged in now: a guest holding a name gets nothing stored.
             return .delivered(to: member.name, recipientHasIdentity: member.identity.hasIdentity)
         case .blocked:
-            return .failed(.blocked(by: recipient))
+            return .failed(.blocked(by: await spelling(of: recipient)))
         case .offline:
             guard let stored = try await store.identity(forKey: recipient.key) else {
                 let seen = try await store.hasBeenSeen(nameKey: recipient.key)
                 return .failed(seen ? .offlineGuest(recipient) : .unknownUser(recipient.display))
             }
-            if try await store.blocks(of: recipient.key).contains(name.key) {
-                return .failed(.blocked(by: recipient))
-            }
             // A stored spelling that no longer passes today's name rules is shown as typed.
-            return .queued(for: (try? Username.validate(stored.displayName).get()) ?? recipient)
+            let spelled = (try? Username.validate(stored.displayName).get()) ?? recipient
+            if try await store.blocks(of: recipient.key).contains(name.key) {
+                return .failed(.blocked(by: spelled))
+            }
+            return .queued(for: spelled)
         }
     }
 

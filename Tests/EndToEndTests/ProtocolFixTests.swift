@@ -19,6 +19,12 @@ struct ProtocolFixTests {
         bob.send("broadcast user aLiCe message hey")
         #expect(await bob.answer().filter { !$0.hasPrefix("NOTICE") }.first == "DELIVERY Alice delivered online now")
         #expect(await alice.next("BROADCAST ") == "BROADCAST bob to Alice: hey")
+        alice.send("block BOB")
+        #expect(await alice.answer().last == "OK blocked bob")
+        bob.send("send alICE blocked now")
+        #expect(await bob.answer().last == "ERROR blocked Alice does not accept messages from you")
+        alice.send("unblock bob")
+        await alice.answer()
 
         alice.send("tata")
         await alice.next("BYE ")

@@ -8,8 +8,8 @@
 ///   invisible format characters (see ``isInvisibleFormat(_:)``) become the replacement character U+FFFD.
 ///
 /// The zero width joiner U+200D is kept between two emoji, where it draws one picture (👨‍👩‍👧); anywhere else it
-/// is as invisible as the others. Tag characters U+E0020–U+E007F are kept only as the tail of a black flag U+1F3F4,
-/// where they name a subdivision's flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿); anywhere else they are hidden text.
+/// is as invisible as the others. Tag characters U+E0020–U+E007F are kept only as the well-formed tail of a black flag
+/// U+1F3F4, where they name a subdivision's flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿); anywhere else they are hidden text.
 ///
 /// No escape sequence survives, and the result never contains a line ending.
 public enum TextSanitizer {
@@ -33,8 +33,13 @@ public enum TextSanitizer {
                     result.last.map(endsEmoji) == true && next < scalars.endIndex && startsEmoji(scalars[next])
                 result.append(joinsEmoji ? scalar : "\u{FFFD}")
             } else if isTag(scalar) {
-                let flagsTail = result.last.map { $0 == blackFlag || (isTag($0) && $0 != cancelTag) } == true
-                result.append(flagsTail ? scalar : "\u{FFFD}")
+                var end = next
+                while end < scalars.endIndex, isTag(scalars[end]) { end = scalars.index(after: end) }
+                let run = scalars[index..<end]
+                let keep = result.last == blackFlag && isSubdivisionFlagTail(run)
+                result.append(contentsOf: keep ? Array(run) : Array(repeating: "\u{FFFD}", count: run.count))
+                index = end
+                continue
             } else {
                 result.append(replacement(for: scalar) ?? scalar)
             }
@@ -81,6 +86,15 @@ public enum TextSanitizer {
 
     private static func isTag(_ scalar: Unicode.Scalar) -> Bool {
         (0xE0020...0xE007F).contains(scalar.value)
+    }
+
+    /// Whether `run` is what follows a black flag in a subdivision's flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿): two to six tag digits or lower-case tag
+    /// letters, then the cancel tag. Any other run would carry hidden text.
+    private static func isSubdivisionFlagTail(_ run: Substring.UnicodeScalarView) -> Bool {
+        guard run.last == cancelTag, (3...7).contains(run.count) else { return false }
+        return run.dropLast().allSatisfy {
+            (0xE0030...0xE0039).contains($0.value) || (0xE0061...0xE007A).contains($0.value)
+        }
     }
 
     /// Whether an emoji sequence may continue after `scalar`: a pictograph, a skin tone or the emoji variation

@@ -80,6 +80,13 @@ struct ClientSessionStateMachine {
 
     /// The name to answer the username prompt with on this connection.
     private var automaticName: String? { configuredName ?? loggedInName }
+    /// Scripted mode: the answer given to the password prompt of the login that succeeded, to log in again with after
+    /// a reconnect; later input lines are chat and must never answer a password prompt.
+    private var scriptedPassword: String?
+    /// Scripted mode: the answer to the current password prompt, until the login succeeds.
+    private var pendingPassword: String?
+    /// Scripted mode: the prompt waiting for the next input line asks for a password.
+    private var passwordPromptOpen = false
 
     // MARK: Connection events
 
@@ -170,10 +177,8 @@ struct ClientSessionStateMachine {
 
     /// The user entered `line` (interactive), or stdin produced it (scripted).
     mutating func userEntered(_ line: String) -> [Action] {
-        // While chatting the line is measured as it goes on the wire (`/send x …` loses its `/`, chat gains `say `).
-        if state != .chatting, let refusal = Self.refusalIfTooLong(line, typed: line) {
-            return [.note(refusal)]
-        }
+        // A line is measured against the limit where it is sent: as typed at a login prompt, as it goes on the wire
+        // once chatting (`/send x …` loses its `/`, chat gains `say `).
         let echo: [Action] = mode == .interactive ? [.echo(line)] : []
         switch state {
         case .disconnected:
@@ -190,6 +195,7 @@ struct ClientSessionStateMachine {
         case .loggingIn(let awaitingAnswer, let sentName):
             switch mode {
             case .interactive:
+                if let refusal = Self.refusalIfTooLong(line, typed: line) { return [.note(refusal)] }
                 return LoginLine.leaves(line) ? [.echo(line)] + leaveDuringLogin() : [.echo(line), .send(line)]
             case .scripted:
                 guard awaitingAnswer, queued.isEmpty else {
@@ -325,6 +331,7 @@ struct ClientSessionStateMachine {
         case .welcome:
             let name = line.firstWord
             loggedInName = name
+            scriptedPassword = pendingPassword ?? scriptedPassword
             state = .chatting
             var actions: [Action] = [.show(line), .setPrompt(.chatting(name: name))]
             let waiting = queued
@@ -347,6 +354,13 @@ struct ClientSessionStateMachine {
         guard !LoginLine.leaves(line) else {
             return leaveDuringLogin()
         }
+        if let refusal = Self.refusalIfTooLong(line, typed: line) {
+            // The prompt still waits: the next line answers it.
+            guard !queued.isEmpty else { return [.note(refusal)] }
+            return [.note(refusal)] + sendDuringLogin(queued.removeFirst(), sentName: sentName)
+        }
+        if passwordPromptOpen { pendingPassword = line }
+        passwordPromptOpen = false
         state = .loggingIn(awaitingAnswer: false, sentName: sentName)
         return [.send(line)]
     }
@@ -391,6 +405,21 @@ struct ClientSessionStateMachine {
             state = .loggingIn(awaitingAnswer: true, sentName: sentName)
             return [.setPrompt(prompt)]
         case .scripted:
+            if isPassword, loggedInName != nil {
+                // A reconnect: the next input lines were meant as chat, never as a password.
+                guard let password = scriptedPassword else {
+                    state = .finished
+                    return [
+                        .show(line),
+                        .finish(
+                            .failed(reason: "the server asks for the password again; input lines are not used for it")
+                        ),
+                    ]
+                }
+                state = .loggingIn(awaitingAnswer: false, sentName: sentName)
+                return [.send(password)]
+            }
+            passwordPromptOpen = isPassword
             if !queued.isEmpty {
                 return [.show(line)] + sendDuringLogin(queued.removeFirst(), sentName: sentName)
             }

@@ -74,7 +74,8 @@ enum TypedLine: Equatable {
             let topic = rest.trimmingCharacters(in: .whitespaces).lowercased().drop { $0 == "/" }
             return .send("help " + (clientAliases[String(topic)] ?? rest))
         case "msg":
-            return hasArguments ? .send("send " + rest) : .refused("usage: /msg <user> <text>")
+            let hasText = rest.split(separator: " ").count >= 2
+            return hasText ? .send("send " + rest) : .refused("usage: /msg <user> <text>")
         case "say":
             return hasArguments ? .send("say " + rest) : .refused("usage: /say <text>")
         case "me":

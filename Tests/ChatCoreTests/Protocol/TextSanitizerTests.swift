@@ -42,7 +42,14 @@ import Testing
         // Hidden text in tag characters outside a flag.
         ("hi\u{E0069}\u{E0067}\u{E006E}", "hi" + String(repeating: "\u{FFFD}", count: 3)),
         ("\u{E0001}\u{E0065}\u{E006E}", String(repeating: "\u{FFFD}", count: 3)),
-        ("🏴\u{E0067}\u{E007F}\u{E0069}", "🏴\u{E0067}\u{E007F}\u{FFFD}"),
+        ("🏴\u{E0067}\u{E007F}\u{E0069}", String(repeating: "\u{FFFD}", count: 3).prefixedWithFlag),
+        // After a flag, only a subdivision's code (2–6 tag letters or digits, then the cancel tag) stays.
+        ("🏴\u{E0020}\u{E0049}\u{E0067}\u{E007F}", String(repeating: "\u{FFFD}", count: 4).prefixedWithFlag),
+        ("🏴\u{E0067}\u{E0062}x", String(repeating: "\u{FFFD}", count: 2).prefixedWithFlag + "x"),
+        (
+            "🏴" + String(repeating: "\u{E0061}", count: 40) + "\u{E007F}",
+            String(repeating: "\u{FFFD}", count: 41).prefixedWithFlag
+        ),
     ]
 
     @Test(arguments: cases)
@@ -92,4 +99,9 @@ import Testing
         let expected = value == 0x09 ? " " : String(Unicode.Scalar(0x2400 + UInt32(value))!)
         #expect(TextSanitizer.sanitize(String(scalar)) == expected)
     }
+}
+
+extension String {
+    /// A black flag in front of `self`.
+    fileprivate var prefixedWithFlag: String { "🏴" + self }
 }

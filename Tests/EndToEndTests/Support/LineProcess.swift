@@ -111,7 +111,8 @@ final class LineProcess: @unchecked Sendable {
             }
             try? await Task.sleep(for: .milliseconds(10))
         }
-        return nil
+        // A test waiting among many may be woken only after its deadline: what arrived meanwhile still counts.
+        return takeMatch(predicate)
     }
 
     /// Waits for the next stdout line starting with `prefix`.
@@ -133,6 +134,10 @@ final class LineProcess: @unchecked Sendable {
                 try? await Task.sleep(for: .milliseconds(10))
             }
         }
+        while let line = takeNext() {
+            collected.append(line)
+            if finals.contains(where: { line.hasPrefix($0 + " ") || line == $0 }) { break }
+        }
         return collected
     }
 
@@ -148,7 +153,7 @@ final class LineProcess: @unchecked Sendable {
             if let found = errorLines.first(where: predicate) { return found }
             try? await Task.sleep(for: .milliseconds(10))
         }
-        return nil
+        return errorLines.first(where: predicate)
     }
 
     /// Stdout lines not consumed yet.

@@ -51,7 +51,9 @@ final class ServerProcess: @unchecked Sendable {
                 "--log-level", "debug",
             ] + limits + extraArguments
         let process = try LineProcess(name: "server", executable: executable("securechat-server"), arguments: arguments)
-        guard let line = await process.errorLine(timeout: 30, where: { $0.contains("listening on ") }),
+        // Generous: at the start of `make test` dozens of servers and certificate authorities start at once on two
+        // cores.
+        guard let line = await process.errorLine(timeout: 90, where: { $0.contains("listening on ") }),
             let portText = line.split(separator: ":").last?.prefix(while: \.isNumber),
             let port = Int(portText)
         else {

@@ -90,6 +90,47 @@ extension ClientSessionStateMachineTests {
         #expect(machine.received(bye) == [.show(bye), .finish(.left)])
     }
 
+    @Test func slashQuitWithAReasonAtThePasswordPromptLeavesWithoutSendingIt() {
+        var machine = Machine(mode: .scripted, name: "dave")
+        _ = machine.connected()
+        _ = machine.received(usernamePrompt)
+        _ = machine.received(passwordPrompt)
+        #expect(machine.userEntered("/quit see ya") == [.send("tata"), .startLeaveTimer])
+    }
+
+    /// At a login prompt a line goes as typed, so it is measured as typed; the prompt takes the next line.
+    @Test func anOverlongScriptedLoginLineIsRefusedAndTheNextAnswersThePrompt() {
+        var machine = Machine(mode: .scripted, name: nil)
+        _ = machine.connected()
+        let long = String(repeating: "n", count: 4097)
+        #expect(machine.userEntered(long) == [])
+        #expect(machine.userEntered("carol") == [])
+        #expect(
+            machine.received(usernamePrompt) == [
+                .show(usernamePrompt), .note("not sent: the line has 4097 bytes, over the limit of 4096"),
+                .send("carol"),
+            ]
+        )
+    }
+
+    /// After a reconnect a scripted client answers the password prompt with the password of its login, never with
+    /// the chat lines that follow in its input.
+    @Test func aScriptedReconnectAnswersThePasswordPromptWithTheLoginsPassword() {
+        let welcomeCarol = ServerLine(parsing: "WELCOME carol Welcome to chat room. Enter 'tata' anytime to exit")
+        var machine = Machine(mode: .scripted, name: nil)
+        _ = machine.connected()
+        _ = machine.userEntered("carol")
+        _ = machine.userEntered("carol-password")
+        _ = machine.received(usernamePrompt)
+        #expect(machine.received(passwordPrompt) == [.show(passwordPrompt), .send("carol-password")])
+        _ = machine.received(welcomeCarol)
+        _ = machine.disconnected(reason: "reset")
+        _ = machine.userEntered("my secret chat line")
+        _ = machine.connected()
+        #expect(machine.received(usernamePrompt) == [.send("carol")])
+        #expect(machine.received(passwordPrompt) == [.send("carol-password")])
+    }
+
     @Test func aNameThatOnlyStartsWithTataIsSentAsTyped() {
         var machine = Machine(mode: .interactive, name: nil)
         _ = machine.connected()

@@ -293,6 +293,8 @@ import Testing
             ("/msg", .refused("usage: /msg <user> <text>")),
             ("/msg  ", .refused("usage: /msg <user> <text>")),
             ("/msg bob hi", .send("send bob hi")),
+            ("/msg bob", .refused("usage: /msg <user> <text>")),
+            ("/msg bob   ", .refused("usage: /msg <user> <text>")),
             ("/say", .refused("usage: /say <text>")),
             ("/say /not a command", .send("say /not a command")),
             ("/quit", .leave),
