@@ -43,6 +43,12 @@ extension ProtocolError {
         ProtocolError(code: .nameTaken, message: "\(name) is online already; choose another name")
     }
 
+    /// A registered or certificate user's name is online already; the connection closes (see
+    /// `SessionStateMachine.nameLookedUp(_:)`), so there is no other name to choose on it.
+    public static func identityNameInUse(_ name: Username) -> ProtocolError {
+        ProtocolError(code: .nameTaken, message: "\(name) is online already")
+    }
+
     /// A certificate's name is online already: its holder cannot choose another one.
     public static func certificateNameTaken(_ name: Username) -> ProtocolError {
         ProtocolError(code: .nameTaken, message: "\(name) is online already, logged in elsewhere")

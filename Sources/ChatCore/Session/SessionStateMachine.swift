@@ -144,7 +144,7 @@ public struct SessionStateMachine: Sendable {
         case .onlineIdentity:
             // The same for a registered name online elsewhere: its password may come next.
             state = .closed
-            return .close([.error(.nameTaken(name)), .bye("this name is in use")])
+            return .close([.error(.identityNameInUse(name)), .bye("this name is in use")])
         case .locked(let seconds):
             return lockedOut(name, seconds: seconds)
         case .unknown:

@@ -83,7 +83,7 @@ import Testing
         _ = online.lineReceived("alice")
         #expect(
             online.nameLookedUp(.onlineIdentity)
-                == .close([.error(.nameTaken(name("alice"))), .bye("this name is in use")])
+                == .close([.error(.identityNameInUse(name("alice"))), .bye("this name is in use")])
         )
         #expect(online.lineReceived("alice-password") == .none)
 
