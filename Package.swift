@@ -40,7 +40,9 @@ let package = Package(
         ),
         .target(
             name: "ChatCore",
-            dependencies: [],
+            dependencies: [
+                .product(name: "Logging", package: "swift-log")
+            ],
             swiftSettings: strictSettings
         ),
         .target(

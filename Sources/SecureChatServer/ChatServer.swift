@@ -18,31 +18,46 @@ struct ChatServer {
     func run() async throws {
         let tlsContext = TLSContextHolder(try makeTLSContext())
         let store = try await openStore()
-        let hub = RoomHub(logger: logger)
+        let delivery = LocalDeliverySink(directTLSWrites: true, logger: logger)
+        let service = ChatService(
+            store: store,
+            directory: LocalPresenceDirectory(),
+            sink: delivery,
+            hasher: OpenSSLPasswordHasher(),
+            limits: ChatService.Limits(answerByteBudget: Self.answerByteBudget(configuration.outboundQueueLimit)),
+            logger: logger
+        )
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoops))
         do {
-            try await serve(group: group, tlsContext: tlsContext, store: store, hub: hub)
+            try await serve(group: group, tlsContext: tlsContext, service: service, delivery: delivery, store: store)
         } catch {
+            try? await service.close()
             try? await group.shutdownGracefully()
             throw error
         }
         try? await group.shutdownGracefully()
-        try? await store.close()
         logger.notice("server stopped")
+    }
+
+    /// How many bytes one `inbox` or `history` answer may take on the wire: 256 KiB, or a quarter of the outbound
+    /// queue limit if that is less, so a big answer never makes its own reader look slow (and get dropped).
+    static func answerByteBudget(_ outboundQueueLimit: Int) -> Int {
+        min(256 * 1024, outboundQueueLimit / 4)
     }
 
     private func serve(
         group: MultiThreadedEventLoopGroup,
         tlsContext: TLSContextHolder,
-        store: any MessageStore,
-        hub: RoomHub
+        service: ChatService,
+        delivery: LocalDeliverySink,
+        store: any MessageStore
     ) async throws {
         let server = try await bind(
             group: group,
             tlsContext: tlsContext,
             gate: ConnectionGate(limits: configuration.admission),
-            hub: hub,
-            store: store
+            service: service,
+            delivery: delivery
         )
         let address = server.localAddress
         let port = address?.port ?? configuration.port
@@ -54,18 +69,26 @@ struct ChatServer {
         }
         defer { signals.cancel() }
         let reloads = SignalWatcher(signals: [SIGHUP]) { _ in
-            Task { await reload(tlsContext, hub: hub) }
+            Task { await reload(tlsContext, service: service, delivery: delivery) }
         }
         defer { reloads.cancel() }
 
         let maintenance = Task { await maintainStore(store) }
-        defer { maintenance.cancel() }
         // Runs until SIGTERM/SIGINT closes the listening socket.
         try? await server.closeFuture.get()
-        // Tell everyone and close their connections; wait (briefly) until every session has finished storing.
-        await hub.shutDown()
-        await hub.waitUntilEveryoneLeft(timeout: .seconds(4))
+        // No one joins from now on; tell everyone and close their connections; wait (briefly) until every session has
+        // ended, then for the store's background work, and only then close it.
+        service.shutDown()
+        delivery.shutDown()
+        await delivery.waitUntilEveryoneLeft(timeout: .seconds(4))
+        maintenance.cancel()
+        await maintenance.value
         try? await store.heartbeat(at: Date())
+        do {
+            try await service.close()
+        } catch {
+            logger.error("closing the database failed: \(error)")
+        }
     }
 
     private func makeTLSContext() throws -> TLSContext {
@@ -90,8 +113,8 @@ struct ChatServer {
         group: MultiThreadedEventLoopGroup,
         tlsContext: TLSContextHolder,
         gate: ConnectionGate,
-        hub: RoomHub,
-        store: any MessageStore
+        service: ChatService,
+        delivery: LocalDeliverySink
     ) async throws -> any Channel {
         let configuration = self.configuration
         let logger = self.logger
@@ -124,8 +147,8 @@ struct ChatServer {
                         let session = ConnectionSession(
                             id: connectionIDs.next(),
                             channel: channel,
-                            hub: hub,
-                            store: store,
+                            service: service,
+                            delivery: delivery,
                             configuration: configuration,
                             logger: logger
                         )
@@ -174,7 +197,7 @@ struct ChatServer {
 
     /// Re-reads the certificate, key, CA and CRL (SIGHUP): all are validated before any is used; on success new
     /// handshakes use them and sessions whose client certificate is now revoked are closed with a notice.
-    private func reload(_ holder: TLSContextHolder, hub: RoomHub) async {
+    private func reload(_ holder: TLSContextHolder, service: ChatService, delivery: LocalDeliverySink) async {
         let tls = configuration.tls
         let fresh: TLSContext
         do {
@@ -183,10 +206,24 @@ struct ChatServer {
             logger.error("reload failed, keeping the current certificates: \(error)")
             return
         }
-        let closed = await hub.closeSessions { fresh.isRevoked($0) }
+        let revoked = delivery.connections(withCertificate: { fresh.isRevoked($0) })
+        for (connection, certificate) in revoked {
+            logger.notice(
+                "closing a session whose client certificate is now revoked",
+                metadata: [
+                    "conn": "\(connection)",
+                    "cert": "CN=\(certificate.commonName ?? "?") serial \(certificate.serialNumber)",
+                ]
+            )
+            // Out of the room before the close, so the others hear why instead of "unexpectedly".
+            await service.expel(connection, because: .certificateRevoked)
+            let reason = "your client certificate has been revoked"
+            delivery.deliver([.notice(reason), .bye(reason)], to: [connection])
+            delivery.close(connection)
+        }
         let files = [tls.certificateChainPath, tls.privateKeyPath, tls.trustRootsPath, tls.crlPath].compactMap { $0 }
         logger.notice(
-            "reloaded TLS files: \(files.joined(separator: ", ")); \(closed) session(s) closed for revoked certificates"
+            "reloaded TLS files: \(files.joined(separator: ", ")); \(revoked.count) session(s) closed for revoked certificates"
         )
     }
 

@@ -8,9 +8,10 @@ import NIOCore
 /// nothing waits.
 final class LoopOutbox: @unchecked Sendable {
     // @unchecked Sendable: `pending`, `spare` and `flushScheduled` (and the endpoints' `awaitsFlush`) are touched only
-    // on `loop` (by `write` and the flush task, which run there); the hub only holds the reference and hands it to
+    // on `loop` (by `write` and the flush task, which run there); the delivery sink only holds the reference and hands it to
     // `loop.execute`.
     let loop: any EventLoop
+    let loopID: ObjectIdentifier
     /// The endpoints written to since the last flush, each once (its `awaitsFlush` is set).
     private var pending: [RoomEndpoint] = []
     /// The previous turn's emptied list, reused so that a busy loop does not allocate one per turn.
@@ -19,6 +20,7 @@ final class LoopOutbox: @unchecked Sendable {
 
     init(loop: any EventLoop) {
         self.loop = loop
+        self.loopID = ObjectIdentifier(loop)
     }
 
     /// Writes `buffer` to every endpoint (all on `loop`) and makes sure a flush follows. Runs on `loop` only.

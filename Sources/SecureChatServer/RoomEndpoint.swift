@@ -18,11 +18,11 @@ final class RoomEndpoint: @unchecked Sendable {
     var awaitsFlush = false
 
     /// Made on the channel's event loop, where the writer can look the handler up; elsewhere it has none.
-    init(channel: any Channel) {
+    init(channel: any Channel, directTLSWrites: Bool) {
         self.channel = channel
         self.loop = channel.eventLoop
         self.loopID = ObjectIdentifier(channel.eventLoop)
-        self.writer = channel.eventLoop.inEventLoop ? TLSDirectWriter(channel: channel) : nil
+        self.writer = directTLSWrites && channel.eventLoop.inEventLoop ? TLSDirectWriter(channel: channel) : nil
     }
 
     /// Buffers `buffer` for the next ``flush()``. On the channel's event loop only.

@@ -40,11 +40,18 @@ private final class CloseOnWrite: ChannelOutboundHandler, @unchecked Sendable {
         let channel = NIOAsyncTestingChannel()
         let logger = Logger(label: "test")
         let configuration = ServerConfiguration(tls: .server(certificateChainPath: "-", privateKeyPath: "-"))
+        let delivery = LocalDeliverySink(directTLSWrites: true, logger: logger)
         let session = ConnectionSession(
             id: ConnectionID(1),
             channel: channel,
-            hub: RoomHub(logger: logger),
-            store: InMemoryMessageStore(),
+            service: ChatService(
+                store: InMemoryMessageStore(),
+                directory: LocalPresenceDirectory(),
+                sink: delivery,
+                hasher: OpenSSLPasswordHasher(),
+                logger: logger
+            ),
+            delivery: delivery,
             configuration: configuration,
             logger: logger
         )

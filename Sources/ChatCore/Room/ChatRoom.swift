@@ -3,16 +3,6 @@
 /// Every operation returns the deliveries the transport must carry out; formatting happens once per delivery,
 /// however many recipients it has.
 public struct ChatRoom: Sendable {
-    /// Where a private message can go.
-    public enum DirectRoute: Sendable, Equatable {
-        /// The recipient is online on this connection.
-        case online(RoomMember)
-        /// The recipient is online and blocks the sender.
-        case blocked
-        /// The recipient is not online.
-        case offline
-    }
-
     private var members: [String: RoomMember] = [:]
 
     /// An empty room.
@@ -58,27 +48,27 @@ public struct ChatRoom: Sendable {
         return true
     }
 
-    /// A chat line from `key` to everybody else who accepts it.
-    public func say(from key: String, text: String) -> Delivery? {
-        guard let sender = members[key] else { return nil }
-        return delivery(from: key, .chat(from: sender.name.display, text: text))
+    /// The connections of everybody but `senderKey` who accepts lines from them; nil when that is nobody, or the
+    /// sender is not in the room.
+    public func recipients(from senderKey: String) -> [ConnectionID]? {
+        guard members[senderKey] != nil else { return nil }
+        return connections(acceptingFrom: senderKey)
     }
 
-    /// A `broadcast message` from `key` to everybody else who accepts it.
-    public func broadcast(from key: String, text: String) -> Delivery? {
-        guard let sender = members[key] else { return nil }
-        return delivery(from: key, .broadcast(from: sender.name.display, text: text))
+    /// The connections of everybody but `senderKey` (in the room or just gone) who accepts lines from them; nil when
+    /// that is nobody.
+    private func connections(acceptingFrom senderKey: String) -> [ConnectionID]? {
+        var recipients: [ConnectionID] = []
+        recipients.reserveCapacity(members.count)
+        for (key, member) in members where key != senderKey && member.accepts(from: senderKey) {
+            recipients.append(member.connection)
+        }
+        return recipients.isEmpty ? nil : recipients
     }
 
     /// The names of everybody online but `key`, sorted case-insensitively.
     public func others(than key: String) -> [Username] {
         members.values.filter { $0.name.key != key }.map(\.name).sorted { $0.key < $1.key }
-    }
-
-    /// Whether and where a private message from `senderKey` to `recipientKey` can be delivered now.
-    public func route(from senderKey: String, to recipientKey: String) -> DirectRoute {
-        guard let recipient = members[recipientKey] else { return .offline }
-        return recipient.accepts(from: senderKey) ? .online(recipient) : .blocked
     }
 
     /// Records that `ownerKey` blocks `targetKey`; false when it already did or the owner is not online.
@@ -97,11 +87,6 @@ public struct ChatRoom: Sendable {
     public var everyone: some Collection<RoomMember> { members.values }
 
     private func delivery(from senderKey: String, _ reply: ServerReply) -> Delivery? {
-        var recipients: [ConnectionID] = []
-        recipients.reserveCapacity(members.count)
-        for (key, member) in members where key != senderKey && member.accepts(from: senderKey) {
-            recipients.append(member.connection)
-        }
-        return recipients.isEmpty ? nil : Delivery(to: recipients, reply)
+        connections(acceptingFrom: senderKey).map { Delivery(to: $0, reply) }
     }
 }

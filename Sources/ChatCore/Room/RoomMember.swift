@@ -19,6 +19,12 @@ public struct RoomMember: Sendable, Equatable {
 
     /// Whether this member accepts anything from the user with key `senderKey`.
     public func accepts(from senderKey: String) -> Bool {
+        Self.accepts(from: senderKey, blocking: blocks)
+    }
+
+    /// The block rule, for members online and users offline alike: a user who blocks `senderKey` (whose block list
+    /// is `blocks`) accepts nothing from them.
+    public static func accepts(from senderKey: String, blocking blocks: Set<String>) -> Bool {
         !blocks.contains(senderKey)
     }
 }

@@ -1,8 +1,6 @@
-import ChatCore
-
 extension StoredMessage {
     /// Who a stored message went to, as shown in a `HISTORY` line: `room`, `everyone`, or the recipients' names.
-    var recipientDescription: String {
+    public var recipientDescription: String {
         switch audience {
         case .room: "room"
         case .everyone: "everyone"
@@ -11,7 +9,7 @@ extension StoredMessage {
     }
 
     /// How it was sent, as an `INBOX` line says it: `private` (`send`) or `broadcast` (`broadcast user …`).
-    var inboxKind: InboxKind {
+    public var inboxKind: InboxKind {
         switch audience {
         case .userList, .everyone: .broadcast
         case .direct, .room: .private

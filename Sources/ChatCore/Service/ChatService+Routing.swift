@@ -1,0 +1,164 @@
+import Logging
+import Synchronization
+
+/// Who receives a message, in one place: `send`, `broadcast user … message` and `broadcast message` all go through
+/// ``route(_:from:to:)`` or ``broadcast(_:from:)``, and what is stored for them is built here.
+///
+/// A direct message to a member online here who accepts the sender is delivered at once (and kept for whoever of the
+/// two has an identity); to an identity who is offline (or whose connection is already gone) it is queued for their
+/// inbox; it is refused to oneself, to a guest who is offline, to a name nobody ever used, and to a recipient who
+/// blocks the sender (online or not, one rule: ``RoomMember/accepts(from:blocking:)``).
+extension ChatService {
+    /// Where one direct message went; the recipient's name as they spell it, however the sender typed it.
+    enum Route {
+        case delivered(to: Username, recipientHasIdentity: Bool)
+        case queued(for: Username)
+        case refused(ProtocolError)
+    }
+
+    /// Routes one direct message from `sender` to `recipient`: delivers `line` at once when they are online here
+    /// and accept it, else decides whether it is queued or refused. Nothing is stored here.
+    func route(_ line: ServerReply, from sender: ChatUser, to recipient: Username) async throws -> Route {
+        if recipient.key == sender.name.key {
+            return .refused(.usage("you cannot send a message to yourself"))
+        }
+        let live = room.withLock { state -> (member: RoomMember, accepted: Bool)? in
+            guard let member = state.room.member(recipient.key), sink.isOpen(member.connection) else { return nil }
+            guard member.accepts(from: sender.name.key) else { return (member, false) }
+            sink.deliver([line], to: [member.connection])
+            return (member, true)
+        }
+        if let live {
+            guard live.accepted else { return .refused(.blocked(by: live.member.name)) }
+            // What counts is how the recipient is logged in now: a guest holding a name gets nothing stored.
+            return .delivered(to: live.member.name, recipientHasIdentity: live.member.identity.hasIdentity)
+        }
+        guard let stored = try await store.identity(forKey: recipient.key) else {
+            let seen = try await store.hasBeenSeen(nameKey: recipient.key)
+            return .refused(seen ? .offlineGuest(recipient) : .unknownUser(recipient.display))
+        }
+        let spelled = Self.spelling(stored, typed: recipient)
+        guard RoomMember.accepts(from: sender.name.key, blocking: try await store.blocks(of: recipient.key)) else {
+            return .refused(.blocked(by: spelled))
+        }
+        return .queued(for: spelled)
+    }
+
+    /// Consecutive `send` commands of one connection, carried out together: each is routed in order (an online
+    /// recipient gets it at once), the messages to keep are stored in one append (one group commit, in order), and
+    /// the answers come back in order, one per command, each only once its message is durably stored.
+    public func send(_ sends: [(recipient: Username, text: String)], from sender: ChatUser) async -> [ServerReply] {
+        await tracked(else: sends.map { _ in .error(Self.shuttingDownError) }) {
+            var answers: [ServerReply?] = []
+            var toStore: [(index: Int, message: NewMessage, answer: ServerReply)] = []
+            for (index, send) in sends.enumerated() {
+                do {
+                    let line = ServerReply.privateMessage(from: sender.name.display, text: send.text)
+                    let kept: (NewMessage?, ServerReply)
+                    switch try await route(line, from: sender, to: send.recipient) {
+                    case .refused(let error):
+                        answers.append(.error(error))
+                        continue
+                    case .delivered(let recipient, let hasIdentity):
+                        kept = (
+                            directMessage(send.text, from: sender, to: [(recipient, hasIdentity, .delivered)]),
+                            .ok(OKSummary.delivered(to: recipient))
+                        )
+                    case .queued(let recipient):
+                        kept = (
+                            directMessage(send.text, from: sender, to: [(recipient, true, .unread)]),
+                            .ok(OKSummary.queued(for: recipient))
+                        )
+                    }
+                    if let message = kept.0 {
+                        toStore.append((index, message, kept.1))
+                        answers.append(nil)
+                    } else {
+                        answers.append(kept.1)
+                    }
+                } catch {
+                    logger(for: sender).error("send failed: \(error)", metadata: ["recipient": "\(send.recipient)"])
+                    answers.append(.error(.serverError()))
+                }
+            }
+            if !toStore.isEmpty {
+                do {
+                    _ = try await store.append(contentsOf: toStore.map(\.message))
+                    for item in toStore { answers[item.index] = item.answer }
+                } catch {
+                    logger(for: sender).error("could not store \(toStore.count) direct message(s): \(error)")
+                    for item in toStore { answers[item.index] = .error(.serverError()) }
+                }
+            }
+            return answers.map { $0 ?? .error(.serverError()) }
+        }
+    }
+
+    /// `broadcast message`: to everybody in the room who accepts the sender; returns how many that was. Kept for
+    /// history in the background.
+    func broadcast(_ text: String, from sender: ChatUser) -> Int {
+        let count = room.withLock { state -> Int in
+            guard let recipients = state.room.recipients(from: sender.name.key) else { return 0 }
+            sink.deliver([.broadcast(from: sender.name.display, text: text)], to: recipients)
+            return recipients.count
+        }
+        storeInBackground([message(text, from: sender, audience: .everyone, at: clock.now())], what: "broadcast")
+        return count
+    }
+
+    /// `broadcast user <names> message <text>`: each recipient routed like a `send`, one line per recipient saying
+    /// what became of it, and one stored message for all of them.
+    func broadcast(_ text: String, from sender: ChatUser, to recipients: [Username]) async throws -> [ServerReply] {
+        var lines: [ServerReply] = []
+        var stored: [(Username, Bool, RecipientEntry.State)] = []
+        var counts = (delivered: 0, queued: 0, failed: 0)
+        // Names as their owners spell them, not as the sender typed them; the line lists only those who can be
+        // reached (no unknown name, not the sender, each once).
+        var known: [Username?] = []
+        for recipient in recipients { known.append(await knownSpelling(of: recipient)) }
+        var listed: [Username] = []
+        for case let recipient? in known where recipient.key != sender.name.key && !listed.contains(recipient) {
+            listed.append(recipient)
+        }
+        let line = ServerReply.listBroadcast(from: sender.name.display, to: listed.map(\.display), text: text)
+        for (recipient, spelled) in zip(recipients, known) {
+            switch try await route(line, from: sender, to: recipient) {
+            case .refused(let error):
+                counts.failed += 1
+                lines.append(.delivery((spelled ?? recipient).display, status: .failed, explanation: error.message))
+            case .delivered(let spelled, let hasIdentity):
+                counts.delivered += 1
+                stored.append((spelled, hasIdentity, .delivered))
+                lines.append(.delivery(spelled.display, status: .delivered, explanation: "online now"))
+            case .queued(let spelled):
+                counts.queued += 1
+                stored.append((spelled, true, .unread))
+                lines.append(
+                    .delivery(spelled.display, status: .queued, explanation: "offline; stored for the inbox")
+                )
+            }
+        }
+        if !stored.isEmpty, var message = directMessage(text, from: sender, to: stored) {
+            // Kept like a `send` to these recipients, marked as a list broadcast so `INBOX` can say so.
+            message.audience = .userList(recipients: message.audience.recipients)
+            _ = try await store.append(message)
+        }
+        return lines + [
+            .ok(OKSummary.deliveries(delivered: counts.delivered, queued: counts.queued, failed: counts.failed))
+        ]
+    }
+
+    /// The direct message to keep, or nil when neither side has an identity (a guest's history is never stored).
+    /// Guest recipients are kept by name only (no key), so they show in the sender's history but own nothing.
+    private func directMessage(
+        _ text: String,
+        from sender: ChatUser,
+        to recipients: [(Username, Bool, RecipientEntry.State)]
+    ) -> NewMessage? {
+        guard sender.identity.hasIdentity || recipients.contains(where: { $0.1 }) else { return nil }
+        let entries = recipients.map { recipient, hasIdentity, state in
+            RecipientEntry(key: hasIdentity ? recipient.key : nil, name: recipient.display, state: state)
+        }
+        return message(text, from: sender, audience: .direct(recipients: entries), at: clock.now())
+    }
+}

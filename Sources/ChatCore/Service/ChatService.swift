@@ -1,0 +1,136 @@
+import Foundation
+public import Logging
+import Synchronization
+
+/// The chat's rules, in one place and without I/O: who may log in as whom, who receives what, what is stored, what
+/// each command answers. Connections (TLS today, WebSocket or another node tomorrow) call it with what their user did
+/// and get back what to answer; lines for other connections go to the ``DeliverySink``, who is online is asked of
+/// the ``PresenceDirectory``, and what lasts is kept in the ``MessageStore``. Time comes from the ``ChatClock``.
+///
+/// The room (the members of this server, with their blocks) sits behind one lock, taken briefly and never across a
+/// wait: every line is handed to the sink under it, so all recipients see the room's events in one order. Each
+/// connection's own state is the ``ChatUser`` value it passes in, so a call never waits for another connection's.
+///
+/// Everything it starts (calls in progress, chat lines stored in the background) is counted: ``close()`` waits for
+/// it before closing the store.
+public final class ChatService: Sendable {
+    /// Sizes of answers.
+    public struct Limits: Sendable {
+        /// How many stored messages one `inbox` answer shows at most.
+        public var inboxPageSize: Int
+        /// How many bytes one `inbox` or `history` answer may take on the wire (it always holds at least one line).
+        public var answerByteBudget: Int
+
+        public init(inboxPageSize: Int = 200, answerByteBudget: Int = 256 * 1024) {
+            self.inboxPageSize = inboxPageSize
+            self.answerByteBudget = answerByteBudget
+        }
+    }
+
+    struct RoomState {
+        var room = ChatRoom()
+        /// No one joins any more, and leaving is not announced (everyone is told the server is going).
+        var shuttingDown = false
+    }
+
+    let store: any MessageStore
+    let directory: any PresenceDirectory
+    let sink: any DeliverySink
+    let hasher: any PasswordHasher
+    let clock: any ChatClock
+    let limits: Limits
+    let logger: Logger
+    let room = Mutex(RoomState())
+    let work = ServiceWork()
+
+    public init(
+        store: any MessageStore,
+        directory: any PresenceDirectory,
+        sink: any DeliverySink,
+        hasher: any PasswordHasher,
+        clock: any ChatClock = SystemChatClock(),
+        limits: Limits = Limits(),
+        logger: Logger
+    ) {
+        self.store = store
+        self.directory = directory
+        self.sink = sink
+        self.hasher = hasher
+        self.clock = clock
+        self.limits = limits
+        self.logger = logger
+    }
+
+    // MARK: Life
+
+    /// No one joins from now on, and leaving is no longer announced; the transport tells everyone itself.
+    public func shutDown() {
+        room.withLock { $0.shuttingDown = true }
+    }
+
+    /// Waits for everything under way (calls in progress, background stores), then closes the store; calls that
+    /// begin afterwards do nothing and answer with an error.
+    public func close() async throws {
+        shutDown()
+        await work.close()
+        try await store.close()
+    }
+
+    // MARK: Chat
+
+    /// Chat lines from `user` to everybody in the room who accepts them, as one delivery (each recipient gets them
+    /// together, in order); kept for history in the background.
+    public func say(_ texts: [String], from user: ChatUser) {
+        guard !texts.isEmpty else { return }
+        room.withLock { state in
+            guard let recipients = state.room.recipients(from: user.name.key) else { return }
+            let replies = texts.map { ServerReply.chat(from: user.name.display, text: $0) }
+            sink.deliver(replies, to: recipients)
+        }
+        let now = clock.now()
+        let messages = texts.map { message($0, from: user, audience: .room, at: now) }
+        storeInBackground(messages, what: "chat line(s)")
+    }
+
+    // MARK: Helpers
+
+    /// Runs `body` as counted work; `refused` when the service is closing.
+    func tracked<T: Sendable>(else refused: T, _ body: () async -> T) async -> T {
+        guard work.enter() else { return refused }
+        defer { work.leave() }
+        return await body()
+    }
+
+    /// Stores `messages` in a task ``close()`` waits for; a failure is logged (nobody is waiting for an answer).
+    func storeInBackground(_ messages: [NewMessage], what: String) {
+        let store = self.store
+        let logger = self.logger
+        let spawned = work.spawn {
+            do {
+                _ = try await store.append(contentsOf: messages)
+            } catch {
+                logger.error("could not store \(messages.count) \(what): \(error)")
+            }
+        }
+        if !spawned { logger.warning("not stored (the server is stopping): \(messages.count) \(what)") }
+    }
+
+    /// The message `user` sends with `text` to `audience`, as stored.
+    func message(_ text: String, from user: ChatUser, audience: MessageAudience, at time: Date) -> NewMessage {
+        NewMessage(
+            at: time,
+            senderKey: user.identity.hasIdentity ? user.name.key : nil,
+            senderName: user.name.display,
+            audience: audience,
+            text: text
+        )
+    }
+
+    /// The service's logger with `user`'s name and connection.
+    func logger(for user: ChatUser) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "conn"] = "\(user.connection)"
+        logger[metadataKey: "user"] = "\(user.name)"
+        return logger
+    }
+}
