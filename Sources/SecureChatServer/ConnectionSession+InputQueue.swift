@@ -79,56 +79,68 @@ extension ConnectionSession {
     /// stored in one append and answered in one write, all in order. Returns the waiting part of an input that ended
     /// such a batch, to be carried out next.
     private func process(_ pending: Pending) async -> Pending? {
-        guard case .carryOut(let action) = pending, let user else {
+        guard let user, let item = Self.batchItem(pending) else {
             await complete(pending)
             mayHaveWritten = true
             return nil
         }
-        switch action {
+        switch item {
         case .say(let text):
             // Chat lines answer nothing to their sender, so `mayHaveWritten` stays as it is.
             var texts = [text]
-            let carried = gather { action in
-                guard case .say(let text) = action else { return false }
+            let carried = gather { item in
+                guard case .say(let text) = item else { return false }
                 texts.append(text)
                 return true
             }
             service.say(texts, from: user)
             return carried
-        case .perform(.send(let recipient, let text)):
+        case .send(let recipient, let text):
             var sends = [(recipient: recipient, text: text)]
-            let carried = gather { action in
-                guard case .perform(.send(let recipient, let text)) = action else { return false }
+            let carried = gather { item in
+                guard case .send(let recipient, let text) = item else { return false }
                 sends.append((recipient, text))
                 return true
             }
             send(await service.send(sends, from: user))
             mayHaveWritten = true
             return carried
-        default:
-            await complete(pending)
-            mayHaveWritten = true
+        }
+    }
+
+    /// An input's waiting part that batches with the ones of its kind behind it (see ``process(_:)``).
+    private enum BatchItem {
+        case say(String)
+        case send(recipient: Username, text: String)
+    }
+
+    private static func batchItem(_ pending: Pending) -> BatchItem? {
+        guard case .carryOut(let action) = pending else { return nil }
+        switch action {
+        case .say(let text):
+            return .say(text)
+        case .perform(let command):
+            guard case .send(let recipient, let text) = command else { return nil }
+            return .send(recipient: recipient, text: text)
+        case .send, .lookUpName, .verifyPassword, .recordWrongPassword, .join, .close, .none:
             return nil
         }
     }
 
     /// Whether `pending` starts a batch (see ``process(_:)``).
-    private static func batches(_ pending: Pending) -> Bool {
-        switch pending {
-        case .carryOut(.say), .carryOut(.perform(.send)): return true
-        default: return false
-        }
+    static func batches(_ pending: Pending) -> Bool {
+        batchItem(pending) != nil
     }
 
     /// Begins the inputs already queued while `take` accepts their waiting part, up to ``batchLimit`` in all; returns
     /// the first waiting part it did not take. Meanwhile answers that need no waiting queue behind the batch's.
-    private func gather(_ take: (SessionStateMachine.Action) -> Bool) -> Pending? {
+    private func gather(_ take: (BatchItem) -> Bool) -> Pending? {
         gathering = true
         defer { gathering = false }
         var count = 1
         while count < Self.batchLimit, let input = next() {
             guard let more = begin(input) else { continue }
-            guard case .carryOut(let action) = more, take(action) else { return more }
+            guard let item = Self.batchItem(more), take(item) else { return more }
             count += 1
         }
         return nil
