@@ -51,6 +51,30 @@ import Testing
         #expect(messages.map { [$0.senderKey, $0.senderName, $0.text] } == [[nil, "ada", "hello"]])
     }
 
+    @Test func whatAnExpelledSessionSaysReachesNobodyAndIsNotKept() async throws {
+        let fixture = ServiceFixture()
+        _ = try await fixture.join("ada", on: 1)
+        var expelled = try await fixture.join("bob", on: 2)
+        #expect(await fixture.service.expel(ConnectionID(2), because: .flooding))
+        // Lines the expelled connection had read before it closes; meanwhile somebody else took the name.
+        _ = try await fixture.join("Bob", on: 3)
+        fixture.sink.clear()
+        fixture.service.say(["stale"], from: expelled)
+        #expect(
+            await fixture.service.perform(.broadcastAll(text: "stale"), for: &expelled) == [.ok("broadcast to 0 users")]
+        )
+        let notInRoom = ServerReply.error(.notAllowed("you are no longer in the room"))
+        #expect(await fixture.service.send([(name("ada"), "stale")], from: expelled) == [notInRoom])
+        #expect(
+            await fixture.service.perform(.broadcastUsers([name("ada")], text: "stale"), for: &expelled) == [
+                .delivery("ada", status: .failed, explanation: "you are no longer in the room"),
+                .ok("0 delivered, 0 queued, 1 failed"),
+            ]
+        )
+        #expect(fixture.sink.deliveries.isEmpty)
+        #expect(try await fixture.settledMessages().isEmpty)
+    }
+
     // MARK: send
 
     @Test func aMessageToSomeoneOnlineIsDeliveredAtOnceAndKeptForTheIdentity() async throws {
