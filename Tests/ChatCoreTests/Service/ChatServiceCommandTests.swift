@@ -143,6 +143,32 @@ import Testing
         )
     }
 
+    @Test func historyShowsRoomLinesOnlyToThoseOnlineWhenTheyWereSaid() async throws {
+        let fixture = ServiceFixture()
+        try await fixture.registered("Dora")
+        try await fixture.registered("Eve")
+        var dora = try await fixture.join("Dora", as: .registered, on: 1)
+        let ada = try await fixture.join("ada", on: 2)
+        fixture.service.say(["before"], from: ada)
+        try await fixture.storedCount(reaches: 1)
+        fixture.clock.advance(by: 1)
+        var eve = try await fixture.join("Eve", as: .registered, on: 3)
+        _ = await fixture.service.perform(.broadcastAll(text: "after"), for: &dora)
+        try await fixture.storedCount(reaches: 2)
+        #expect(
+            await fixture.service.perform(.history(limit: 10), for: &dora) == [
+                .history(at: ManualClock.start, from: "ada", to: "room", text: "before"),
+                .history(at: fixture.clock.now(), from: "Dora", to: "everyone", text: "after"),
+                .ok("2 messages"),
+            ]
+        )
+        #expect(
+            await fixture.service.perform(.history(limit: 10), for: &eve) == [
+                .history(at: fixture.clock.now(), from: "Dora", to: "everyone", text: "after"), .ok("1 message"),
+            ]
+        )
+    }
+
     // MARK: Blocks
 
     @Test func blockRefusesOneselfAndUnknownNamesAndShowsTheOwnersSpelling() async throws {

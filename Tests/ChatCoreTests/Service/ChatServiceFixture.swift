@@ -149,6 +149,16 @@ extension ServiceFixture {
         }
     }
 
+    /// Returns once the store holds `count` messages (chat lines and broadcasts are stored in the background); the
+    /// bound only stops a broken test from hanging.
+    func storedCount(reaches count: Int) async throws {
+        for _ in 0..<100_000 {
+            if await store.messages.count >= count { break }
+            await Task.yield()
+        }
+        try #require(await store.messages.count == count)
+    }
+
     /// A message from `sender` (an identity when `senderKey`) at the clock's time.
     func message(_ text: String, from sender: String, identity: Bool = true, to audience: MessageAudience) -> NewMessage
     {
