@@ -22,6 +22,7 @@ extension ChatService {
         if recipient.key == sender.name.key {
             return .refused(.usage("you cannot send a message to yourself"))
         }
+        guard room.withLock({ $0.seats(sender) }) else { return .refused(.notAllowed("you are no longer in the room")) }
         let live = room.withLock { state -> (member: RoomMember, accepted: Bool)? in
             guard let member = state.room.member(recipient.key), sink.isOpen(member.connection) else { return nil }
             guard member.accepts(from: sender.name.key) else { return (member, false) }
@@ -97,11 +98,13 @@ extension ChatService {
     /// `broadcast message`: to everybody in the room who accepts the sender; returns how many that was. Kept for
     /// history in the background.
     func broadcast(_ text: String, from sender: ChatUser) -> Int {
-        let count = room.withLock { state -> Int in
+        let count = room.withLock { state -> Int? in
+            guard state.seats(sender) else { return nil }
             guard let recipients = state.room.recipients(from: sender.name.key) else { return 0 }
             sink.deliver([.broadcast(from: sender.name.display, text: text)], to: recipients)
             return recipients.count
         }
+        guard let count else { return 0 }
         storeInBackground([message(text, from: sender, audience: .everyone, at: clock.now())], what: "broadcast")
         return count
     }

@@ -31,6 +31,12 @@ public final class ChatService: Sendable {
         var room = ChatRoom()
         /// No one joins any more, and leaving is not announced (everyone is told the server is going).
         var shuttingDown = false
+
+        /// Whether `user` is in the room on its own connection: an expelled session (whose name may be someone
+        /// else's by now) speaks for nobody.
+        func seats(_ user: ChatUser) -> Bool {
+            room.member(user.name.key)?.connection == user.connection
+        }
     }
 
     let store: any MessageStore
@@ -82,11 +88,14 @@ public final class ChatService: Sendable {
     /// together, in order); kept for history in the background.
     public func say(_ texts: [String], from user: ChatUser) {
         guard !texts.isEmpty else { return }
-        room.withLock { state in
-            guard let recipients = state.room.recipients(from: user.name.key) else { return }
+        let seated = room.withLock { state -> Bool in
+            guard state.seats(user) else { return false }
+            guard let recipients = state.room.recipients(from: user.name.key) else { return true }
             let replies = texts.map { ServerReply.chat(from: user.name.display, text: $0) }
             sink.deliver(replies, to: recipients)
+            return true
         }
+        guard seated else { return }
         let now = clock.now()
         let messages = texts.map { message($0, from: user, audience: .room, at: now) }
         storeInBackground(messages, what: "chat line(s)")
