@@ -219,7 +219,7 @@ struct ChatScenarioTests {
         let back = try server.connect()
         await back.next("PROMPT Enter username:")
         back.send("carol")
-        #expect(await back.next("PROMPT ") == "PROMPT Enter password for carol:")
+        #expect(await back.next("PROMPT ") == "PROMPT password Enter password for carol:")
         back.send("s3cret-pass")
         #expect(await back.next("WELCOME ") != nil)
         #expect(await back.next("NOTICE you have") != nil)
@@ -243,7 +243,7 @@ struct ChatScenarioTests {
         let intruder = try server.connect()
         await intruder.next("PROMPT Enter username:")
         intruder.send("dave")
-        await intruder.next("PROMPT Enter password for dave:")
+        await intruder.next("PROMPT password Enter password for dave:")
         intruder.send("guess1")
         #expect(await intruder.next("ERROR ")?.hasPrefix("ERROR bad-password") == true)
         intruder.send("guess2")
@@ -269,7 +269,7 @@ struct ChatScenarioTests {
             let client = try server.connect()
             await client.next("PROMPT Enter username:")
             client.send("dave")
-            #expect(await client.next("PROMPT ") == "PROMPT Enter password for dave:")
+            #expect(await client.next("PROMPT ") == "PROMPT password Enter password for dave:")
             prompts.append(client)
         }
         for guess in ["guess1", "guess2", "guess3"] {

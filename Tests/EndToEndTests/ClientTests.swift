@@ -284,6 +284,8 @@ struct ClientTests {
             return dora
         }
         let first = try await readInbox()
+        // The password prompt is shown without its kind word (`PROMPT password …`), and answered by the next line.
+        #expect(first.lines.contains("Enter password for dora:"), "stdout: \(first.lines)")
         let shown = first.lines.filter { $0.hasPrefix("[inbox #") }
         #expect(shown.count == 2, "stdout: \(first.lines)")
         #expect(shown.first?.hasSuffix("[private] eve: first note") == true, "stdout: \(first.lines)")

@@ -71,7 +71,7 @@ struct GuestTests {
         let back = try server.connect()
         await back.next("PROMPT ")
         back.send("erin")
-        await back.next("PROMPT Enter password")
+        await back.next("PROMPT password ")
         back.send("erin-password")
         #expect(await back.next("WELCOME ") != nil)
         back.send("blocked")

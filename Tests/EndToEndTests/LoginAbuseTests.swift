@@ -15,7 +15,7 @@ struct LoginAbuseTests {
         let intruder = try server.connect(extra: Self.fromOtherSource)
         #expect(await intruder.next("PROMPT ") == "PROMPT Enter username:")
         intruder.send("dave")
-        #expect(await intruder.next("PROMPT ") == "PROMPT Enter password for dave:")
+        #expect(await intruder.next("PROMPT ") == "PROMPT password Enter password for dave:")
         for guess in ["guess-one", "guess-two"] {
             intruder.send(guess)
             #expect(await intruder.next("ERROR ")?.hasPrefix("ERROR bad-password ") == true)
@@ -66,7 +66,7 @@ struct LoginAbuseTests {
             let client = try server.connect()
             #expect(await client.next("PROMPT ") == "PROMPT Enter username:")
             client.send("carol")
-            #expect(await client.next("PROMPT ") == "PROMPT Enter password for carol:")
+            #expect(await client.next("PROMPT ") == "PROMPT password Enter password for carol:")
             client.send("tata")
             #expect(await client.next { !$0.isEmpty } == "BYE DISCONNECTED!!")
             #expect(await client.waitForExit() != nil)

@@ -24,9 +24,9 @@ public enum ReplyFormatter {
     private static func unsanitizedLine(for reply: ServerReply) -> String {
         switch reply {
         case .promptUsername:
-            "PROMPT Enter username:"
+            "PROMPT " + LoginPrompt(.plain, "Enter username:").wireText
         case .promptPassword(let name):
-            "PROMPT Enter password for \(name):"
+            "PROMPT " + LoginPrompt(.password, "Enter password for \(name):").wireText
         case .welcome(let name):
             "WELCOME \(name) \(welcomeText)"
         case .chat(let name, let text):

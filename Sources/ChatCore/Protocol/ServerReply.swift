@@ -5,9 +5,9 @@ public import struct Foundation.Date
 /// Names (`from`, `name`) are expected to be valid usernames, so they contain no spaces. Free text (`text`,
 /// explanations, summaries) may be anything: the formatter neutralises it before it reaches the wire.
 public enum ServerReply: Sendable, Equatable {
-    /// `PROMPT Enter username:`
+    /// `PROMPT Enter username:`, the seed's line: an ordinary answer (``LoginPrompt``).
     case promptUsername
-    /// `PROMPT Enter password for <name>:`
+    /// `PROMPT password Enter password for <name>:`: the kind word `password` says the answer is a secret.
     case promptPassword(for: Username)
     /// `WELCOME <name> Welcome to chat room. Enter 'tata' anytime to exit`
     case welcome(Username)

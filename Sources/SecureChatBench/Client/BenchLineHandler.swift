@@ -1,3 +1,4 @@
+import ChatCore
 import ChatTransport
 import NIOCore
 import SecureChatTLS
@@ -165,7 +166,8 @@ final class BenchLineHandler: ChannelInboundHandler {
         switch kind {
         case "PROMPT":
             phase = .loggingIn
-            let reply = text.contains("password") ? password ?? "" : name ?? ""
+            let prompt = LoginPrompt(parsing: text.dropFirst(kind.count + 1))
+            let reply = prompt.kind.isSecret ? password ?? "" : name ?? ""
             context?.writeAndFlush(wrapOutboundOut(ByteBuffer(string: reply + "\n")), promise: nil)
         case "WELCOME":
             phase = .open

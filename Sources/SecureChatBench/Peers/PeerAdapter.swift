@@ -20,7 +20,7 @@ final class PeerAdapter<Translator: PeerTranslator>: ChannelDuplexHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         context.fireUserInboundEventTriggered(event)
         if case .handshakeCompleted = event as? TLSUserEvent {
-            context.fireChannelRead(wrapInboundOut(ByteBuffer(string: "PROMPT username\n")))
+            context.fireChannelRead(wrapInboundOut(ByteBuffer(string: "PROMPT Enter username:\n")))
             context.fireChannelReadComplete()
         }
     }

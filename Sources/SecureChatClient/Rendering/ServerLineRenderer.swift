@@ -22,7 +22,7 @@ struct ServerLineRenderer: Sendable {
         let text = TextSanitizer.sanitize(line.text)
         switch line.kind {
         case .prompt:
-            return style(.bold, text)
+            return style(.bold, LoginPrompt(parsing: text).text)  // the kind word is for the client, not the user
         case .welcome:
             let name = TextSanitizer.sanitize(line.firstWord)
             let rest = TextSanitizer.sanitize(line.textAfterFirstWord)

@@ -9,9 +9,9 @@ extension ClientSessionStateMachine {
     enum Prompt: Equatable, Sendable {
         /// Not logged in and no question asked yet (connecting, or waiting for the server).
         case waiting
-        /// The server asks for a user name; the text is the server's (`Enter username:`).
+        /// The server asks for an ordinary answer (a user name); the text is the server's (`Enter username:`).
         case username(String)
-        /// The server asks for a password; input must not be echoed.
+        /// The server asks for a password (or a kind of answer this client does not know); input must not be echoed.
         case password(String)
         /// Logged in as this name.
         case chatting(name: String)

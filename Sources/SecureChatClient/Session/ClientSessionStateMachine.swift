@@ -386,8 +386,11 @@ struct ClientSessionStateMachine {
         return refused.lowercased() == name.lowercased()
     }
 
+    /// The prompt's kind word, never its text, says whether it asks for a password (docs/PROTOCOL.md); a kind this
+    /// client does not know is handled as one, so a secret is never shown or taken from chat input by mistake.
     private mutating func receivedPrompt(_ line: ServerLine, sentName: Bool) -> [Action] {
-        let isPassword = line.text.lowercased().contains("password")
+        let loginPrompt = LoginPrompt(parsing: line.text)
+        let isPassword = loginPrompt.kind.isSecret
         if !isPassword, let name = automaticName {
             guard sentName else {
                 state = .loggingIn(awaitingAnswer: false, sentName: true)
@@ -399,7 +402,7 @@ struct ClientSessionStateMachine {
             }
             // Interactive: the name was refused; let the user type another one.
         }
-        let prompt: Prompt = isPassword ? .password(line.text) : .username(line.text)
+        let prompt: Prompt = isPassword ? .password(loginPrompt.text) : .username(loginPrompt.text)
         switch mode {
         case .interactive:
             state = .loggingIn(awaitingAnswer: true, sentName: sentName)

@@ -8,7 +8,7 @@ private let sampleDate = Date(timeIntervalSince1970: 1_795_611_731)
 @Suite struct ReplyFormatterTests {
     static let lines: [(ServerReply, String)] = [
         (.promptUsername, "PROMPT Enter username:"),
-        (.promptPassword(for: Username.fixture("Carol")), "PROMPT Enter password for Carol:"),
+        (.promptPassword(for: Username.fixture("Carol")), "PROMPT password Enter password for Carol:"),
         (.welcome(Username.fixture("alice")), "WELCOME alice Welcome to chat room. Enter 'tata' anytime to exit"),
         (.chat(from: "bob", text: "hi alice"), "CHAT bob: hi alice"),
         (.privateMessage(from: "bob", text: "psst"), "PRIVATE bob: psst"),

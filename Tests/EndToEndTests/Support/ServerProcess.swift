@@ -113,7 +113,7 @@ final class ServerProcess: @unchecked Sendable {
             throw LoginFailure(name: name, seen: client.lines)
         }
         client.send(name)
-        guard await client.next("PROMPT ") == "PROMPT Enter password for \(name):" else {
+        guard await client.next("PROMPT ") == "PROMPT password Enter password for \(name):" else {
             throw LoginFailure(name: name, seen: client.lines)
         }
         client.send(password)

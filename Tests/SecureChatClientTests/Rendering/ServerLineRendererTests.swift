@@ -37,6 +37,8 @@ import Testing
                 "Logged in as alice. Welcome to chat room. Enter 'tata' anytime to exit"
             ),
             ("PROMPT Enter username:", "Enter username:"),
+            ("PROMPT password Enter password for carol:", "Enter password for carol:"),
+            ("PROMPT one-time-code Enter the code:", "Enter the code:"),
             ("BYE DISCONNECTED!!", "DISCONNECTED!!"),
             ("BYE server shutting down", "disconnected: server shutting down"),
             ("FUTURE something new", "FUTURE something new"),

@@ -5,7 +5,7 @@ import Testing
 @Suite struct ClientSessionStateMachineTests {
     typealias Machine = ClientSessionStateMachine
     let usernamePrompt = ServerLine(parsing: "PROMPT Enter username:")
-    let passwordPrompt = ServerLine(parsing: "PROMPT Enter password for carol:")
+    let passwordPrompt = ServerLine(parsing: "PROMPT password Enter password for carol:")
     let welcomeBob = ServerLine(parsing: "WELCOME bob Welcome to chat room. Enter 'tata' anytime to exit")
     let pong = ServerLine(parsing: "OK pong")
     let bye = ServerLine(parsing: "BYE DISCONNECTED!!")
@@ -34,6 +34,23 @@ import Testing
         #expect(machine.received(passwordPrompt) == [.setPrompt(.password("Enter password for carol:"))])
         let error = ServerLine(parsing: "ERROR bad-password wrong password")
         #expect(machine.received(error) == [.show(error)])
+    }
+
+    /// What a prompt asks for is the kind word on the wire, never a guess from its text: a prompt without one is
+    /// ordinary whatever it says, and a kind this client does not know is hidden as a password is.
+    @Test func aPromptAsksForWhatItsKindWordSays() {
+        var machine = Machine(mode: .interactive, name: nil)
+        _ = machine.connected()
+        let plain = ServerLine(parsing: "PROMPT Enter password for carol:")
+        #expect(machine.received(plain) == [.setPrompt(.username("Enter password for carol:"))])
+        let code = ServerLine(parsing: "PROMPT one-time-code Enter the code:")
+        #expect(machine.received(code) == [.setPrompt(.password("Enter the code:"))])
+
+        var scripted = Machine(mode: .scripted, name: "carol")
+        _ = scripted.connected()
+        #expect(scripted.received(plain) == [.send("carol")], "--name answers an ordinary prompt")
+        #expect(scripted.userEntered("carol-password") == [])
+        #expect(scripted.received(code) == [.show(code), .send("carol-password")])
     }
 
     @Test func pingIsAnsweredAndNotShown() {
