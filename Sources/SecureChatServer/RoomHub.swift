@@ -46,7 +46,7 @@ actor RoomHub {
     /// Starts carrying deliveries for `connection` over `channel`; during shutdown the channel is closed at once.
     /// Call from the channel's event loop (no hop to the actor).
     nonisolated func register(_ connection: ConnectionID, channel: any Channel) {
-        let endpoint = RoomEndpoint(channel: channel)
+        let endpoint = RoomEndpoint(channel: channel, directTLSWrites: true, logger: logger)
         let refused = registry.withLock { registry -> Bool in
             guard !registry.shuttingDown else { return true }
             registry.endpoints[connection] = endpoint
