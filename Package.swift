@@ -139,6 +139,7 @@ let package = Package(
                 "SecureChatServer",
                 "SecureChatTLS",
                 "ChatCore",
+                "ChatTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -153,12 +153,12 @@ struct ChatServer {
                             logger: logger
                         )
                         try sync.addHandler(TLSHandler(context: tlsContext.context))
+                        try sync.addHandler(LineFramingHandler(maximumLineLength: configuration.maximumLineLength))
                         try sync.addHandler(
                             SessionInputHandler(
                                 logger: logger,
                                 session: session,
-                                sweeper: sweepers.sweeper(for: channel.eventLoop),
-                                maximumLineLength: configuration.maximumLineLength
+                                sweeper: sweepers.sweeper(for: channel.eventLoop)
                             )
                         )
                     }

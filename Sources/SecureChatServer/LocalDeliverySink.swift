@@ -43,7 +43,7 @@ final class LocalDeliverySink: DeliverySink {
     /// Starts carrying deliveries for `connection` over `channel`; during shutdown the channel is closed at once.
     /// Call from the channel's event loop.
     func register(_ connection: ConnectionID, channel: any Channel) {
-        let endpoint = RoomEndpoint(channel: channel, directTLSWrites: directTLSWrites)
+        let endpoint = RoomEndpoint(channel: channel, directTLSWrites: directTLSWrites, logger: logger)
         let refused = registry.withLock { registry -> Bool in
             guard !registry.shuttingDown else { return true }
             registry.endpoints[connection] = endpoint

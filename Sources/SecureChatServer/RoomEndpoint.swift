@@ -1,10 +1,12 @@
+import Logging
 import NIOCore
 import SecureChatTLS
 
-/// Where the room delivers to one live connection: its channel, its event loop, and a ``TLSDirectWriter`` that hands
-/// the room's lines straight to the channel's TLS handler (the fan-out skips the pipeline walk for every recipient).
+/// Where the room delivers to one live connection: its channel, its event loop, and, when asked for, a
+/// ``TLSDirectWriter`` that hands the room's lines straight to the channel's TLS handler (the fan-out skips the
+/// pipeline walk for every recipient).
 ///
-/// A class, so that the hub's per-delivery lists and the loop's outbox hold one reference per recipient, and the
+/// A class, so that the delivery sink's per-delivery lists and the loop's outbox hold one reference per recipient, and the
 /// fan-out reads the loop from here instead of asking the channel.
 final class RoomEndpoint: @unchecked Sendable {
     // @unchecked Sendable: the `let`s never change; `awaitsFlush` is read and written only on `loop`, by its
@@ -12,17 +14,29 @@ final class RoomEndpoint: @unchecked Sendable {
     let channel: any Channel
     let loop: any EventLoop
     let loopID: ObjectIdentifier
-    /// `nil` when the channel has no ``TLSHandler`` (then writes go through the pipeline).
+    /// `nil` unless direct writes were asked for and the channel's pipeline allows them (then writes go through the
+    /// pipeline).
     private let writer: TLSDirectWriter?
     /// Whether the loop's outbox has written to it this turn and will flush it; only on `loop`.
     var awaitsFlush = false
 
-    /// Made on the channel's event loop, where the writer can look the handler up; elsewhere it has none.
-    init(channel: any Channel, directTLSWrites: Bool) {
+    /// An endpoint writing through `channel`'s pipeline, or with `directTLSWrites` straight to its TLS handler. The
+    /// direct writer is made only on the channel's event loop, after the pipeline is set up, and only for a pipeline
+    /// with nothing outbound after TLS; when it is refused, `logger` says why and writes go through the pipeline.
+    init(channel: any Channel, directTLSWrites: Bool, logger: Logger) {
         self.channel = channel
         self.loop = channel.eventLoop
         self.loopID = ObjectIdentifier(channel.eventLoop)
-        self.writer = directTLSWrites && channel.eventLoop.inEventLoop ? TLSDirectWriter(channel: channel) : nil
+        guard directTLSWrites else {
+            self.writer = nil
+            return
+        }
+        do {
+            self.writer = try TLSDirectWriter(channel: channel)
+        } catch {
+            logger.warning("direct TLS writes refused (\(error)); the room writes through the pipeline")
+            self.writer = nil
+        }
     }
 
     /// Buffers `buffer` for the next ``flush()``. On the channel's event loop only.
@@ -42,4 +56,7 @@ final class RoomEndpoint: @unchecked Sendable {
             channel.flush()
         }
     }
+
+    /// Whether writes skip the pipeline (for tests).
+    var writesDirectly: Bool { writer != nil }
 }

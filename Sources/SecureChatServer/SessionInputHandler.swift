@@ -4,15 +4,12 @@ import Logging
 import NIOCore
 import SecureChatTLS
 
-/// Turns plaintext (split into lines by a `LineFrameDecoder`), TLS/timer user events and the channel's life into one
+/// Turns lines (framed by the `LineFramingHandler` before it), TLS/timer user events and the channel's life into one
 /// ordered stream of `SessionInput` for the connection's session; probes and drops silent connections (its loop's
 /// ``IdleSweeper`` asks it every quarter of the idle timeout); and drops a connection whose outbound queue passes
 /// its limit (a reader that does not read).
-///
-/// It frames lines itself (`LineFramer`) instead of behind a `ByteToMessageHandler`: one handler less per connection,
-/// and no buffer kept between reads unless a line is unfinished.
 final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
+    typealias InboundIn = InboundFrame
     typealias OutboundOut = ByteBuffer
 
     /// The server's logger; while the session is there its logger (with the connection's metadata) is used.
@@ -25,13 +22,17 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var probed = false
     private var heardSinceSweep = false
     private var quietSweeps = 0
-    private var framer: LineFramer
+    /// The session that was given lines of the current read and has not yet been told the read ended. Kept apart
+    /// from `session`: a line may end the connection (which drops `session`) and the read must still end for it.
+    private var reader: ConnectionSession?
+    /// Set while a line is handed to the session: carrying it out may close the connection there and then, and the
+    /// read ends only once that line is queued.
+    private var handingOver = false
 
-    init(logger: Logger, session: ConnectionSession, sweeper: IdleSweeper, maximumLineLength: Int) {
+    init(logger: Logger, session: ConnectionSession, sweeper: IdleSweeper) {
         self.serverLogger = logger
         self.session = session
         self.sweeper = sweeper
-        self.framer = LineFramer(maximumLineLength: maximumLineLength)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -45,13 +46,12 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
         stop()
     }
 
-    /// A final line without a newline still counts, as with `ByteToMessageHandler`.
     func channelInactive(context: ChannelHandlerContext) {
-        if let frame = framer.finish() { session?.enqueue(.frame(frame)) }
         stop()
         context.fireChannelInactive()
     }
 
+    /// The session hears `.closed` behind the lines of a read not yet ended, then the read ends.
     private func stop() {
         if self.context != nil {
             self.context = nil
@@ -59,32 +59,34 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
         }
         session?.enqueue(.closed)
         session = nil
+        if !handingOver { endRead() }
     }
 
-    /// Every line of a read is queued before the session starts on any of them (`readEnded`): a batch of pipelined
-    /// commands or chat lines is then carried out together.
+    /// Every line of a read is queued before the session starts on any of them (`readEnded`, at the read's
+    /// `channelReadComplete`): a batch of pipelined commands or chat lines is then carried out together.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         heardSinceSweep = true
-        // The session that gets this read's lines, even if one of them ends the connection (which drops `session`).
-        let reader = session
-        defer { reader?.readEnded() }
-        framer.append(unwrapInboundIn(data))
-        do {
-            // One frame at a time: carrying a line out may close the connection (a write that fails, a reader over
-            // its limit), and `channelInactive` then finishes the framer.
-            while let frame = try framer.next() {
-                probed = false
-                session?.enqueue(.frame(frame), moreMayFollow: true)
-            }
-        } catch {
-            errorCaught(context: context, error: error)
-        }
+        probed = false
+        guard let session else { return }
+        reader = session
+        handingOver = true
+        session.enqueue(.frame(unwrapInboundIn(data)), moreMayFollow: true)
+        handingOver = false
+        // The line closed the connection: nothing more of this read reaches the session.
+        if self.session == nil { endRead() }
     }
 
     /// Any bytes from the peer, even part of a line, count as a sign of life.
     func channelReadComplete(context: ChannelHandlerContext) {
         heardSinceSweep = true
+        endRead()
         context.fireChannelReadComplete()
+    }
+
+    private func endRead() {
+        guard let reader else { return }
+        self.reader = nil
+        reader.readEnded()
     }
 
     /// Called by the sweeper: after a whole idle timeout of silence, probes the peer, and drops it if the probe

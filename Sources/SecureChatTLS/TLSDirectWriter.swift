@@ -5,16 +5,27 @@ public import NIOCore
 /// room's fan-out), where the walk (and the objects it touches on every connection) costs more than the write.
 ///
 /// Only for pipelines in which nothing outbound sits after the TLS handler, so that a write from the tail would reach
-/// it unchanged. Writes and flushes keep their order with the channel's other writes: both end up in the handler's
-/// one queue. Use it on the channel's event loop only (checked). After the handler has left the pipeline (the
-/// channel closed) writes are dropped, as a write on a closed channel would fail.
+/// it unchanged; the initializer checks that and refuses any other pipeline (``Refusal``), so a handler added after
+/// TLS that writes (an encoder) is never skipped. Writes and flushes keep their order with the channel's other
+/// writes: both end up in the handler's one queue. Use it on the channel's event loop only (checked). After the
+/// handler has left the pipeline (the channel closed) writes are dropped, as a write on a closed channel would fail.
 public struct TLSDirectWriter: Sendable {
     private let handler: NIOLoopBound<TLSHandler>
 
-    /// The writer for `channel`'s TLS handler, or `nil` if its pipeline has none. Call on the channel's event loop.
-    public init?(channel: any Channel) {
-        guard let handler = try? channel.pipeline.syncOperations.handler(type: TLSHandler.self) else {
-            return nil
+    /// The writer for `channel`'s TLS handler. Call on the channel's event loop.
+    ///
+    /// - Throws: ``Refusal`` when not on the channel's event loop, when the pipeline has no TLS handler, or when an
+    ///   outbound handler sits after it (handlers added later are not checked: set the pipeline up first).
+    public init(channel: any Channel) throws(Refusal) {
+        guard channel.eventLoop.inEventLoop else { throw .notOnEventLoop }
+        let pipeline = channel.pipeline.syncOperations
+        guard let context = try? pipeline.context(handlerType: TLSHandler.self),
+            let handler = context.handler as? TLSHandler
+        else {
+            throw .noTLSHandler
+        }
+        if let refusal = Refusal.outboundHandlerAfter(context, in: channel.pipeline) {
+            throw refusal
         }
         self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
     }

@@ -1,4 +1,5 @@
 import ChatCore
+import ChatTransport
 import Logging
 import NIOCore
 import NIOEmbedded
@@ -32,11 +33,12 @@ private final class CloseOnWrite: ChannelOutboundHandler, @unchecked Sendable {
 /// `SessionInputHandler` and its session on an in-memory channel: what happens on the event loop, without sockets.
 /// (`NIOAsyncTestingChannel`, whose loop may be used from the session's tasks too.)
 @Suite struct SessionInputHandlerTests {
-    /// A line answered on the loop whose answer closes the connection there and then: the close reaches
-    /// `channelInactive`, which finishes the line framer, while the read's lines are still being handed out. That must
-    /// cost the one connection and nothing else (it used to be an exclusive-access violation that stopped the
-    /// process); the lines after the close are dropped.
-    @Test func aWriteThatClosesTheConnectionInTheMiddleOfAReadCostsOnlyThatConnection() async throws {
+    /// The server's pipeline without TLS: `closer` where TLS would be, the line framer, and the session's input
+    /// handler, with the TLS handshake reported done (the session's greeting is the first write).
+    private func connection(
+        closer: CloseOnWrite,
+        maximumSkippedBytes: Int = 64 * 1024
+    ) async throws -> NIOAsyncTestingChannel {
         let channel = NIOAsyncTestingChannel()
         let logger = Logger(label: "test")
         let configuration = ServerConfiguration(tls: .server(certificateChainPath: "-", privateKeyPath: "-"))
@@ -55,15 +57,20 @@ private final class CloseOnWrite: ChannelOutboundHandler, @unchecked Sendable {
             configuration: configuration,
             logger: logger
         )
-        let closer = CloseOnWrite()
         try await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.addHandler(closer)
-            try channel.pipeline.syncOperations.addHandler(
+            let sync = channel.pipeline.syncOperations
+            try sync.addHandler(closer)
+            try sync.addHandler(
+                LineFramingHandler(
+                    maximumLineLength: configuration.maximumLineLength,
+                    maximumSkippedBytes: maximumSkippedBytes
+                )
+            )
+            try sync.addHandler(
                 SessionInputHandler(
                     logger: logger,
                     session: session,
-                    sweeper: IdleSweeper(loop: channel.eventLoop, timeout: .seconds(60)),
-                    maximumLineLength: 4096
+                    sweeper: IdleSweeper(loop: channel.eventLoop, timeout: .seconds(60))
                 )
             )
         }.get()
@@ -73,6 +80,16 @@ private final class CloseOnWrite: ChannelOutboundHandler, @unchecked Sendable {
                 TLSUserEvent.handshakeCompleted(TLSSessionInfo(protocolVersion: "TLSv1.3", cipher: "test", peer: nil))
             )
         }.get()
+        return channel
+    }
+
+    /// A line answered on the loop whose answer closes the connection there and then: the close reaches the framing
+    /// handler's `channelInactive`, which finishes the line framer, while the read's lines are still being handed
+    /// out. That must cost the one connection and nothing else (it used to be an exclusive-access violation that
+    /// stopped the process); the lines after the close are dropped.
+    @Test func aWriteThatClosesTheConnectionInTheMiddleOfAReadCostsOnlyThatConnection() async throws {
+        let closer = CloseOnWrite()
+        let channel = try await connection(closer: closer)
         let greeting = try await channel.eventLoop.submit { closer.writes }.get()
         #expect(greeting.count == 1)
         #expect(greeting.first?.hasPrefix("PROMPT ") == true)
@@ -82,6 +99,17 @@ private final class CloseOnWrite: ChannelOutboundHandler, @unchecked Sendable {
         try await channel.writeInbound(ByteBuffer(string: " \n \n \n"))
         let writes = try await channel.eventLoop.submit { closer.writes }.get()
         #expect(writes.count == 2, "the answer to the first line closed the connection: \(writes)")
+        #expect(try await channel.eventLoop.submit { channel.isActive }.get() == false)
+    }
+
+    /// The framer gives up on a peer that keeps sending without a newline; the error reaches the input handler
+    /// through the pipeline, which says goodbye and closes.
+    @Test func tooMuchDataWithoutANewlineEndsTheConnectionWithAGoodbye() async throws {
+        let closer = CloseOnWrite()
+        let channel = try await connection(closer: closer, maximumSkippedBytes: 8192)
+        try await channel.writeInbound(ByteBuffer(repeating: UInt8(ascii: "x"), count: 16 * 1024))
+        let writes = try await channel.eventLoop.submit { closer.writes }.get()
+        #expect(writes.contains("BYE too much data without a newline\n"), "\(writes)")
         #expect(try await channel.eventLoop.submit { channel.isActive }.get() == false)
     }
 }

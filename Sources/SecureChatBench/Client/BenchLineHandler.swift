@@ -13,9 +13,8 @@ protocol ChatLineSink: AnyObject {
 /// the handshake and login promises, answers the login prompts, matches command answers to the commands in order,
 /// and hands CHAT lines to a sink.
 ///
-/// It frames lines itself (`LineFramer`, as the server's `SessionInputHandler` does), not behind a
-/// `ByteToMessageHandler`: a fan-out receiver's whole cost is reading lines, and the generator shares the box with the
-/// server it measures.
+/// It frames lines itself (`LineFramer`), not behind a framing handler (`LineFramingHandler`, as the server does): a
+/// fan-out receiver's whole cost is reading lines, and the generator shares the box with the server it measures.
 /// Event lines (`NOTICE`, `PING`, …) are skipped. Everything runs on the channel's event loop.
 final class BenchLineHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
