@@ -18,7 +18,11 @@ struct ChatServer {
     func run() async throws {
         let tlsContext = TLSContextHolder(try makeTLSContext())
         let store = try await openStore()
-        let delivery = LocalDeliverySink(directTLSWrites: true, logger: logger)
+        let delivery = LocalDeliverySink(
+            directTLSWrites: true,
+            handlersAfterTLS: [LineFramingHandler.self, SessionInputHandler.self],
+            logger: logger
+        )
         let service = ChatService(
             store: store,
             directory: LocalPresenceDirectory(),
@@ -152,6 +156,7 @@ struct ChatServer {
                             configuration: configuration,
                             logger: logger
                         )
+                        // What follows TLS is what the delivery sink was told (`handlersAfterTLS`).
                         try sync.addHandler(TLSHandler(context: tlsContext.context))
                         try sync.addHandler(LineFramingHandler(maximumLineLength: configuration.maximumLineLength))
                         try sync.addHandler(

@@ -30,10 +30,15 @@ final class LocalDeliverySink: DeliverySink {
     private let registry = Mutex(Registry())
     /// Whether room lines are handed straight to each channel's TLS handler (see ``RoomEndpoint``).
     private let directTLSWrites: Bool
+    /// The types of the handlers every channel's pipeline holds after its TLS handler.
+    private let handlersAfterTLS: [any ChannelHandler.Type]
     private let logger: Logger
 
-    init(directTLSWrites: Bool, logger: Logger) {
+    /// A sink that, with `directTLSWrites`, hands room lines straight to each channel's TLS handler, unless one of
+    /// `handlersAfterTLS` (what every pipeline holds after TLS) takes outbound events.
+    init(directTLSWrites: Bool, handlersAfterTLS: [any ChannelHandler.Type] = [], logger: Logger) {
         self.directTLSWrites = directTLSWrites
+        self.handlersAfterTLS = handlersAfterTLS
         self.logger = logger
     }
 
@@ -43,7 +48,12 @@ final class LocalDeliverySink: DeliverySink {
     /// Starts carrying deliveries for `connection` over `channel`; during shutdown the channel is closed at once.
     /// Call from the channel's event loop.
     func register(_ connection: ConnectionID, channel: any Channel) {
-        let endpoint = RoomEndpoint(channel: channel, directTLSWrites: directTLSWrites, logger: logger)
+        let endpoint = RoomEndpoint(
+            channel: channel,
+            directTLSWrites: directTLSWrites,
+            handlersAfterTLS: handlersAfterTLS,
+            logger: logger
+        )
         let refused = registry.withLock { registry -> Bool in
             guard !registry.shuttingDown else { return true }
             registry.endpoints[connection] = endpoint

@@ -21,9 +21,15 @@ final class RoomEndpoint: @unchecked Sendable {
     var awaitsFlush = false
 
     /// An endpoint writing through `channel`'s pipeline, or with `directTLSWrites` straight to its TLS handler. The
-    /// direct writer is made only on the channel's event loop, after the pipeline is set up, and only for a pipeline
-    /// with nothing outbound after TLS; when it is refused, `logger` says why and writes go through the pipeline.
-    init(channel: any Channel, directTLSWrites: Bool, logger: Logger) {
+    /// direct writer is made only on the channel's event loop, after the pipeline is set up, and only when none of
+    /// `handlersAfterTLS` (what the pipeline holds after TLS) takes outbound events; when it is refused, `logger` says
+    /// why and writes go through the pipeline.
+    init(
+        channel: any Channel,
+        directTLSWrites: Bool,
+        handlersAfterTLS: [any ChannelHandler.Type],
+        logger: Logger
+    ) {
         self.channel = channel
         self.loop = channel.eventLoop
         self.loopID = ObjectIdentifier(channel.eventLoop)
@@ -32,7 +38,9 @@ final class RoomEndpoint: @unchecked Sendable {
             return
         }
         do {
-            self.writer = try TLSDirectWriter(channel: channel)
+            self.writer = try TLSDirectWriter(channel: channel, handlersAfterTLS: handlersAfterTLS)
+            // The declared handlers must be the pipeline's: debug builds (the tests) read it back on every connection.
+            assert((try? TLSDirectWriter(channel: channel)) != nil, "the pipeline holds other handlers after TLS")
         } catch {
             logger.warning("direct TLS writes refused (\(error)); the room writes through the pipeline")
             self.writer = nil

@@ -30,6 +30,22 @@ public struct TLSDirectWriter: Sendable {
         self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
     }
 
+    /// The writer for `channel`'s TLS handler, when the handlers after it are of `handlersAfterTLS` types: refused
+    /// when one of those takes outbound events. For the code that builds the pipeline, which knows what it adds after
+    /// TLS: this reads none of the pipeline back but the TLS handler, so it costs nothing per connection (reading the
+    /// whole pipeline, as ``init(channel:)`` does, costs more than the rest of accepting a connection). Call on the
+    /// channel's event loop.
+    public init(channel: any Channel, handlersAfterTLS: [any ChannelHandler.Type]) throws(Refusal) {
+        guard channel.eventLoop.inEventLoop else { throw .notOnEventLoop }
+        if let outbound = handlersAfterTLS.first(where: { $0 is any _ChannelOutboundHandler.Type }) {
+            throw .outboundHandlerAfterTLS(String(describing: outbound))
+        }
+        guard let handler = try? channel.pipeline.syncOperations.handler(type: TLSHandler.self) else {
+            throw .noTLSHandler
+        }
+        self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+    }
+
     /// Buffers `plaintext` until the next ``flush()`` (or a flush of the channel).
     public func write(_ plaintext: ByteBuffer) {
         let handler = self.handler.value

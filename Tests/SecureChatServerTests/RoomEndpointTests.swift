@@ -43,7 +43,12 @@ private final class WriteRecorder: ChannelOutboundHandler {
         let recorder = WriteRecorder()
         let channel = try channel(afterTLS: [recorder])
         defer { _ = try? channel.finish() }
-        let endpoint = RoomEndpoint(channel: channel, directTLSWrites: directTLSWrites, logger: logger)
+        let endpoint = RoomEndpoint(
+            channel: channel,
+            directTLSWrites: directTLSWrites,
+            handlersAfterTLS: [WriteRecorder.self],
+            logger: logger
+        )
         #expect(!endpoint.writesDirectly)
         endpoint.write(ByteBuffer(string: "CHAT alice: hi\n"))
         endpoint.flush()
@@ -57,7 +62,12 @@ private final class WriteRecorder: ChannelOutboundHandler {
     func directWritesOnTheServersPipelineOnlyWhenAskedFor(directTLSWrites: Bool) throws {
         let channel = try channel(afterTLS: [LineFramingHandler(maximumLineLength: 4096)])
         defer { _ = try? channel.finish() }
-        let endpoint = RoomEndpoint(channel: channel, directTLSWrites: directTLSWrites, logger: logger)
+        let endpoint = RoomEndpoint(
+            channel: channel,
+            directTLSWrites: directTLSWrites,
+            handlersAfterTLS: [LineFramingHandler.self],
+            logger: logger
+        )
         #expect(endpoint.writesDirectly == directTLSWrites)
     }
 }

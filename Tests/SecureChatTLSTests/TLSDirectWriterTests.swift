@@ -54,6 +54,25 @@ private final class InboundPassThrough: ChannelInboundHandler {
         #expect(refusal?.description.contains("would be skipped") == true)
     }
 
+    /// The pipeline builder's form: the types it declares after TLS are checked (no pipeline read back).
+    @Test func declaredHandlersAfterTLSAreCheckedByType() throws {
+        let channel = EmbeddedChannel(handlers: [try TLSHandler(context: TestContexts.server()), InboundPassThrough()])
+        defer { #expect(throws: Never.self) { _ = try channel.finish() } }
+        #expect(throws: Never.self) {
+            _ = try TLSDirectWriter(channel: channel, handlersAfterTLS: [InboundPassThrough.self])
+        }
+        for declared: any ChannelHandler.Type in [OutboundPassThrough.self, DuplexPassThrough.self] {
+            let refusal = #expect(throws: TLSDirectWriter.Refusal.self) {
+                try TLSDirectWriter(channel: channel, handlersAfterTLS: [InboundPassThrough.self, declared])
+            }
+            #expect(refusal == .outboundHandlerAfterTLS(String(describing: declared)))
+        }
+        let plain = EmbeddedChannel(handlers: [InboundPassThrough()])
+        #expect(throws: TLSDirectWriter.Refusal.noTLSHandler) {
+            try TLSDirectWriter(channel: plain, handlersAfterTLS: [])
+        }
+    }
+
     @Test func refusesAPipelineWithoutTLS() throws {
         let channel = EmbeddedChannel(handlers: [InboundPassThrough()])
         defer { #expect(throws: Never.self) { _ = try channel.finish() } }
