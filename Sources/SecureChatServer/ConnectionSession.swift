@@ -35,9 +35,13 @@ final class ConnectionSession: @unchecked Sendable {
     let serverLogger: Logger
 
     var machine = SessionStateMachine()
-    let peer: String
+    /// The peer's address, kept as the channel holds it (sharing its storage) and put in words only for a log line:
+    /// the channel forgets it on closing, and a formatted copy would cost every connection a string.
+    private let peerAddress: SocketAddress?
+    var peer: String { Self.describe(peerAddress) }
     /// The address block wrong passwords are counted against (see ``LoginGuard``).
     private let source: String
+    /// The protocol and cipher, for the log line of the login.
     private var tlsSummary = ""
     /// What the others are told when this session leaves the room; a close that does not set it is unexpected.
     var leaveReason = LeaveReason.dropped
@@ -82,7 +86,7 @@ final class ConnectionSession: @unchecked Sendable {
         self.loginTimeout = configuration.loginTimeout
         self.maximumLineLength = configuration.maximumLineLength
         self.serverLogger = logger
-        self.peer = Self.describe(channel.remoteAddress)
+        self.peerAddress = channel.remoteAddress
         self.source = ConnectionAdmission.addressBlock(of: channel.remoteAddress?.ipAddress ?? "?")
         self.started = clock.now
         self.flood = FloodGuard(burst: configuration.rateBurst, rate: configuration.ratePerSecond, now: 0)
@@ -241,6 +245,7 @@ final class ConnectionSession: @unchecked Sendable {
             }
             let credential = certificate.map { "certificate CN=\($0.commonName ?? "?")" } ?? identity.rawValue
             logger.info("Client \(peer) connected [ \(name) ] \(tlsSummary) \(credential)")
+            tlsSummary = ""  // said; an idle connection should not keep it
             return machine.joined()
         }
     }
