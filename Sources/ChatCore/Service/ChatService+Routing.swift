@@ -16,23 +16,38 @@ extension ChatService {
         case refused(ProtocolError)
     }
 
+    /// What the room says of a direct message's recipient.
+    private enum LiveRoute {
+        case senderGone
+        case absent
+        case blocked(by: RoomMember)
+        case delivered(to: RoomMember)
+    }
+
     /// Routes one direct message from `sender` to `recipient`: delivers `line` at once when they are online here
     /// and accept it, else decides whether it is queued or refused. Nothing is stored here.
     func route(_ line: ServerReply, from sender: ChatUser, to recipient: Username) async throws -> Route {
         if recipient.key == sender.name.key {
             return .refused(.usage("you cannot send a message to yourself"))
         }
-        guard room.withLock({ $0.seats(sender) }) else { return .refused(.notAllowed("you are no longer in the room")) }
-        let live = room.withLock { state -> (member: RoomMember, accepted: Bool)? in
-            guard let member = state.room.member(recipient.key), sink.isOpen(member.connection) else { return nil }
-            guard member.accepts(from: sender.name.key) else { return (member, false) }
+        // One look at the room: whether the sender still holds their seat, and the recipient online here.
+        let live = room.withLock { state -> LiveRoute in
+            guard state.seats(sender) else { return .senderGone }
+            guard let member = state.room.member(recipient.key), sink.isOpen(member.connection) else { return .absent }
+            guard member.accepts(from: sender.name.key) else { return .blocked(by: member) }
             sink.deliver([line], to: [member.connection])
-            return (member, true)
+            return .delivered(to: member)
         }
-        if let live {
-            guard live.accepted else { return .refused(.blocked(by: live.member.name)) }
+        switch live {
+        case .senderGone:
+            return .refused(.notAllowed("you are no longer in the room"))
+        case .blocked(let member):
+            return .refused(.blocked(by: member.name))
+        case .delivered(let member):
             // What counts is how the recipient is logged in now: a guest holding a name gets nothing stored.
-            return .delivered(to: live.member.name, recipientHasIdentity: live.member.identity.hasIdentity)
+            return .delivered(to: member.name, recipientHasIdentity: member.identity.hasIdentity)
+        case .absent:
+            break
         }
         guard let stored = try await store.identity(forKey: recipient.key) else {
             let seen = try await store.hasBeenSeen(nameKey: recipient.key)
