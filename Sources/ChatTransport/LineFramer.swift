@@ -11,7 +11,6 @@ public import NIOCore
 /// room for a whole TLS record, and holding on to it would keep all of that per connection.
 public struct LineFramer {
     private var decoder: LineFrameDecoder
-    private let allocator: ByteBufferAllocator
     /// What is not framed yet: the rest of the read being framed, or the start of an unfinished line.
     private var pending: ByteBuffer?
     /// A read was appended and `next()` has not yet run out of whole lines in it.
@@ -19,15 +18,9 @@ public struct LineFramer {
     /// `finish()` was called or the decoder gave up: nothing more is framed.
     private var isDone = false
 
-    /// A framer for lines of at most `maximumLineLength` bytes (see ``LineFrameDecoder``); `allocator` makes the copy
-    /// of an unfinished line.
-    public init(
-        maximumLineLength: Int,
-        maximumSkippedBytes: Int = 64 * 1024,
-        allocator: ByteBufferAllocator = ByteBufferAllocator()
-    ) {
+    /// A framer for lines of at most `maximumLineLength` bytes (see ``LineFrameDecoder``).
+    public init(maximumLineLength: Int, maximumSkippedBytes: Int = 64 * 1024) {
         self.decoder = LineFrameDecoder(maximumLineLength: maximumLineLength, maximumSkippedBytes: maximumSkippedBytes)
-        self.allocator = allocator
     }
 
     /// Adds the next read, after what was not framed yet (nothing, once finished).
@@ -67,7 +60,8 @@ public struct LineFramer {
         }
         isFraming = false
         if bytes.readableBytes > 0 {
-            var rest = allocator.buffer(capacity: bytes.readableBytes)
+            // NIO's default allocator, as every channel's: not kept in the framer, which every connection holds.
+            var rest = ByteBufferAllocator().buffer(capacity: bytes.readableBytes)
             rest.writeBuffer(&bytes)
             pending = rest
         }

@@ -127,6 +127,12 @@ struct ChatServer {
             high: configuration.outboundQueueLimit
         )
         let connectionIDs = ConnectionIDSource()
+        let environment = SessionEnvironment(
+            service: service,
+            delivery: delivery,
+            configuration: configuration,
+            logger: logger
+        )
         let sweepers = IdleSweepers(group: group, timeout: configuration.idleTimeout)
         do {
             return try await ServerBootstrap(group: group)
@@ -151,17 +157,13 @@ struct ChatServer {
                         let session = ConnectionSession(
                             id: connectionIDs.next(),
                             channel: channel,
-                            service: service,
-                            delivery: delivery,
-                            configuration: configuration,
-                            logger: logger
+                            environment: environment
                         )
                         // What follows TLS is what the delivery sink was told (`handlersAfterTLS`).
                         try sync.addHandler(TLSHandler(context: tlsContext.context))
                         try sync.addHandler(LineFramingHandler(maximumLineLength: configuration.maximumLineLength))
                         try sync.addHandler(
                             SessionInputHandler(
-                                logger: logger,
                                 session: session,
                                 sweeper: sweepers.sweeper(for: channel.eventLoop)
                             )

@@ -23,16 +23,16 @@ final class ConnectionSession: @unchecked Sendable {
 
     let id: ConnectionID
     let channel: any Channel
-    let service: ChatService
-    let delivery: LocalDeliverySink
-    /// The settings a session reads (not the whole ``ServerConfiguration``: every connection holds this).
-    let loginTimeout: TimeAmount
-    private let maximumLineLength: Int
+    /// The service, the delivery sink, the settings and the server's logger, shared by every connection.
+    let environment: SessionEnvironment
+    var service: ChatService { environment.service }
+    var delivery: LocalDeliverySink { environment.delivery }
+    var loginTimeout: TimeAmount { environment.loginTimeout }
+    /// The server's logger: this connection's metadata is added only when something is logged (see ``logger``), so
+    /// an idle connection does not hold a metadata dictionary of its own.
+    var serverLogger: Logger { environment.logger }
     /// Whether a refused line has been logged (only the first one is).
     private var loggedRefusedLine = false
-    /// The server's logger, shared: this connection's metadata is added only when something is logged (see
-    /// ``logger``), so an idle connection does not hold a metadata dictionary of its own.
-    let serverLogger: Logger
 
     var machine = SessionStateMachine()
     /// The peer's address, kept as the channel holds it (sharing its storage) and put in words only for a log line:
@@ -47,7 +47,10 @@ final class ConnectionSession: @unchecked Sendable {
     var leaveReason = LeaveReason.dropped
     /// The user logged in on this connection, as the service knows them; kept after leaving until the session ends.
     var user: ChatUser?
-    private var certificate: PeerIdentity?
+    /// The verified client certificate, boxed: inline, a `PeerIdentity` would take 88 bytes of every connection,
+    /// with a certificate or without.
+    private var verifiedCertificate: VerifiedCertificate?
+    private var certificate: PeerIdentity? { verifiedCertificate?.identity }
     var expiry: Scheduled<Void>?
     private var flood: FloodGuard
     var deadline: Scheduled<Void>?
@@ -71,25 +74,14 @@ final class ConnectionSession: @unchecked Sendable {
     /// Whether the user has logged in (got `WELCOME`). Safe from any thread.
     var hasJoined: Bool { inRoom.load(ordering: .relaxed) }
 
-    init(
-        id: ConnectionID,
-        channel: any Channel,
-        service: ChatService,
-        delivery: LocalDeliverySink,
-        configuration: ServerConfiguration,
-        logger: Logger
-    ) {
+    init(id: ConnectionID, channel: any Channel, environment: SessionEnvironment) {
         self.id = id
         self.channel = channel
-        self.service = service
-        self.delivery = delivery
-        self.loginTimeout = configuration.loginTimeout
-        self.maximumLineLength = configuration.maximumLineLength
-        self.serverLogger = logger
+        self.environment = environment
         self.peerAddress = channel.remoteAddress
         self.source = ConnectionAdmission.addressBlock(of: channel.remoteAddress?.ipAddress ?? "?")
         self.started = clock.now
-        self.flood = FloodGuard(burst: configuration.rateBurst, rate: configuration.ratePerSecond, now: 0)
+        self.flood = FloodGuard(burst: environment.rateBurst, rate: environment.ratePerSecond, now: 0)
     }
 
     /// Logs at debug level; the connection's metadata is only built when debug logging is on (every connection
@@ -127,7 +119,7 @@ final class ConnectionSession: @unchecked Sendable {
         switch input {
         case .established(let info):
             tlsSummary = "\(info.protocolVersion) \(info.cipher)"
-            certificate = info.peer.flatMap { $0.verified ? $0 : nil }
+            verifiedCertificate = info.peer.flatMap { $0.verified ? VerifiedCertificate($0) : nil }
             debug(
                 "TLS established",
                 metadata: [
@@ -140,8 +132,8 @@ final class ConnectionSession: @unchecked Sendable {
             return machine.handshakeCompleted(certificateName: certificate.map { $0.commonName ?? "" })
         case .frame(.overlong):
             if let refusal = floodCheck() { return refusal }
-            logRefusedLine("a line over \(maximumLineLength) bytes (line-too-long)")
-            return machine.lineRejected(.lineTooLong(limit: maximumLineLength))
+            logRefusedLine("a line over \(environment.maximumLineLength) bytes (line-too-long)")
+            return machine.lineRejected(.lineTooLong(limit: environment.maximumLineLength))
         case .frame(.line(let buffer)):
             if let refusal = floodCheck() { return refusal }
             switch CommandParser.decodeLine(buffer.readableBytesView) {
@@ -298,5 +290,14 @@ final class ConnectionSession: @unchecked Sendable {
     private static func describe(_ address: SocketAddress?) -> String {
         guard let address else { return "(unknown)" }
         return "(\(address.ipAddress ?? "?"), \(address.port ?? 0))"
+    }
+}
+
+/// A client certificate that passed verification, held by reference (see ``ConnectionSession``).
+private final class VerifiedCertificate {
+    let identity: PeerIdentity
+
+    init(_ identity: PeerIdentity) {
+        self.identity = identity
     }
 }

@@ -12,10 +12,11 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
     typealias InboundIn = InboundFrame
     typealias OutboundOut = ByteBuffer
 
-    /// The server's logger; while the session is there its logger (with the connection's metadata) is used.
-    private let serverLogger: Logger
+    /// The server's logger (in the sessions' shared environment); while the session is there its logger (with the
+    /// connection's metadata) is used.
+    private let environment: SessionEnvironment
     private var session: ConnectionSession?
-    private var logger: Logger { session?.connectionLogger ?? serverLogger }
+    private var logger: Logger { session?.connectionLogger ?? environment.logger }
     private let sweeper: IdleSweeper
     /// Set while the sweeper watches this handler (so the sweep can write); cleared when the handler goes.
     private var context: ChannelHandlerContext?
@@ -29,8 +30,8 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
     /// read ends only once that line is queued.
     private var handingOver = false
 
-    init(logger: Logger, session: ConnectionSession, sweeper: IdleSweeper) {
-        self.serverLogger = logger
+    init(session: ConnectionSession, sweeper: IdleSweeper) {
+        self.environment = session.environment
         self.session = session
         self.sweeper = sweeper
     }

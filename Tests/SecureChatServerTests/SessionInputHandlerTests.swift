@@ -46,16 +46,18 @@ private final class CloseOnWrite: ChannelOutboundHandler, @unchecked Sendable {
         let session = ConnectionSession(
             id: ConnectionID(1),
             channel: channel,
-            service: ChatService(
-                store: InMemoryMessageStore(),
-                directory: LocalPresenceDirectory(),
-                sink: delivery,
-                hasher: OpenSSLPasswordHasher(),
+            environment: SessionEnvironment(
+                service: ChatService(
+                    store: InMemoryMessageStore(),
+                    directory: LocalPresenceDirectory(),
+                    sink: delivery,
+                    hasher: OpenSSLPasswordHasher(),
+                    logger: logger
+                ),
+                delivery: delivery,
+                configuration: configuration,
                 logger: logger
-            ),
-            delivery: delivery,
-            configuration: configuration,
-            logger: logger
+            )
         )
         try await channel.eventLoop.submit {
             let sync = channel.pipeline.syncOperations
@@ -68,7 +70,6 @@ private final class CloseOnWrite: ChannelOutboundHandler, @unchecked Sendable {
             )
             try sync.addHandler(
                 SessionInputHandler(
-                    logger: logger,
                     session: session,
                     sweeper: IdleSweeper(loop: channel.eventLoop, timeout: .seconds(60))
                 )
