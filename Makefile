@@ -9,7 +9,7 @@ PORT ?= 7443
 # Evaluated only when `run` needs it.
 BIN_PATH = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: build deps test-deps certs client-cert revoke crl run test bench bench-anchors clean help
+.PHONY: build deps test-deps certs client-cert revoke crl run test bench bench-postgres bench-anchors clean help
 
 # Installs the missing Debian packages first (scripts/install-deps.sh says what it does and when it cannot).
 deps:
@@ -26,6 +26,7 @@ help:
 	@echo "                              127.0.0.1:7443 (HOST=0.0.0.0 listens on every interface)"
 	@echo "make test                     run all tests (they make their own certificates)"
 	@echo "make bench                    release build, then the benchmark suite against a throw-away server (docs/BENCHMARKS.md)"
+	@echo "make bench-postgres           the store and offline runs on PostgreSQL beside SQLite, with pgbench (needs postgresql)"
 	@echo "make bench-anchors            the same modes against SecureChat, Mosquitto and ngIRCd on this machine (needs apt-get install mosquitto ngircd)"
 	@echo "make build                    swift build"
 	@echo "make certs                    create the development CA and server certificate if missing"
@@ -56,13 +57,19 @@ run: build certs
 		$(if $(wildcard certs/ca.crl),--crl certs/ca.crl) \
 		--database $(DATABASE)
 
+# The tests that run the server on PostgreSQL share one throw-away PostgreSQL server, started here and stopped after
+# (scripts/test-postgres.sh; without PostgreSQL installed they are skipped, or fail under CI).
 test: test-deps
-	$(SWIFT) test
+	@bash scripts/test-postgres.sh run $(SWIFT) test
 
 # Builds in release mode (.build-release), starts a server with a temporary database and certificate, runs the
 # standard suite and prints the summary; see docs/BENCHMARKS.md.
 bench:
 	SWIFT="$(SWIFT)" bash bench/run.sh
+
+# The store and the offline path on PostgreSQL beside SQLite, with pgbench as the reference (needs PostgreSQL).
+bench-postgres:
+	SWIFT="$(SWIFT)" bash bench/postgres.sh
 
 # The targets' anchor servers (Mosquitto, ngIRCd) measured by the same modes as SecureChat, side by side.
 bench-anchors:

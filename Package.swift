@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -59,6 +60,8 @@ let package = Package(
                 "ChatCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -111,6 +114,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -164,14 +168,24 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Throw-away PostgreSQL servers for the tests (scripts/test-postgres.sh).
+        .target(
+            name: "PostgresTestSupport",
+            path: "Tests/PostgresTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ChatCore"],
+            dependencies: ["ChatCore", "PostgresTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SecureChatStoreTests",
-            dependencies: ["SecureChatStore", "ChatCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SecureChatStore", "ChatCore", "PostgresTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -49,12 +49,13 @@ make_certs() {
         -sha256 -extfile "$dir/server.ext" -out "$dir/server.crt" 2>/dev/null
 }
 
-# start_server NAME THREADS [OPTIONS...]: a fresh server with its own database, limits relaxed for load generation.
+# start_server NAME THREADS [OPTIONS...]: a fresh server with its own database (a new SQLite file, or the
+# database DATABASE names when set), limits relaxed for load generation.
 start_server() {
     local name="$1" threads="$2" log="$WORK/server-$1.log"
     shift 2
     "$SERVER" --host 127.0.0.1 --port 0 --threads "$threads" "$@" \
-        --cert "$WORK/pki/server.crt" --key "$WORK/pki/server.key" --database "$WORK/$name.sqlite" \
+        --cert "$WORK/pki/server.crt" --key "$WORK/pki/server.key" --database "${DATABASE:-$WORK/$name.sqlite}" \
         --max-connections 100000 --max-connections-per-ip 100000 --max-new-connections-per-minute 100000000 \
         --rate-burst 1000000000 --rate-per-second 1000000000 --outbound-queue-limit 67108864 \
         --login-timeout 3600 --idle-timeout 3600 2>"$log" &

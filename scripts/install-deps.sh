@@ -2,20 +2,21 @@
 # Installs the Debian packages SecureChat needs that are missing, and nothing else.
 #
 #   install-deps.sh build   what `swift build` and `make run` need: OpenSSL's and SQLite's headers, pkg-config, openssl
-#   install-deps.sh test    that, and what some tests drive if it can: tmux, and the Mosquitto and ngIRCd servers that
-#                           securechat-bench --peer is tested against (without them those tests are skipped locally)
+#   install-deps.sh test    that, and what some tests drive if it can: tmux, PostgreSQL (the tests start throw-away
+#                           servers of their own), and the Mosquitto and ngIRCd servers that securechat-bench --peer
+#                           is tested against (without them those tests are skipped locally)
 #
 # As root it runs apt-get itself, otherwise through `sudo -n`; when neither can and a needed package is missing, it
 # prints the apt-get line to run and exits 1. Called by `make build`, `make run`, `make test` and .ci/run.
 set -euo pipefail
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 required=(libssl-dev openssl libsqlite3-dev)
 optional=()
 case "${1:-build}" in
     build) ;;
-    test) optional=(tmux mosquitto ngircd) ;;
+    test) optional=(tmux postgresql mosquitto ngircd) ;;
     *) usage ;;
 esac
 

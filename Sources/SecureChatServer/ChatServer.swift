@@ -103,14 +103,34 @@ struct ChatServer {
         }
     }
 
+    /// The store `--database` names, its schema brought up to date and the presence a crash left open closed.
     private func openStore() async throws -> any MessageStore {
-        do {
-            let store = try SQLiteMessageStore(path: configuration.databasePath)
-            _ = try await store.closeDanglingPresence(at: Date())
-            return store
-        } catch {
-            throw StartupError("cannot open the database \(configuration.databasePath): \(error)")
+        let store: any MessageStore
+        if PostgresStoreConfiguration.isPostgresURL(configuration.database) {
+            do {
+                let postgres = try PostgresStoreConfiguration(
+                    url: configuration.database,
+                    environment: ProcessInfo.processInfo.environment
+                )
+                store = try await PostgresMessageStore.connect(postgres, logger: logger)
+                logger.info("database: PostgreSQL at \(postgres.redacted)")
+            } catch let error as StoreError {
+                throw StartupError(error.detail)
+            }
+        } else {
+            do {
+                store = try SQLiteMessageStore(path: configuration.database)
+            } catch let error as StoreError {
+                throw StartupError(error.detail)
+            }
         }
+        do {
+            _ = try await store.closeDanglingPresence(at: Date())
+        } catch {
+            try? await store.close()
+            throw StartupError("cannot read the database: \(error)")
+        }
+        return store
     }
 
     private func bind(

@@ -35,7 +35,13 @@ struct SecureChatServerCommand: AsyncParsableCommand {
     @Option(help: "Client certificates: off, optional or required.")
     var clientAuth: ClientAuthentication = .off
 
-    @Option(help: ArgumentHelp("SQLite database file (created if missing).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "SQLite database file (created if missing), or a postgres:// URL (PGHOST, PGPORT, PGUSER, PGPASSWORD, "
+                + "PGDATABASE, PGSSLMODE and PGSSLROOTCERT fill in what it leaves out; see docs/POSTGRESQL.md).",
+            valueName: "path-or-url"
+        )
+    )
     var database: String = "data/securechat.sqlite"
 
     @Option(help: ArgumentHelp("Days of history to keep.", valueName: "days"))
@@ -139,7 +145,7 @@ struct SecureChatServerCommand: AsyncParsableCommand {
         var configuration = ServerConfiguration(tls: tls)
         configuration.host = host
         configuration.port = port
-        configuration.databasePath = database
+        configuration.database = database
         configuration.historyDays = historyDays
         configuration.loginTimeout = .milliseconds(Int64(loginTimeout * 1000))
         configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))

@@ -10,8 +10,8 @@ struct ServerConfiguration: Sendable {
     var port: Int = 7443
     /// TLS settings: certificate, key, CA, CRL, client-certificate mode and handshake timeout.
     var tls: TLSConfiguration
-    /// The SQLite file.
-    var databasePath: String = "data/securechat.sqlite"
+    /// Where the data lives: an SQLite file, or a PostgreSQL server as a `postgres://` (or `postgresql://`) URL.
+    var database: String = "data/securechat.sqlite"
     /// How long history is kept, in days.
     var historyDays: Int = 30
     /// The longest line accepted from a client, in bytes.

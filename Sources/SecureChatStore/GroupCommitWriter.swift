@@ -1,17 +1,19 @@
 import ChatCore
 import Foundation
-internal import GRDB
 
 /// Commits appends in groups: every append that arrives while a transaction is being committed waits, and the next
 /// transaction takes all of them at once. Each caller resumes only after the transaction holding its message is
-/// durably committed, and the disk is synced once per group instead of once per message.
+/// durably committed, and the disk is synced once per group instead of once per message. The store says how one
+/// group is committed (`commit`: one transaction that stores every message in order and returns them with their ids).
 ///
 /// If a group's transaction fails, every append in it fails with the same error and nothing of it is stored. The
 /// messages of one `append(contentsOf:)` always share a group (and its fate).
 actor GroupCommitWriter {
     private typealias Request = (messages: [NewMessage], continuation: CheckedContinuation<[StoredMessage], any Error>)
 
-    private let pool: DatabasePool
+    typealias Commit = @Sendable ([NewMessage]) async throws -> [StoredMessage]
+
+    private let commit: Commit
     /// A transaction is being committed; requests arriving now go into the next group.
     private var isWriting = false
     /// `false` once `shutdown()` was called: new requests fail.
@@ -22,8 +24,8 @@ actor GroupCommitWriter {
     /// The largest group in one transaction; a bigger backlog is split so no transaction grows without bound.
     private let maximumGroupSize = 4096
 
-    init(pool: DatabasePool) {
-        self.pool = pool
+    init(commit: @escaping Commit) {
+        self.commit = commit
     }
 
     /// Appends `message` and returns it once it is durably committed.
@@ -72,10 +74,7 @@ actor GroupCommitWriter {
             self.pending.removeFirst(count)
             let messages = group.flatMap(\.messages)
             do {
-                let stored = try await self.pool.write { db in
-                    let insertion = try MessageInsertion(db)
-                    return try messages.map { try insertion.insert($0) }
-                }
+                let stored = try await self.commit(messages)
                 var offset = 0
                 for request in group {
                     let share = request.messages.count

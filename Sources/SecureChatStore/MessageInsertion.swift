@@ -35,25 +35,8 @@ struct MessageInsertion {
 
     /// Inserts one message and its recipients; returns it with its new id.
     func insert(_ message: NewMessage) throws -> StoredMessage {
-        let audience: String
-        let recipients: [RecipientEntry]
-        var listed: Int64 = 0
-        switch message.audience {
-        case .room:
-            audience = "room"
-            recipients = []
-        case .everyone:
-            audience = "everyone"
-            recipients = []
-        case .direct(let entries):
-            audience = "direct"
-            recipients = entries
-        case .userList(let entries):
-            // Stored as direct (inbox and history treat both alike), marked as sent to a list.
-            audience = "direct"
-            recipients = entries
-            listed = 1
-        }
+        let stored = StoredAudience(message.audience)
+        let recipients = stored.recipients
         let at = message.at.millisecondsSince1970
 
         let row = self.messageStatement.sqliteStatement
@@ -61,9 +44,9 @@ struct MessageInsertion {
         try bind(message.senderKey, to: row, at: 2)
         try bind(message.senderName, to: row, at: 3)
         try bind(message.senderName.lowercased(), to: row, at: 4)
-        try bind(audience, to: row, at: 5)
+        try bind(stored.name, to: row, at: 5)
         try bind(message.text, to: row, at: 6)
-        try check(sqlite3_bind_int64(row, 7, listed))
+        try check(sqlite3_bind_int64(row, 7, stored.listed ? 1 : 0))
         try run(self.messageStatement)
         let id = sqlite3_last_insert_rowid(self.db.sqliteConnection)
 
@@ -76,14 +59,7 @@ struct MessageInsertion {
             try bind(recipient.state.rawValue, to: recipientRow, at: 5)
             try run(self.recipientStatement)
         }
-        return StoredMessage(
-            id: MessageID(rawValue: id),
-            at: Date(millisecondsSince1970: at),
-            senderKey: message.senderKey,
-            senderName: message.senderName,
-            audience: message.audience,
-            text: message.text
-        )
+        return message.stored(as: id)
     }
 
     /// Steps a bound INSERT once and resets it; a failure (a constraint, a full disk) becomes a `DatabaseError`, and

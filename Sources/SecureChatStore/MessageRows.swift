@@ -27,15 +27,12 @@ enum MessageRows {
         let recipients = try self.recipients(of: directIDs, in: db)
         return try rows.map { row in
             let id: Int64 = row[Column.id]
-            let audienceName: String = row[Column.audience]
-            let audience: MessageAudience
-            switch audienceName {
-            case "room": audience = .room
-            case "everyone": audience = .everyone
-            case "direct" where row[Column.listed] as Int64 != 0: audience = .userList(recipients: recipients[id] ?? [])
-            case "direct": audience = .direct(recipients: recipients[id] ?? [])
-            default: throw StoreError.storageFailed("message \(id) has an unknown audience '\(audienceName)'")
-            }
+            let audience = try StoredAudience.audience(
+                name: row[Column.audience],
+                listed: row[Column.listed] as Int64 != 0,
+                recipients: recipients[id] ?? [],
+                of: id
+            )
             return StoredMessage(
                 id: MessageID(rawValue: id),
                 at: Date(millisecondsSince1970: row[Column.at]),

@@ -65,21 +65,19 @@ extension SQLiteMessageStore {
                     """,
                 arguments: [since.millisecondsSince1970]
             )
-            var byName: [String: SeenUser] = [:]
+            var intervals: [SeenUser.Interval] = []
             while let row = try rows.next() {
-                let nameKey: String = row["name_key"]
-                let displayName: String = row["display_name"]
                 let end: Int64? = row["end_at"]
-                let seen = Date(millisecondsSince1970: end ?? row["start_at"])
-                var user =
-                    byName[nameKey]
-                    ?? SeenUser(nameKey: nameKey, displayName: displayName, lastSeen: seen, isOpen: false)
-                user.displayName = displayName
-                user.lastSeen = max(user.lastSeen, seen)
-                user.isOpen = user.isOpen || end == nil
-                byName[nameKey] = user
+                intervals.append(
+                    SeenUser.Interval(
+                        nameKey: row["name_key"],
+                        displayName: row["display_name"],
+                        start: Date(millisecondsSince1970: row["start_at"]),
+                        end: end.map(Date.init(millisecondsSince1970:))
+                    )
+                )
             }
-            return byName.values.sorted { ($0.lastSeen, $1.nameKey) > ($1.lastSeen, $0.nameKey) }
+            return SeenUser.latestPerName(intervals)
         }
     }
 

@@ -48,7 +48,13 @@ public final class SQLiteMessageStore: MessageStore {
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
-        self.writer = GroupCommitWriter(pool: self.pool)
+        let pool = self.pool
+        self.writer = GroupCommitWriter { messages in
+            try await pool.write { db in
+                let insertion = try MessageInsertion(db)
+                return try messages.map { try insertion.insert($0) }
+            }
+        }
     }
 
     public func close() async throws {

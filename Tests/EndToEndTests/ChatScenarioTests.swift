@@ -4,8 +4,9 @@ import Testing
 /// The seed's behaviour over TLS, driven by real `openssl s_client` processes against the real server binary.
 @Suite(.timeLimit(.minutes(2)))
 struct ChatScenarioTests {
-    @Test func joinChatAndLeaveAreAnnouncedWithTheSeedTexts() async throws {
-        let server = try await ServerProcess.start()
+    @Test(arguments: TestDatabase.allCases)
+    func joinChatAndLeaveAreAnnouncedWithTheSeedTexts(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database)
         let tesla = try await server.login("tesla")
         let albert = try await server.login("albert")
         #expect(await tesla.next("NOTICE ") == "NOTICE albert joined the conversation")
@@ -29,8 +30,9 @@ struct ChatScenarioTests {
 
     /// The server frames lines itself: the start of a line waits for the rest in a later record, and a last line
     /// without a newline still counts when the peer closes.
-    @Test func aLineInPiecesIsOneLineAndAFinalLineNeedsNoNewline() async throws {
-        let server = try await ServerProcess.start()
+    @Test(arguments: TestDatabase.allCases)
+    func aLineInPiecesIsOneLineAndAFinalLineNeedsNoNewline(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database)
         let tesla = try await server.login("tesla")
         let albert = try await server.login("albert")
         #expect(await tesla.next("NOTICE ") == "NOTICE albert joined the conversation")
@@ -47,8 +49,9 @@ struct ChatScenarioTests {
     }
 
     /// The server hands a burst of chat lines to the room together; every line still arrives, once and in order.
-    @Test func aBurstOfChatLinesArrivesInOrder() async throws {
-        let server = try await ServerProcess.start(extraArguments: ["--rate-burst", "1000"])
+    @Test(arguments: TestDatabase.allCases)
+    func aBurstOfChatLinesArrivesInOrder(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database, extraArguments: ["--rate-burst", "1000"])
         let tesla = try await server.login("tesla")
         let albert = try await server.login("albert")
         #expect(await tesla.next("NOTICE ") == "NOTICE albert joined the conversation")
@@ -79,10 +82,14 @@ struct ChatScenarioTests {
 
     /// Answers come back in the order of the commands, also when an answer the session writes from its task (a
     /// `send`) is followed closely by one it gives at once on the event loop (an unknown command).
-    @Test func answersKeepTheOrderOfTheCommands() async throws {
-        let server = try await ServerProcess.start(extraArguments: [
-            "--rate-burst", "100000", "--rate-per-second", "100000",
-        ])
+    @Test(arguments: TestDatabase.allCases)
+    func answersKeepTheOrderOfTheCommands(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(
+            database: database,
+            extraArguments: [
+                "--rate-burst", "100000", "--rate-per-second", "100000",
+            ]
+        )
         let tesla = try await server.login("tesla")
         let albert = try await server.login("albert")
         #expect(await tesla.next("NOTICE ") == "NOTICE albert joined the conversation")
@@ -110,10 +117,14 @@ struct ChatScenarioTests {
 
     /// The same behind chat lines: the session's task, busy with a chat line, answers unknown commands queued behind
     /// it, while later ones are answered at once on the event loop; all in the order they were sent.
-    @Test func answersAfterChatLinesKeepTheirOrder() async throws {
-        let server = try await ServerProcess.start(extraArguments: [
-            "--rate-burst", "100000", "--rate-per-second", "100000",
-        ])
+    @Test(arguments: TestDatabase.allCases)
+    func answersAfterChatLinesKeepTheirOrder(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(
+            database: database,
+            extraArguments: [
+                "--rate-burst", "100000", "--rate-per-second", "100000",
+            ]
+        )
         let tesla = try await server.login("tesla")
         let albert = try await server.login("albert")
         #expect(await tesla.next("NOTICE ") == "NOTICE albert joined the conversation")
@@ -136,8 +147,9 @@ struct ChatScenarioTests {
         #expect(disordered.isEmpty, "rounds whose answers came out of order: \(disordered)")
     }
 
-    @Test func aDroppedConnectionIsAnnouncedAsUnexpected() async throws {
-        let server = try await ServerProcess.start()
+    @Test(arguments: TestDatabase.allCases)
+    func aDroppedConnectionIsAnnouncedAsUnexpected(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database)
         let tesla = try await server.login("tesla")
         let albert = try await server.login("albert")
         albert.signal(SIGKILL)
@@ -147,8 +159,9 @@ struct ChatScenarioTests {
         )
     }
 
-    @Test func namesAreUniqueCaseInsensitively() async throws {
-        let server = try await ServerProcess.start()
+    @Test(arguments: TestDatabase.allCases)
+    func namesAreUniqueCaseInsensitively(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database)
         let first = try await server.login("Alice")
         let second = try server.connect()
         await second.next("PROMPT Enter username:")
@@ -164,8 +177,9 @@ struct ChatScenarioTests {
         withExtendedLifetime(first) {}
     }
 
-    @Test func whoelseAndWholast() async throws {
-        let server = try await ServerProcess.start()
+    @Test(arguments: TestDatabase.allCases)
+    func whoelseAndWholast(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database)
         let alice = try await server.login("alice")
         let bob = try await server.login("bob")
         let carol = try await server.login("carol")
@@ -185,8 +199,9 @@ struct ChatScenarioTests {
         _ = bob
     }
 
-    @Test func privateMessagesOnlineOfflineAndUnknown() async throws {
-        let server = try await ServerProcess.start()
+    @Test(arguments: TestDatabase.allCases)
+    func privateMessagesOnlineOfflineAndUnknown(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database)
         let alice = try await server.login("alice")
         let bob = try await server.login("bob")
         alice.send("send bob hi there")
@@ -204,8 +219,9 @@ struct ChatScenarioTests {
         #expect(await alice.answer().last?.hasPrefix("ERROR usage ") == true)
     }
 
-    @Test func registeredUsersGetOfflineMessagesInTheirInbox() async throws {
-        let server = try await ServerProcess.start()
+    @Test(arguments: TestDatabase.allCases)
+    func registeredUsersGetOfflineMessagesInTheirInbox(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database)
         let carol = try await server.login("carol")
         carol.send("register s3cret-pass")
         #expect(await carol.answer().last?.hasPrefix("OK carol is registered") == true)
@@ -236,8 +252,9 @@ struct ChatScenarioTests {
         #expect(history.contains { $0.hasSuffix("alice -> carol: see you tomorrow") })
     }
 
-    @Test func wrongPasswordsLockTheNameForTheirSource() async throws {
-        let server = try await ServerProcess.start()
+    @Test(arguments: TestDatabase.allCases)
+    func wrongPasswordsLockTheNameForTheirSource(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database)
         try await server.register("dave", password: "correct-horse")
 
         let intruder = try server.connect()
@@ -258,8 +275,9 @@ struct ChatScenarioTests {
         #expect(await server.process.errorLine { $0.contains("source locked out of a name") } != nil)
     }
 
-    @Test func aLockCoversConnectionsAlreadyAtThePasswordPrompt() async throws {
-        let server = try await ServerProcess.start()
+    @Test(arguments: TestDatabase.allCases)
+    func aLockCoversConnectionsAlreadyAtThePasswordPrompt(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database)
         try await server.register("dave", password: "correct-horse")
 
         // Two connections from one source reach the password prompt; three wrong answers on the first lock that
@@ -282,8 +300,9 @@ struct ChatScenarioTests {
         #expect(await prompts[1].next("BYE ") == "BYE too many wrong passwords")
     }
 
-    @Test func broadcastsReachEveryoneOrTheNamedUsers() async throws {
-        let server = try await ServerProcess.start()
+    @Test(arguments: TestDatabase.allCases)
+    func broadcastsReachEveryoneOrTheNamedUsers(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database)
         let alice = try await server.login("alice")
         let bob = try await server.login("bob")
         let carol = try await server.login("carol")
@@ -303,8 +322,9 @@ struct ChatScenarioTests {
         #expect(await carol.answer().last == "OK 2 other users online")
     }
 
-    @Test func blockedUsersReachNothing() async throws {
-        let server = try await ServerProcess.start()
+    @Test(arguments: TestDatabase.allCases)
+    func blockedUsersReachNothing(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database)
         let alice = try await server.login("alice")
         let mallory = try await server.login("mallory")
         alice.send("block mallory")
@@ -322,8 +342,9 @@ struct ChatScenarioTests {
         #expect(await alice.next("CHAT ") == "CHAT mallory: sorry")
     }
 
-    @Test func errorsForMalformedLines() async throws {
-        let server = try await ServerProcess.start()
+    @Test(arguments: TestDatabase.allCases)
+    func errorsForMalformedLines(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database)
         let alice = try await server.login("alice")
         let bob = try await server.login("bob")
         alice.send("/dance")
@@ -349,8 +370,9 @@ struct ChatScenarioTests {
         #expect(await alice.answer().last == "OK pong")
     }
 
-    @Test func helpListsEveryCommand() async throws {
-        let server = try await ServerProcess.start()
+    @Test(arguments: TestDatabase.allCases)
+    func helpListsEveryCommand(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database)
         let alice = try await server.login("alice")
         alice.send("help")
         let help = await alice.answer()

@@ -4,11 +4,13 @@ import Testing
 /// Client certificates: a verified CN is the user's name; names of certificate users are reserved.
 @Suite(.timeLimit(.minutes(2)))
 struct IdentityTests {
-    @Test func aVerifiedCertificateLogsInAsItsCNWithoutAPrompt() async throws {
+    @Test(arguments: TestDatabase.allCases)
+    func aVerifiedCertificateLogsInAsItsCNWithoutAPrompt(database: TestDatabase) async throws {
         let pki = try TestPKI.make()
         let alice = try pki.client("alice")
         let server = try await ServerProcess.start(
             pki: pki,
+            database: database,
             extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate]
         )
         let client = try server.connect(certificate: alice)
@@ -30,11 +32,13 @@ struct IdentityTests {
         #expect(await shouting.next("ERROR ")?.hasPrefix("ERROR name-reserved ") == true)
     }
 
-    @Test func aSecondLiveLoginWithTheSameCertificateIsRefused() async throws {
+    @Test(arguments: TestDatabase.allCases)
+    func aSecondLiveLoginWithTheSameCertificateIsRefused(database: TestDatabase) async throws {
         let pki = try TestPKI.make()
         let alice = try pki.client("alice")
         let server = try await ServerProcess.start(
             pki: pki,
+            database: database,
             extraArguments: ["--client-auth", "required", "--ca", pki.caCertificate]
         )
         let first = try server.connect(certificate: alice)
@@ -46,11 +50,13 @@ struct IdentityTests {
         #expect(await first.answer().last == "OK pong")
     }
 
-    @Test func aGuestHoldingANameDoesNotLetACertificateTakeItsMessages() async throws {
+    @Test(arguments: TestDatabase.allCases)
+    func aGuestHoldingANameDoesNotLetACertificateTakeItsMessages(database: TestDatabase) async throws {
         let pki = try TestPKI.make()
         let certificate = try pki.client("sam")
         let server = try await ServerProcess.start(
             pki: pki,
+            database: database,
             extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate]
         )
         let guestSam = try await server.login("sam")
@@ -69,19 +75,23 @@ struct IdentityTests {
         #expect(await realSam.answer().filter { !$0.hasPrefix("NOTICE") } == ["OK 0 messages"])
     }
 
-    @Test func optionalModeLetsClientsWithoutCertificatesChoose() async throws {
+    @Test(arguments: TestDatabase.allCases)
+    func optionalModeLetsClientsWithoutCertificatesChoose(database: TestDatabase) async throws {
         let pki = try TestPKI.make()
         let server = try await ServerProcess.start(
             pki: pki,
+            database: database,
             extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate]
         )
         _ = try await server.login("guest1")
     }
 
-    @Test func requiredModeRefusesClientsWithoutACertificate() async throws {
+    @Test(arguments: TestDatabase.allCases)
+    func requiredModeRefusesClientsWithoutACertificate(database: TestDatabase) async throws {
         let pki = try TestPKI.make()
         let server = try await ServerProcess.start(
             pki: pki,
+            database: database,
             extraArguments: ["--client-auth", "required", "--ca", pki.caCertificate]
         )
         let client = try server.connect()
@@ -90,11 +100,13 @@ struct IdentityTests {
         #expect(await server.process.errorLine { $0.contains("connection error") } != nil)
     }
 
-    @Test func aCertificateWhoseCNIsNotAUsernameIsRefusedWithAReason() async throws {
+    @Test(arguments: TestDatabase.allCases)
+    func aCertificateWhoseCNIsNotAUsernameIsRefusedWithAReason(database: TestDatabase) async throws {
         let pki = try TestPKI.make()
         let odd = try pki.client("odd", subject: "/CN=Not A Name")
         let server = try await ServerProcess.start(
             pki: pki,
+            database: database,
             extraArguments: ["--client-auth", "required", "--ca", pki.caCertificate]
         )
         let client = try server.connect(certificate: odd)
@@ -118,11 +130,13 @@ struct IdentityTests {
         #expect(await client.waitForExit() != nil)
     }
 
-    @Test func aCertificateLoginTakesOverANameRegisteredWithAPassword() async throws {
+    @Test(arguments: TestDatabase.allCases)
+    func aCertificateLoginTakesOverANameRegisteredWithAPassword(database: TestDatabase) async throws {
         let pki = try TestPKI.make()
         let carl = try pki.client("carl")
         let server = try await ServerProcess.start(
             pki: pki,
+            database: database,
             extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate]
         )
         try await server.register("Carl", password: "hunter222")
@@ -141,12 +155,14 @@ struct IdentityTests {
         #expect(await withPassword.next("ERROR ")?.hasPrefix("ERROR name-reserved ") == true)
     }
 
-    @Test func aRevokedCertificateIsRefused() async throws {
+    @Test(arguments: TestDatabase.allCases)
+    func aRevokedCertificateIsRefused(database: TestDatabase) async throws {
         let pki = try TestPKI.make()
         let eve = try pki.client("eve")
         try pki.revoke("eve")
         let server = try await ServerProcess.start(
             pki: pki,
+            database: database,
             extraArguments: ["--client-auth", "required", "--ca", pki.caCertificate, "--crl", pki.crl]
         )
         let client = try server.connect(certificate: eve)

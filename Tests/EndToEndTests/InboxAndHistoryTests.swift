@@ -40,8 +40,9 @@ struct InboxAndHistoryTests {
 
     /// The server stores consecutive pipelined `send`s together; the client must not notice: one answer per command,
     /// in order, and the inbox in the order of the sends.
-    @Test func pipelinedSendsAreAnsweredAndStoredInOrder() async throws {
-        let server = try await ServerProcess.start()
+    @Test(arguments: TestDatabase.allCases)
+    func pipelinedSendsAreAnsweredAndStoredInOrder(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database)
         try await server.register("dora", password: "dora-password")
         let eve = try await server.login("eve")
         var burst = (1...20).map { "send dora note \($0)\n" }.joined()
@@ -68,8 +69,9 @@ struct InboxAndHistoryTests {
 
     /// The inbox is at-least-once: an answer lost with its connection (a reset before the client acknowledged it)
     /// is offered again by the next `inbox`, and the unread count at login still counts it.
-    @Test func anInboxAnswerLostWithItsConnectionIsOfferedAgain() async throws {
-        let (server, eve) = try await Self.serverWithNotesForDora(3)
+    @Test(arguments: TestDatabase.allCases)
+    func anInboxAnswerLostWithItsConnectionIsOfferedAgain(database: TestDatabase) async throws {
+        let (server, eve) = try await Self.serverWithNotesForDora(3, database: database)
 
         let first = try await server.login("dora", password: "dora-password")
         #expect(await first.next("NOTICE you have ") == "NOTICE you have 3 unread messages; type 'inbox' to read them")
@@ -89,8 +91,9 @@ struct InboxAndHistoryTests {
     }
 
     /// `read <id>` acknowledges what this connection was shown up to that id; the rest stays unread.
-    @Test func readAcknowledgesWhatWasShownUpToAnId() async throws {
-        let (server, eve) = try await Self.serverWithNotesForDora(3)
+    @Test(arguments: TestDatabase.allCases)
+    func readAcknowledgesWhatWasShownUpToAnId(database: TestDatabase) async throws {
+        let (server, eve) = try await Self.serverWithNotesForDora(3, database: database)
         eve.send("read")
         #expect(await eve.answer().last?.hasPrefix("ERROR not-allowed ") == true, "guests have no inbox")
 
@@ -126,9 +129,10 @@ struct InboxAndHistoryTests {
 
     /// Asking for the next page acknowledges the previous one: paging through more than one page loses nothing and
     /// shows nothing twice, and the last page, never acknowledged, comes back after a reconnect.
-    @Test func theNextInboxAcknowledgesThePreviousPage() async throws {
+    @Test(arguments: TestDatabase.allCases)
+    func theNextInboxAcknowledgesThePreviousPage(database: TestDatabase) async throws {
         let total = 250
-        let (server, eve) = try await Self.serverWithNotesForDora(total)
+        let (server, eve) = try await Self.serverWithNotesForDora(total, database: database)
 
         let first = try await server.login("dora", password: "dora-password")
         first.send("inbox")
@@ -156,8 +160,11 @@ struct InboxAndHistoryTests {
 
     /// A server where the guest eve (still online) has queued `count` notes, "note 1" to "note <count>", for the
     /// registered and offline dora (password "dora-password").
-    private static func serverWithNotesForDora(_ count: Int) async throws -> (ServerProcess, LineProcess) {
-        let server = try await ServerProcess.start()
+    private static func serverWithNotesForDora(
+        _ count: Int,
+        database: TestDatabase
+    ) async throws -> (ServerProcess, LineProcess) {
+        let server = try await ServerProcess.start(database: database)
         try await server.register("dora", password: "dora-password")
         let eve = try await server.login("eve")
         eve.sendRaw(Data((1...count).map { "send dora note \($0)\n" }.joined().utf8))
@@ -166,8 +173,9 @@ struct InboxAndHistoryTests {
         return (server, eve)
     }
 
-    @Test func anOfflineUserWhoBlocksYouIsNotReached() async throws {
-        let server = try await ServerProcess.start()
+    @Test(arguments: TestDatabase.allCases)
+    func anOfflineUserWhoBlocksYouIsNotReached(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database)
         try await server.register("carol", password: "carol-password")
         // Only somebody can be blocked: mallory is online.
         let mallory = try await server.login("mallory")
@@ -185,8 +193,9 @@ struct InboxAndHistoryTests {
         #expect(await back.answer().filter { !$0.hasPrefix("NOTICE") } == ["OK 0 messages"])
     }
 
-    @Test func historyHonoursItsLimitAndShowsGuestRecipients() async throws {
-        let server = try await ServerProcess.start()
+    @Test(arguments: TestDatabase.allCases)
+    func historyHonoursItsLimitAndShowsGuestRecipients(database: TestDatabase) async throws {
+        let server = try await ServerProcess.start(database: database)
         try await server.register("ann", password: "ann-password")
         let ann = try await server.login("ann", password: "ann-password")
         let guest = try await server.login("guest7")

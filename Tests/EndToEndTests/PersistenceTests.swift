@@ -4,9 +4,9 @@ import Testing
 /// Inbox, history, wholast, registrations and blocks survive a restart and a `kill -9`.
 @Suite(.timeLimit(.minutes(2)))
 struct PersistenceTests {
-    @Test(arguments: [SIGTERM, SIGKILL])
-    func acknowledgedDataSurvivesARestart(signal: Int32) async throws {
-        let first = try await ServerProcess.start()
+    @Test(arguments: [SIGTERM, SIGKILL], TestDatabase.allCases)
+    func acknowledgedDataSurvivesARestart(signal: Int32, database: TestDatabase) async throws {
+        let first = try await ServerProcess.start(database: database)
         try await first.register("carol", password: "pass-carol-123")
         try await first.register("dan", password: "pass-dan-123")
         let dan = try await first.login("dan", password: "pass-dan-123")
@@ -45,9 +45,12 @@ struct PersistenceTests {
         #expect(history.last?.hasSuffix("alice -> carol: note 20") == true)
     }
 
-    @Test(arguments: [SIGTERM, SIGKILL])
-    func messagesInFlightWhenTheServerStopsAreNeverLostOnceAcknowledged(signal: Int32) async throws {
-        let first = try await ServerProcess.start()
+    @Test(arguments: [SIGTERM, SIGKILL], TestDatabase.allCases)
+    func messagesInFlightWhenTheServerStopsAreNeverLostOnceAcknowledged(
+        signal: Int32,
+        database: TestDatabase
+    ) async throws {
+        let first = try await ServerProcess.start(database: database)
         try await first.register("carol", password: "pass-carol-123")
         let alice = try await first.login("alice")
         let total = 400

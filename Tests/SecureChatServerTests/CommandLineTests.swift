@@ -10,7 +10,7 @@ import Testing
         let configuration = command.makeConfiguration()
         #expect(configuration.port == 7443)
         #expect(configuration.host == "127.0.0.1")
-        #expect(configuration.databasePath == "data/securechat.sqlite")
+        #expect(configuration.database == "data/securechat.sqlite")
         #expect(command.cert == "certs/server.crt")
         #expect(command.key == "certs/server.key")
         #expect(command.clientAuth == .off)
@@ -24,7 +24,7 @@ import Testing
         let configuration = command.makeConfiguration()
         #expect(configuration.host == "::1")
         #expect(configuration.port == 0)
-        #expect(configuration.databasePath == "/tmp/x.sqlite")
+        #expect(configuration.database == "/tmp/x.sqlite")
         #expect(configuration.historyDays == 7)
     }
 

@@ -1,5 +1,7 @@
 import ChatCore
 import Foundation
+import Logging
+import PostgresTestSupport
 import SecureChatStore
 import Testing
 
@@ -7,6 +9,8 @@ import Testing
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case inMemory
     case sqlite
+    /// A database of its own on a throw-away PostgreSQL (cancelled where PostgreSQL is not installed, except under CI).
+    case postgres
 
     var testDescription: String { self.rawValue }
 
@@ -20,16 +24,31 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .sqlite:
             try await withTemporaryDirectory { directory in
                 let store = try SQLiteMessageStore(path: directory.appendingPathComponent("chat.sqlite").path)
-                do {
-                    try await body(store)
-                } catch {
-                    try? await store.close()
-                    throw error
-                }
-                try await store.close()
+                try await closing(store, after: body)
             }
+        case .postgres:
+            let url = try await TestPostgres.databaseForTest()
+            try await withPostgresStore(url, body)
         }
     }
+}
+
+/// Runs `body` with a store on the database at `url`, then closes it.
+func withPostgresStore(_ url: String, _ body: (PostgresMessageStore) async throws -> Void) async throws {
+    let configuration = try PostgresStoreConfiguration(url: url, environment: [:])
+    let store = try await PostgresMessageStore.connect(configuration, logger: Logger(label: "test"))
+    try await closing(store, after: body)
+}
+
+/// Runs `body` with `store`, then closes the store, also when `body` throws.
+func closing<Store: MessageStore>(_ store: Store, after body: (Store) async throws -> Void) async throws {
+    do {
+        try await body(store)
+    } catch {
+        try? await store.close()
+        throw error
+    }
+    try await store.close()
 }
 
 /// Runs `body` with a new empty directory that is removed afterwards.

@@ -48,19 +48,11 @@ extension InMemoryMessageStore {
     public func recentlySeen(since: Date) throws -> [SeenUser] {
         try self.checkOpen()
         let since = since.roundedToStoreMilliseconds
-        var byName: [String: SeenUser] = [:]
         // Presences are in id (login) order, so a later interval's display name wins.
-        for presence in self.presences where presence.end.map({ $0 >= since }) ?? true {
-            let seen = presence.end ?? presence.start
-            var user =
-                byName[presence.nameKey]
-                ?? SeenUser(nameKey: presence.nameKey, displayName: presence.displayName, lastSeen: seen, isOpen: false)
-            user.displayName = presence.displayName
-            user.lastSeen = max(user.lastSeen, seen)
-            user.isOpen = user.isOpen || presence.end == nil
-            byName[presence.nameKey] = user
+        let intervals = self.presences.lazy.filter { $0.end.map { $0 >= since } ?? true }.map {
+            SeenUser.Interval(nameKey: $0.nameKey, displayName: $0.displayName, start: $0.start, end: $0.end)
         }
-        return byName.values.sorted { ($0.lastSeen, $1.nameKey) > ($1.lastSeen, $0.nameKey) }
+        return SeenUser.latestPerName(intervals)
     }
 
     public func hasBeenSeen(nameKey: String) throws -> Bool {

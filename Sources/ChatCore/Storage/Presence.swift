@@ -32,3 +32,37 @@ public struct SeenUser: Hashable, Sendable {
         self.isOpen = isOpen
     }
 }
+
+extension SeenUser {
+    /// One presence interval as a store reads it back (`end` nil while it is open).
+    public struct Interval: Sendable {
+        public let nameKey: String
+        public let displayName: String
+        public let start: Date
+        public let end: Date?
+
+        public init(nameKey: String, displayName: String, start: Date, end: Date?) {
+            self.nameKey = nameKey
+            self.displayName = displayName
+            self.start = start
+            self.end = end
+        }
+    }
+
+    /// `wholast`'s list from intervals in the order they were recorded: one entry per name with its latest spelling,
+    /// the latest time seen and whether any interval is open; latest first (ties by name). Every store uses it.
+    public static func latestPerName(_ intervals: some Sequence<Interval>) -> [SeenUser] {
+        var byName: [String: SeenUser] = [:]
+        for interval in intervals {
+            let seen = interval.end ?? interval.start
+            var user =
+                byName[interval.nameKey]
+                ?? SeenUser(nameKey: interval.nameKey, displayName: interval.displayName, lastSeen: seen, isOpen: false)
+            user.displayName = interval.displayName
+            user.lastSeen = max(user.lastSeen, seen)
+            user.isOpen = user.isOpen || interval.end == nil
+            byName[interval.nameKey] = user
+        }
+        return byName.values.sorted { ($0.lastSeen, $1.nameKey) > ($1.lastSeen, $0.nameKey) }
+    }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChatCore
 import Foundation
+import Logging
 import SecureChatStore
 
 /// `store`: the message store alone, in this process: acknowledged (durably committed) private messages per second
@@ -11,10 +12,12 @@ struct StoreCommand: AsyncParsableCommand {
         commandName: "store",
         abstract: "The message store in memory of this process (no server): durable appends/s and CPU per message.",
         discussion: """
-            Opens a new SQLite store in a temporary directory (or --database), then --writers tasks append private \
-            messages to offline recipients, each --batch messages per append (as a session stores the `send`s it \
-            read together), every append waiting for its durable commit. Reports this process's CPU per message \
-            (every thread: the writers, GRDB's queue, SQLite). Compare with `offline` against the real server.
+            Opens a new SQLite store in a temporary directory (or --database: a new file, or an empty PostgreSQL \
+            database as a postgres:// URL), then --writers tasks append private messages to offline recipients, \
+            each --batch messages per append (as a session stores the `send`s it read together), every append \
+            waiting for its durable commit. Reports this process's CPU per message (every thread: the writers, \
+            GRDB's queue and SQLite, or PostgresNIO's; PostgreSQL's own processes are not counted). Compare with \
+            `offline` against the real server.
             """
     )
 
@@ -33,7 +36,13 @@ struct StoreCommand: AsyncParsableCommand {
     @Option(name: .customShort("s"), help: ArgumentHelp("Bytes of text per message.", valueName: "S"))
     var size: Int = 100
 
-    @Option(help: ArgumentHelp("The database file (default: a new one in a temporary directory).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A new database file, or an empty PostgreSQL database's postgres:// URL (default: a new SQLite file in a "
+                + "temporary directory).",
+            valueName: "file-or-url"
+        )
+    )
     var database: String?
 
     @OptionGroup var output: OutputOptions
@@ -42,7 +51,9 @@ struct StoreCommand: AsyncParsableCommand {
         guard messages >= 1, writers >= 1, batch >= 1, recipients >= 1, size >= 1 else {
             throw ValidationError("Please give -k, --writers, --batch, --recipients and -s of at least 1.")
         }
-        if let database, FileManager.default.fileExists(atPath: database) {
+        if let database, !PostgresStoreConfiguration.isPostgresURL(database),
+            FileManager.default.fileExists(atPath: database)
+        {
             throw ValidationError("--database \(database) exists: give a new file (its counts start from empty).")
         }
     }
@@ -51,7 +62,16 @@ struct StoreCommand: AsyncParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("securechat-bench-\(getpid())")
         let path = database ?? directory.appendingPathComponent("store.sqlite").path
         defer { if database == nil { try? FileManager.default.removeItem(at: directory) } }
-        let store = try SQLiteMessageStore(path: path)
+        let store: any MessageStore
+        if PostgresStoreConfiguration.isPostgresURL(path) {
+            let configuration = try PostgresStoreConfiguration(
+                url: path,
+                environment: ProcessInfo.processInfo.environment
+            )
+            store = try await PostgresMessageStore.connect(configuration, logger: Logger(label: "securechat-bench"))
+        } else {
+            store = try SQLiteMessageStore(path: path)
+        }
         do {
             try await measure(store)
         } catch {
@@ -61,7 +81,7 @@ struct StoreCommand: AsyncParsableCommand {
     }
 
     /// Appends every message, counts the inboxes, closes the store and publishes the report.
-    private func measure(_ store: SQLiteMessageStore) async throws {
+    private func measure(_ store: any MessageStore) async throws {
         let progress = ProgressLine("store")
 
         let names = (0..<recipients).map { "storebench\($0)" }

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 
 /// The real `securechat-server` binary, started on port 0 with a temporary database and test certificates.
 final class ServerProcess: @unchecked Sendable {
@@ -36,15 +37,24 @@ final class ServerProcess: @unchecked Sendable {
         "--rate-burst", "100000", "--rate-per-second", "100000",
     ]
 
-    /// Starts a server and waits until it logs the port it listens on.
+    /// Starts a server and waits until it logs the port it listens on. Its data goes to `databasePath` (a file or a
+    /// `postgres://` URL), or else to a new database of the kind `database`.
     static func start(
         pki: TestPKI? = nil,
+        database kind: TestDatabase = .sqlite,
         databasePath: String? = nil,
         limits: [String] = relaxedLimits,
         extraArguments: [String] = []
     ) async throws -> ServerProcess {
         let pki = try pki ?? TestPKI.make()
-        let database = databasePath ?? pki.path("chat-\(UUID().uuidString).sqlite")
+        let database: String
+        if let databasePath {
+            database = databasePath
+        } else if kind == .postgres {
+            database = try await TestPostgres.databaseForTest()
+        } else {
+            database = pki.path("chat-\(UUID().uuidString).sqlite")
+        }
         let arguments =
             [
                 "--port", "0", "--cert", pki.serverCertificate, "--key", pki.serverKey, "--database", database,

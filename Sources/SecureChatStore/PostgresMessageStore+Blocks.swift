@@ -1,0 +1,55 @@
+import ChatCore
+public import Foundation
+internal import PostgresNIO
+
+extension PostgresMessageStore {
+    public func blocks(of owner: String) async throws -> Set<String> {
+        let logger = self.logger
+        return try await run { client in
+            var targets: Set<String> = []
+            for try await target in try await client.query(
+                "SELECT target_key FROM blocks WHERE owner_key = \(owner)",
+                logger: logger
+            ).decode(String.self) {
+                targets.insert(target)
+            }
+            return targets
+        }
+    }
+
+    public func block(owner: String, target: String, at: Date) async throws {
+        let logger = self.logger
+        try await run { client in
+            try await client.query(
+                """
+                INSERT INTO blocks (owner_key, target_key, since) VALUES (\(owner), \(target), \(at.millisecondsSince1970))
+                ON CONFLICT (owner_key, target_key) DO NOTHING
+                """,
+                logger: logger
+            )
+        }
+    }
+
+    public func unblock(owner: String, target: String) async throws -> Bool {
+        let logger = self.logger
+        return try await run { client in
+            try await client.query(
+                "DELETE FROM blocks WHERE owner_key = \(owner) AND target_key = \(target) RETURNING owner_key",
+                logger: logger
+            ).collect().count > 0
+        }
+    }
+
+    public func prune(olderThan date: Date) async throws -> Int {
+        let limit = date.millisecondsSince1970
+        let logger = self.logger
+        return try await transaction { connection in
+            let messages = try await connection.query(
+                "DELETE FROM messages WHERE at < \(limit) RETURNING id",
+                logger: logger
+            ).collect().count
+            try await connection.query("DELETE FROM presence_intervals WHERE end_at < \(limit)", logger: logger)
+            return messages
+        }
+    }
+}

@@ -1,0 +1,277 @@
+public import ChatCore
+import Foundation
+public import Logging
+internal import PostgresNIO
+import Synchronization
+
+/// The ``MessageStore`` on a PostgreSQL server, for one server or several sharing the database.
+///
+/// Every write is committed (PostgreSQL's default `synchronous_commit = on`) before its method returns. Concurrent
+/// appends share one transaction (``GroupCommitWriter``). Nothing is cached: other servers may write the same rows, so
+/// a copy kept here (as ``SQLiteMessageStore``'s `LookupCache`, which relies on being the only writer) could go stale.
+///
+/// The connections are a `PostgresClient` pool, run by a task this store owns. When PostgreSQL goes away each call
+/// fails within ``operationTimeout`` with ``StoreError/storageFailed`` (the pool would otherwise hold a request for up
+/// to a minute), the pool reconnects by itself with backoff, and the loss and the recovery are logged once each.
+public final class PostgresMessageStore: MessageStore {
+    let client: PostgresClient
+    let writer: GroupCommitWriter
+    let logger: Logger
+    let configuration: PostgresStoreConfiguration
+    private let runner: Task<Void, Never>
+    private let reachable = Mutex(true)
+    private let closed = Atomic(false)
+
+    /// How long one call may wait for PostgreSQL before it fails.
+    static let operationTimeout: Duration = .seconds(5)
+
+    private init(configuration: PostgresStoreConfiguration, client: PostgresClient, logger: Logger) {
+        self.configuration = configuration
+        self.client = client
+        self.logger = logger
+        self.runner = Task { await client.run() }
+        let transactionLogger = logger
+        self.writer = GroupCommitWriter { messages in
+            try await client.withTransaction(logger: transactionLogger) { connection in
+                try await PostgresMessageRows.insert(messages, on: connection, logger: transactionLogger)
+            }
+        }
+    }
+
+    /// Connects, checks that the database is one this server may use, and brings its schema up to date. Throws
+    /// ``StoreError/cannotOpen`` with one line that says what is wrong: the server cannot be reached, refuses the
+    /// credentials, has no such database, or holds a schema newer than this server's.
+    public static func connect(
+        _ configuration: PostgresStoreConfiguration,
+        logger: Logger
+    ) async throws -> PostgresMessageStore {
+        // One plain connection first: a pool keeps retrying a failed connection and would hide why it failed.
+        let connection: PostgresConnection
+        do {
+            connection = try await withDeadline(.seconds(configuration.connectTimeout)) {
+                try await PostgresConnection.connect(
+                    configuration: try configuration.connectionConfiguration(),
+                    id: 0,
+                    logger: logger
+                )
+            }
+        } catch {
+            throw StoreError.cannotOpen(
+                path: configuration.redacted,
+                reason: describeConnectFailure(error, configuration)
+            )
+        }
+        do {
+            try await PostgresSchema.migrate(on: connection, logger: logger)
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            let error = unwrapped(error)
+            let reason = (error as? PostgresSchema.Refusal)?.reason ?? "cannot set up the schema: \(describe(error))"
+            throw StoreError.cannotOpen(path: configuration.redacted, reason: reason)
+        }
+        // The pool logs every failed connection attempt at info; this store logs the loss and the recovery once.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(
+            configuration: try configuration.clientConfiguration(),
+            backgroundLogger: background
+        )
+        return PostgresMessageStore(configuration: configuration, client: client, logger: logger)
+    }
+
+    public func close() async throws {
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
+        await writer.shutdown()
+        runner.cancel()
+        await runner.value
+    }
+
+    // MARK: Running calls
+
+    /// Runs `work` against the pool within ``operationTimeout``, mapping every failure to a ``StoreError`` and
+    /// logging when PostgreSQL stops or starts answering.
+    @discardableResult
+    func run<T: Sendable>(_ work: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        guard !closed.load(ordering: .relaxed) else { throw StoreError.storageFailed("the store is closed") }
+        let client = self.client
+        do {
+            let result = try await Self.withDeadline(Self.operationTimeout) { try await work(client) }
+            noteReachable(true, nil)
+            return result
+        } catch let error as StoreError where error == .alreadyExists {
+            noteReachable(true, nil)
+            throw error
+        } catch {
+            let mapped = Self.storeError(error)
+            noteReachable(Self.isServerAnswer(error), mapped)
+            throw mapped
+        }
+    }
+
+    /// Runs `work` in one transaction (see ``run(_:)``).
+    func transaction<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T
+    {
+        let logger = self.logger
+        return try await run { client in
+            try await client.withTransaction(logger: logger) { connection in try await work(connection) }
+        }
+    }
+
+    /// Logs the change when PostgreSQL stops answering or answers again.
+    private func noteReachable(_ isReachable: Bool, _ error: StoreError?) {
+        let changed = reachable.withLock { state -> Bool in
+            defer { state = isReachable }
+            return state != isReachable
+        }
+        guard changed else { return }
+        if isReachable {
+            logger.notice("PostgreSQL at \(configuration.serverDescription) answers again")
+        } else {
+            logger.error(
+                "PostgreSQL at \(configuration.serverDescription) does not answer: \(error?.detail ?? "?"); commands that need it fail until it is back (reconnecting by itself)"
+            )
+        }
+    }
+
+    /// Runs `work`, failing with a timeout after `timeout` without waiting for `work` to notice its cancellation
+    /// (a statement on a connection that went silent may take long to fail).
+    static func withDeadline<T: Sendable>(
+        _ timeout: Duration,
+        _ work: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let race = DeadlineRace(continuation)
+            let worker = Task {
+                let result: Result<T, any Error>
+                do { result = .success(try await work()) } catch { result = .failure(error) }
+                race.finish(result)
+            }
+            race.startTimer(
+                Task {
+                    try? await Task.sleep(for: timeout)
+                    guard !Task.isCancelled else { return }
+                    if race.finish(.failure(TimedOut(timeout: timeout))) { worker.cancel() }
+                }
+            )
+        }
+    }
+
+    struct TimedOut: Error, CustomStringConvertible {
+        let timeout: Duration
+        var description: String { "no answer within \(timeout.components.seconds) s" }
+    }
+
+    // MARK: Errors
+
+    /// Whether `error` is PostgreSQL's answer to a statement (the server is there), not a lost connection.
+    private static func isServerAnswer(_ error: any Error) -> Bool {
+        (unwrapped(error) as? PSQLError)?.serverInfo != nil
+    }
+
+    /// What went wrong in a transaction (PostgresNIO wraps it, with the rollback's fate), or `error` itself.
+    static func unwrapped(_ error: any Error) -> any Error {
+        guard let error = error as? PostgresTransactionError else { return error }
+        return error.closureError ?? error.commitError ?? error.beginError ?? error
+    }
+
+    /// A unique-key violation becomes ``StoreError/alreadyExists``; anything else ``StoreError/storageFailed``.
+    static func storeError(_ error: any Error) -> StoreError {
+        let error = unwrapped(error)
+        if let error = error as? StoreError { return error }
+        if let error = error as? PSQLError, error.serverInfo?[.sqlState] == "23505" {
+            return StoreError.alreadyExists
+        }
+        return StoreError.storageFailed(describe(error))
+    }
+
+    /// One line for any error: PostgreSQL's own message when it sent one.
+    static func describe(_ error: any Error) -> String {
+        guard let error = unwrapped(error) as? PSQLError else { return "\(unwrapped(error))" }
+        if let info = error.serverInfo, let message = info[.message] {
+            return message + (info[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
+        }
+        if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+        return "\(error.code)"
+    }
+
+    /// Why the first connection failed, in words an operator can act on.
+    private static func describeConnectFailure(
+        _ error: any Error,
+        _ configuration: PostgresStoreConfiguration
+    ) -> String {
+        let server = configuration.serverDescription
+        if error is TimedOut {
+            return "no answer from PostgreSQL at \(server) within \(configuration.connectTimeout) s"
+        }
+        if let error = error as? StoreError { return error.detail }
+        guard let psql = error as? PSQLError else { return "cannot connect to \(server): \(error)" }
+        if let info = psql.serverInfo {
+            let message = info[.message] ?? "refused"
+            switch info[.sqlState] {
+            case "28P01", "28000":
+                return "PostgreSQL at \(server) refused user '\(configuration.user)': \(message)"
+            case "3D000":
+                return "PostgreSQL at \(server) has no database '\(configuration.database)': \(message)"
+            default:
+                return "PostgreSQL at \(server) refused the connection: \(message)"
+            }
+        }
+        switch psql.code {
+        case .sslUnsupported:
+            return
+                "PostgreSQL at \(server) does not offer TLS, which sslmode=\(configuration.tlsMode.rawValue) requires"
+        case .authMechanismRequiresPassword:
+            return
+                "PostgreSQL at \(server) asks user '\(configuration.user)' for a password and none was given (URL or PGPASSWORD)"
+        case .serverClosedConnection, .uncleanShutdown:
+            return "cannot connect to PostgreSQL at \(server): the connection was closed before PostgreSQL answered"
+        default:
+            let reason = psql.underlying.map(plainReason) ?? "\(psql.code)"
+            return "cannot connect to PostgreSQL at \(server): \(reason)"
+        }
+    }
+
+    /// A socket error in the system's words ("Connection refused"), without NIO's wrapping.
+    private static func plainReason(_ error: any Error) -> String {
+        if let error = error as? NIOConnectionError {
+            if let dns = error.dnsAError ?? error.dnsAAAAError { return "cannot resolve \(error.host): \(dns)" }
+            if let first = error.connectionErrors.first { return plainReason(first.error) }
+        }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        return "\(error)"
+    }
+}
+
+/// Whichever of a call and its timer ends first resumes the caller; the other one is then cancelled.
+private final class DeadlineRace<T: Sendable>: Sendable {
+    private let continuation: CheckedContinuation<T, any Error>
+    private let state = Mutex<(settled: Bool, timer: Task<Void, Never>?)>((false, nil))
+
+    init(_ continuation: CheckedContinuation<T, any Error>) {
+        self.continuation = continuation
+    }
+
+    /// Resumes the caller with `result` unless that was done already; true if this call did it.
+    @discardableResult
+    func finish(_ result: Result<T, any Error>) -> Bool {
+        let timer = state.withLock { state -> Task<Void, Never>?? in
+            guard !state.settled else { return nil }
+            state.settled = true
+            return .some(state.timer)
+        }
+        guard let timer else { return false }
+        timer?.cancel()
+        continuation.resume(with: result)
+        return true
+    }
+
+    /// Keeps the timer so that an early end cancels it (at once, if the call has ended already).
+    func startTimer(_ timer: Task<Void, Never>) {
+        let settled = state.withLock { state in
+            state.timer = timer
+            return state.settled
+        }
+        if settled { timer.cancel() }
+    }
+}

@@ -1,0 +1,162 @@
+import ChatCore
+import Foundation
+import Logging
+import PostgresTestSupport
+import SecureChatStore
+import Testing
+
+/// What only the PostgreSQL store has to show: its schema's versions, several servers on one database, the group
+/// commit counted by PostgreSQL, and a database that goes away and comes back.
+@Suite(TestPostgres.required)
+struct PostgresMessageStoreTests {
+    private func open(_ url: String) async throws -> PostgresMessageStore {
+        try await PostgresMessageStore.connect(
+            try PostgresStoreConfiguration(url: url, environment: [:]),
+            logger: Logger(label: "test")
+        )
+    }
+
+    @Test func aNewDatabaseIsMigratedOnceAndReopeningKeepsItsData() async throws {
+        let url = try await TestPostgres.newDatabase()
+        try await withPostgresStore(url) { store in
+            _ = try await store.say("hello", from: "alice", key: nil, at: t(1))
+        }
+        try await withPostgresStore(url) { store in
+            let seen = try await store.hasBeenSeen(nameKey: "alice")
+            #expect(!seen)
+        }
+        #expect(try TestPostgres.psql(url, "SELECT version FROM securechat_schema ORDER BY version") == "1\n")
+        #expect(try TestPostgres.psql(url, "SELECT text FROM messages") == "hello\n")
+    }
+
+    @Test func aNewerSchemaIsRefusedAndLeftAlone() async throws {
+        let url = try await TestPostgres.newDatabase()
+        try await withPostgresStore(url) { _ in }
+        try TestPostgres.psql(url, "INSERT INTO securechat_schema (version) VALUES (42)")
+        await #expect {
+            _ = try await self.open(url)
+        } throws: { error in
+            (error as? StoreError)?.detail.contains("schema version 42, newer than this server's 1") == true
+        }
+        #expect(try TestPostgres.psql(url, "SELECT count(*) FROM securechat_schema") == "2\n")
+    }
+
+    @Test func aDatabaseWithTablesOfAnotherProgramIsRefusedAndLeftAlone() async throws {
+        let url = try await TestPostgres.newDatabase()
+        try TestPostgres.psql(url, "CREATE TABLE messages (id serial PRIMARY KEY, body text)")
+        await #expect {
+            _ = try await self.open(url)
+        } throws: { error in
+            (error as? StoreError)?.detail.contains("not a SecureChat database") == true
+        }
+        #expect(try TestPostgres.psql(url, "SELECT to_regclass('securechat_schema') IS NULL") == "t\n")
+    }
+
+    @Test func wrongCredentialsAndAMissingDatabaseSayWhich() async throws {
+        let url = try await TestPostgres.newDatabase()
+        var wrong = try #require(URLComponents(string: url))
+        wrong.password = "not-the-password"
+        await #expect {
+            _ = try await self.open(try #require(wrong.string))
+        } throws: { error in
+            let detail = (error as? StoreError)?.detail ?? ""
+            return detail.contains("password authentication failed") && !detail.contains("not-the-password")
+        }
+        await #expect {
+            _ = try await self.open(TestPostgres.replacingDatabase(of: url, with: "no_such_db"))
+        } throws: { error in
+            (error as? StoreError)?.detail.contains("has no database 'no_such_db'") == true
+        }
+        await #expect {
+            _ = try await self.open("postgres://nobody:pw@127.0.0.1:1/chat")
+        } throws: { error in
+            (error as? StoreError)?.detail.contains("Connection refused") == true
+        }
+    }
+
+    /// Two servers on one database: what one writes, the other sees at once (nothing is cached on the assumption
+    /// that a store is the only writer).
+    @Test func twoStoresOnOneDatabaseSeeEachOthersWrites() async throws {
+        let url = try await TestPostgres.newDatabase()
+        try await withPostgresStore(url) { first in
+            try await withPostgresStore(url) { second in
+                #expect(try await second.identity(forKey: "carl") == nil)
+                #expect(try await second.blocks(of: "carl").isEmpty)
+                let carl = StoredIdentity(key: "carl", displayName: "carl", kind: .password(hash: "h"), createdAt: t(1))
+                try await first.createIdentity(carl)
+                try await first.block(owner: "carl", target: "mallory", at: t(2))
+                #expect(try await second.identity(forKey: "carl") == carl)
+                #expect(try await second.blocks(of: "carl") == ["mallory"])
+
+                let claim = StoredIdentity(key: "carl", displayName: "Carl", kind: .certificate, createdAt: t(3))
+                #expect(try await second.claimForCertificate(claim))
+                #expect(try await first.identity(forKey: "carl")?.kind == .certificate)
+                await #expect(throws: StoreError.alreadyExists) { try await second.createIdentity(carl) }
+
+                #expect(try await first.unblock(owner: "carl", target: "mallory"))
+                #expect(try await second.blocks(of: "carl").isEmpty)
+            }
+        }
+    }
+
+    /// Appends that arrive together share a transaction: PostgreSQL counts fewer commits than appends.
+    @Test func concurrentAppendsShareCommits() async throws {
+        let url = try await TestPostgres.newDatabase()
+        let commits = "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        try await withPostgresStore(url) { store in
+            _ = try await store.say("warm-up", from: "w", key: nil, at: t(0))
+            let before = Int(try TestPostgres.psql(url, commits).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            let appends = 200
+            let ids = try await withThrowingTaskGroup(of: MessageID.self) { group in
+                for index in 0..<appends {
+                    group.addTask {
+                        try await store.send(
+                            "note \(index)",
+                            from: "alice",
+                            key: nil,
+                            to: [RecipientEntry(key: "bob", name: "bob", state: .unread)],
+                            at: t(Double(index))
+                        ).id
+                    }
+                }
+                return try await group.reduce(into: [MessageID]()) { $0.append($1) }
+            }
+            #expect(Set(ids).count == appends)
+            #expect(try await store.unreadCount(for: "bob") == appends)
+            // Statistics reach pg_stat_database within PostgreSQL's reporting delay (at most a second).
+            try await Task.sleep(for: .seconds(1.5))
+            let after = Int(try TestPostgres.psql(url, commits).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            // Every psql and every read commits too, so the bound is loose; one commit per append would be 200+.
+            #expect(after - before < appends / 2, "\(after - before) commits for \(appends) appends")
+        }
+    }
+
+    /// PostgreSQL stops: every call fails with `storageFailed` within the store's timeout, none hangs; once it is
+    /// back the same store works again without being reopened.
+    @Test func aDatabaseThatGoesAwayFailsCallsQuicklyAndIsUsedAgainWhenBack() async throws {
+        let cluster = try TestPostgres.Cluster.start()
+        try await withPostgresStore(cluster.url) { store in
+            _ = try await store.say("before", from: "alice", key: nil, at: t(1))
+            try cluster.pause()
+            let started = ContinuousClock.now
+            await #expect(throws: StoreError.storageFailed) {
+                _ = try await store.say("during", from: "alice", key: nil, at: t(2))
+            }
+            await #expect(throws: StoreError.storageFailed) {
+                _ = try await store.identity(forKey: "alice")
+            }
+            #expect(ContinuousClock.now - started < .seconds(15), "each call gives up within the store's timeout")
+
+            try cluster.resume()
+            var stored: StoredMessage?
+            for _ in 0..<60 where stored == nil {
+                stored = try? await store.say("after", from: "alice", key: nil, at: t(3))
+                if stored == nil { try await Task.sleep(for: .milliseconds(500)) }
+            }
+            #expect(stored != nil, "the store reconnected by itself")
+            let texts = try TestPostgres.psql(cluster.url, "SELECT text FROM messages ORDER BY id")
+            #expect(texts.split(separator: "\n").contains("before"))
+            #expect(texts.split(separator: "\n").contains("after"))
+        }
+    }
+}
