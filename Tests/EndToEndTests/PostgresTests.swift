@@ -73,7 +73,9 @@ struct PostgresTests {
         let cluster = try TestPostgres.Cluster.start()
         let server = try await ServerProcess.start(databasePath: cluster.url)
         try await server.register("carol", password: "pass-carol-123")
-        let alice = try await server.login("alice")
+        // alice is registered, so what she sends is kept for her history: the store is on her every path.
+        try await server.register("alice", password: "pass-alice-123")
+        let alice = try await server.login("alice", password: "pass-alice-123")
         let bob = try await server.login("bob")
         #expect(await alice.next("NOTICE bob joined") != nil)
         alice.send("send carol before")
@@ -85,6 +87,9 @@ struct PostgresTests {
         #expect(refused.last?.hasPrefix("ERROR server-error ") == true, "\(refused)")
         alice.send("still talking")
         #expect(await bob.next("CHAT ") == "CHAT alice: still talking")
+        alice.send("send bob are you there")
+        #expect(await alice.answer(timeout: 30).last == "OK delivered to bob", "it reached bob: only history lost it")
+        #expect(await bob.next("PRIVATE ") == "PRIVATE alice: are you there")
         bob.send("whoelse")
         #expect(await bob.answer() == ["USER alice", "OK 1 other user online"])
 

@@ -62,15 +62,17 @@ extension ChatService {
 
     /// Consecutive `send` commands of one connection, carried out together: each is routed in order (an online
     /// recipient gets it at once), the messages to keep are stored in one append (one group commit, in order), and
-    /// the answers come back in order, one per command, each only once its message is durably stored.
+    /// the answers come back in order, one per command, each only once its message is durably stored. If the store
+    /// fails, a message already delivered is still answered `OK delivered` (it reached its recipient; only its
+    /// history copy is lost, and logged), and one that was to be queued is answered with a server error.
     public func send(_ sends: [(recipient: Username, text: String)], from sender: ChatUser) async -> [ServerReply] {
         await tracked(else: sends.map { _ in .error(Self.shuttingDownError) }) {
             var answers: [ServerReply?] = []
-            var toStore: [(index: Int, message: NewMessage, answer: ServerReply)] = []
+            var toStore: [(index: Int, message: NewMessage, answer: ServerReply, delivered: Bool)] = []
             for (index, send) in sends.enumerated() {
                 do {
                     let line = ServerReply.privateMessage(from: sender.name.display, text: send.text)
-                    let kept: (NewMessage?, ServerReply)
+                    let kept: (NewMessage?, ServerReply, delivered: Bool)
                     switch try await route(line, from: sender, to: send.recipient) {
                     case .refused(let error):
                         answers.append(.error(error))
@@ -78,16 +80,18 @@ extension ChatService {
                     case .delivered(let recipient, let hasIdentity):
                         kept = (
                             directMessage(send.text, from: sender, to: [(recipient, hasIdentity, .delivered)]),
-                            .ok(OKSummary.delivered(to: recipient))
+                            .ok(OKSummary.delivered(to: recipient)),
+                            true
                         )
                     case .queued(let recipient):
                         kept = (
                             directMessage(send.text, from: sender, to: [(recipient, true, .unread)]),
-                            .ok(OKSummary.queued(for: recipient))
+                            .ok(OKSummary.queued(for: recipient)),
+                            false
                         )
                     }
                     if let message = kept.0 {
-                        toStore.append((index, message, kept.1))
+                        toStore.append((index, message, kept.1, kept.delivered))
                         answers.append(nil)
                     } else {
                         answers.append(kept.1)
@@ -103,7 +107,7 @@ extension ChatService {
                     for item in toStore { answers[item.index] = item.answer }
                 } catch {
                     logger(for: sender).error("could not store \(toStore.count) direct message(s): \(error)")
-                    for item in toStore { answers[item.index] = .error(.serverError()) }
+                    for item in toStore { answers[item.index] = item.delivered ? item.answer : .error(.serverError()) }
                 }
             }
             return answers.map { $0 ?? .error(.serverError()) }

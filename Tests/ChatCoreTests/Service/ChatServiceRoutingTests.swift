@@ -117,6 +117,28 @@ import Testing
         #expect(try await fixture.store.unreadCount(for: "dora") == 1)
     }
 
+    /// The store fails: a message that reached its recipient is still `OK delivered` (its history copy is lost), one
+    /// to be queued for an offline user is refused, never acknowledged.
+    @Test func whenTheStoreFailsADeliveredMessageIsStillDeliveredAndAQueuedOneIsRefused() async throws {
+        let observed = ObservedStore()
+        let fixture = ServiceFixture(observed: observed)
+        try await fixture.registered("Dora")
+        try await fixture.registered("alice")
+        // alice has an identity, so her message to Bob is kept for her history: the append that fails holds both.
+        let alice = try await fixture.join("alice", as: .registered, on: 1)
+        _ = try await fixture.join("Bob", on: 2)
+        fixture.sink.clear()
+        observed.failAppends()
+        let answers = await fixture.service.send([(name("bob"), "hi"), (name("dora"), "later")], from: alice)
+        #expect(answers == [.ok("delivered to Bob"), .error(.serverError())])
+        #expect(
+            fixture.sink.deliveries == [
+                .init(replies: [.privateMessage(from: "alice", text: "hi")], connections: [ConnectionID(2)])
+            ]
+        )
+        #expect(try await fixture.store.unreadCount(for: "dora") == 0)
+    }
+
     @Test func aMessageBetweenGuestsIsDeliveredAndNotStored() async throws {
         let (fixture, _, ada, _) = try await room()
         #expect(await fixture.service.send([(name("bob"), "psst")], from: ada) == [.ok("delivered to Bob")])

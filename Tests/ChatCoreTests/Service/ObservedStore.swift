@@ -12,6 +12,7 @@ final class ObservedStore: MessageStore {
         var calls: [String] = []
         var holding = false
         var held: [CheckedContinuation<Void, Never>] = []
+        var failing = false
         var heldWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -19,6 +20,11 @@ final class ObservedStore: MessageStore {
 
     /// The calls that reached the store, in order (a held append as "append(contentsOf:)" then "appended").
     var calls: [String] { state.withLock { $0.calls } }
+
+    /// From now on batch appends fail, as when the database has gone away.
+    func failAppends() {
+        state.withLock { $0.failing = true }
+    }
 
     /// From now on batch appends wait for ``release()``.
     func hold() {
@@ -113,6 +119,7 @@ final class ObservedStore: MessageStore {
             for waiter in waiters { waiter.resume() }
             if go { continuation.resume() }
         }
+        if state.withLock({ $0.failing }) { throw StoreError.storageFailed("the database went away (test)") }
         let stored = try await inner.append(contentsOf: messages)
         record("appended")
         return stored
