@@ -25,7 +25,8 @@ struct ChatServer {
         )
         let service = ChatService(
             store: store,
-            directory: LocalPresenceDirectory(),
+            // Lock-outs in the store: they hold across restarts (and, on PostgreSQL, for every server).
+            directory: LocalPresenceDirectory(attempts: store),
             sink: delivery,
             hasher: OpenSSLPasswordHasher(),
             limits: ChatService.Limits(answerByteBudget: Self.answerByteBudget(configuration.outboundQueueLimit)),

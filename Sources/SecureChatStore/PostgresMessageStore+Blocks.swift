@@ -49,6 +49,12 @@ extension PostgresMessageStore {
                 logger: logger
             ).collect().count
             try await connection.query("DELETE FROM presence_intervals WHERE end_at < \(limit)", logger: logger)
+            let seconds = date.timeIntervalSince1970
+            try await connection.query(
+                "DELETE FROM login_attempts WHERE last_failure < \(seconds) AND locked_until < \(seconds)",
+                logger: logger
+            )
+            try await connection.query("DELETE FROM login_budgets WHERE last_failure < \(seconds)", logger: logger)
             return messages
         }
     }

@@ -81,6 +81,28 @@ enum PostgresSchema {
                 )
                 """,
                 "CREATE TABLE heartbeats (node integer PRIMARY KEY, at bigint NOT NULL)",
+                // Wrong passwords per name and source, and each name's budget (`LoginAttempts`); seconds since 1970.
+                """
+                CREATE TABLE login_attempts (
+                    name_key text NOT NULL,
+                    source text NOT NULL,
+                    failures integer NOT NULL,
+                    locks integer NOT NULL,
+                    locked_until double precision NOT NULL,
+                    last_failure double precision NOT NULL,
+                    PRIMARY KEY (name_key, source)
+                )
+                """,
+                """
+                CREATE TABLE login_budgets (
+                    name_key text PRIMARY KEY,
+                    burst double precision NOT NULL,
+                    rate double precision NOT NULL,
+                    tokens double precision NOT NULL,
+                    updated double precision NOT NULL,
+                    last_failure double precision NOT NULL
+                )
+                """,
             ]
         )
     ]
@@ -92,6 +114,7 @@ enum PostgresSchema {
     /// another program (or to a hand-made copy) and is left alone.
     private static let tableNames = [
         "identities", "presence_intervals", "messages", "message_recipients", "blocks", "heartbeats",
+        "login_attempts", "login_budgets",
     ]
 
     /// Any number, the same for every SecureChat server: the advisory lock that serialises migrations.

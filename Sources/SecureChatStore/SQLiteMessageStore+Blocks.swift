@@ -47,6 +47,12 @@ extension SQLiteMessageStore {
             try db.execute(sql: "DELETE FROM message WHERE at < ?", arguments: [limit])
             let messages = db.changesCount
             try db.execute(sql: "DELETE FROM presence WHERE end_at < ?", arguments: [limit])
+            let seconds = date.timeIntervalSince1970
+            try db.execute(
+                sql: "DELETE FROM login_attempt WHERE last_failure < ? AND locked_until < ?",
+                arguments: [seconds, seconds]
+            )
+            try db.execute(sql: "DELETE FROM login_budget WHERE last_failure < ?", arguments: [seconds])
             return messages
         }
     }

@@ -77,6 +77,32 @@ enum Schema {
         migrator.registerMigration("v3-block-since") { db in
             try db.execute(sql: "ALTER TABLE block ADD COLUMN since INTEGER NOT NULL DEFAULT 0")
         }
+        // Wrong passwords, per name and source, and each name's budget (``LoginAttempts``), kept so that lock-outs
+        // hold across restarts. Times are REAL seconds since 1970.
+        migrator.registerMigration("v4-login-attempts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE login_attempt (
+                        name_key TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        failures INTEGER NOT NULL,
+                        locks INTEGER NOT NULL,
+                        locked_until REAL NOT NULL,
+                        last_failure REAL NOT NULL,
+                        PRIMARY KEY (name_key, source)
+                    ) WITHOUT ROWID;
+
+                    CREATE TABLE login_budget (
+                        name_key TEXT PRIMARY KEY NOT NULL,
+                        burst REAL NOT NULL,
+                        rate REAL NOT NULL,
+                        tokens REAL NOT NULL,
+                        updated REAL NOT NULL,
+                        last_failure REAL NOT NULL
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
         return migrator
     }
 }

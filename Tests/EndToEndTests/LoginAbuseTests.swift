@@ -8,6 +8,33 @@ struct LoginAbuseTests {
     /// 127.0.0.1): another source than the other clients.
     private static let fromOtherSource = ["-bind", "127.0.0.2:0"]
 
+    /// Lock-outs are kept in the database: a restart does not hand the guesser fresh tries.
+    @Test(arguments: TestDatabase.allCases)
+    func aLockOutOutlivesARestart(database: TestDatabase) async throws {
+        let first = try await ServerProcess.start(database: database)
+        try await first.register("dave", password: "right-password")
+        let intruder = try first.connect(extra: Self.fromOtherSource)
+        #expect(await intruder.next("PROMPT ") == "PROMPT Enter username:")
+        intruder.send("dave")
+        #expect(await intruder.next("PROMPT ") == "PROMPT password Enter password for dave:")
+        for guess in ["guess-one", "guess-two", "guess-three"] { intruder.send(guess) }
+        #expect(await intruder.next("ERROR name-locked ") != nil)
+        #expect(await intruder.next("BYE ") == "BYE too many wrong passwords")
+        #expect(await first.stop() == 0)
+
+        let second = try await ServerProcess.start(pki: first.pki, databasePath: first.databasePath)
+        let again = try second.connect(extra: Self.fromOtherSource)
+        #expect(await again.next("PROMPT ") == "PROMPT Enter username:")
+        again.send("dave")
+        let locked = await again.next("ERROR ")
+        #expect(locked?.hasPrefix("ERROR name-locked ") == true, "\(again.lines)")
+        #expect(await again.next("BYE ") == "BYE too many wrong passwords")
+        // The owner, from another source, is not locked out.
+        let owner = try await second.login("dave", password: "right-password")
+        owner.send("tata")
+        #expect(await owner.next("BYE ") != nil)
+    }
+
     @Test func wrongPasswordsLockOutTheirSourceOnlyAndTheOwnerGetsIn() async throws {
         let server = try await ServerProcess.start()
         try await server.register("dave", password: "right-password")

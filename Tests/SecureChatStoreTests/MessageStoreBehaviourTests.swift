@@ -504,3 +504,82 @@ struct MessageStoreBehaviourTests {
         }
     }
 }
+
+/// Wrong passwords kept by the store (``LoginAttempts``): what one update writes, the next reads, atomically per name.
+@Suite("MessageStore login attempts")
+struct LoginAttemptsStoreTests {
+    private static let limits = LoginGuard.Limits(failuresBeforeLock: 3, firstLock: 60)
+    private static let now = 1_800_000_000.0
+
+    @Test(arguments: StoreKind.allCases)
+    func attemptsAreKeptPerNameAndSourceWithTheNamesBudget(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            #expect(try await store.loginAttempts(name: "dave", source: "a") == LoginAttempts())
+            var locks: [Double?] = []
+            for second in 0..<3 {
+                locks.append(
+                    try await store.updateLoginAttempts(name: "dave", source: "a") {
+                        $0.recordFailure(limits: Self.limits, now: Self.now + Double(second))
+                    }
+                )
+            }
+            #expect(locks == [nil, nil, 60])
+            let kept = try await store.loginAttempts(name: "dave", source: "a")
+            #expect(kept.lockRemaining(now: Self.now + 2) == 60)
+            #expect(kept.record?.locks == 1)
+            // -infinity (never locked) and fractions survive a round trip.
+            _ = try await store.updateLoginAttempts(name: "dave", source: "b") {
+                $0.recordFailure(limits: Self.limits, now: Self.now + 0.125)
+            }
+            let other = try await store.loginAttempts(name: "dave", source: "b")
+            #expect(other.record == LoginAttempts.Record(failures: 1, lastFailure: Self.now + 0.125))
+            #expect(
+                other.budget
+                    == kept.budget.map { budget in
+                        var budget = budget
+                        _ = budget.bucket.take(now: Self.now + 0.125)
+                        budget.lastFailure = Self.now + 0.125
+                        return budget
+                    }
+            )
+            // A right password forgets the pair, not the name's budget.
+            try await store.updateLoginAttempts(name: "dave", source: "a") { $0.recordSuccess() }
+            let forgotten = try await store.loginAttempts(name: "dave", source: "a")
+            #expect(forgotten.record == nil)
+            #expect(forgotten.budget != nil)
+            #expect(try await store.loginAttempts(name: "erin", source: "a") == LoginAttempts())
+        }
+    }
+
+    /// Updates of one name from many tasks at once: none is lost.
+    @Test(arguments: StoreKind.allCases)
+    func concurrentUpdatesOfOneNameLoseNothing(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let limits = LoginGuard.Limits(failuresBeforeLock: 1000, firstLock: 60, nameBurst: 1000)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for task in 0..<40 {
+                    group.addTask {
+                        _ = try await store.updateLoginAttempts(name: "dave", source: "a") {
+                            $0.recordFailure(limits: limits, now: Self.now + Double(task))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await store.loginAttempts(name: "dave", source: "a").record?.failures == 40)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func pruningForgetsAttemptsOlderThanItsDate(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            _ = try await store.updateLoginAttempts(name: "dave", source: "a") {
+                $0.recordFailure(limits: Self.limits, now: Self.now)
+            }
+            _ = try await store.prune(olderThan: Date(timeIntervalSince1970: Self.now - 1))
+            #expect(try await store.loginAttempts(name: "dave", source: "a").record?.failures == 1)
+            _ = try await store.prune(olderThan: Date(timeIntervalSince1970: Self.now + 1))
+            #expect(try await store.loginAttempts(name: "dave", source: "a") == LoginAttempts())
+        }
+    }
+}

@@ -5,8 +5,10 @@ public struct TokenBucket: Sendable, Equatable {
     /// Tokens added per second.
     public let rate: Double
 
-    private var tokens: Double
-    private var updated: Double
+    /// Tokens left at ``updated``.
+    public private(set) var tokens: Double
+    /// When the tokens were last counted.
+    public private(set) var updated: Double
 
     /// A full bucket at time `now` (seconds on any monotonic scale).
     public init(burst: Double, rate: Double, now: Double) {
@@ -15,6 +17,15 @@ public struct TokenBucket: Sendable, Equatable {
         self.rate = rate
         self.tokens = burst
         self.updated = now
+    }
+
+    /// A bucket as it was kept: `tokens` left at `updated`.
+    public init(burst: Double, rate: Double, tokens: Double, updated: Double) {
+        precondition(burst >= 1 && rate > 0)
+        self.burst = burst
+        self.rate = rate
+        self.tokens = min(tokens, burst)
+        self.updated = updated
     }
 
     /// Takes one token; returns nil when it was there, or the seconds until one will be.

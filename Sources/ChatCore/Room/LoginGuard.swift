@@ -53,26 +53,10 @@ public struct LoginGuard: Sendable {
         var source: String
     }
 
-    /// What is known about one pair.
-    private struct Record: Sendable {
-        /// Wrong passwords in a row since the last lock or success.
-        var failures = 0
-        /// Locks so far, for the doubling.
-        var locks = 0
-        var lockedUntil = -Double.infinity
-        var lastFailure = -Double.infinity
-    }
-
-    /// The name's shared budget of wrong passwords, and when it was last drawn on.
-    private struct Budget: Sendable {
-        var bucket: TokenBucket
-        var lastFailure: Double
-    }
-
     /// The limits in force.
     public let limits: Limits
-    private var records: [Pair: Record] = [:]
-    private var budgets: [String: Budget] = [:]
+    private var records: [Pair: LoginAttempts.Record] = [:]
+    private var budgets: [String: LoginAttempts.Budget] = [:]
     private var recorded = 0
 
     /// A guard with `limits`.
@@ -82,8 +66,7 @@ public struct LoginGuard: Sendable {
 
     /// Seconds left on the lock of `source` out of `name` at `now`, or nil when it is not locked.
     public func lockRemaining(name: String, source: String, now: Double) -> Double? {
-        guard let until = records[Pair(name: name, source: source)]?.lockedUntil, until > now else { return nil }
-        return until - now
+        attempts(name: name, source: source).lockRemaining(now: now)
     }
 
     /// Records a wrong password for `name` from `source`; returns the lock's length when this failure locked the
@@ -92,21 +75,11 @@ public struct LoginGuard: Sendable {
         // Forget stale pairs now and then, so that many names and sources cannot grow the guard without bound.
         recorded += 1
         if recorded % 256 == 0 { prune(now: now) }
-        let nameBudgetSpent = !drawOnBudget(of: name, now: now)
-        let pair = Pair(name: name, source: source)
-        var record = records[pair, default: Record()]
-        record.lastFailure = now
-        record.failures += 1
-        guard record.failures >= limits.failuresBeforeLock || nameBudgetSpent else {
-            records[pair] = record
-            return nil
-        }
-        let length = min(limits.firstLock * Double(1 << min(record.locks, 30)), limits.longestLock)
-        record.failures = 0
-        record.locks += 1
-        record.lockedUntil = now + length
-        records[pair] = record
-        return length
+        var attempts = attempts(name: name, source: source)
+        let lock = attempts.recordFailure(limits: limits, now: now)
+        records[Pair(name: name, source: source)] = attempts.record
+        budgets[name] = attempts.budget
+        return lock
     }
 
     /// Forgets the failures and locks of `source` for `name` after a correct password from it. The name's shared
@@ -120,31 +93,18 @@ public struct LoginGuard: Sendable {
         records[Pair(name: name, source: source)]?.failures ?? 0
     }
 
+    private func attempts(name: String, source: String) -> LoginAttempts {
+        LoginAttempts(record: records[Pair(name: name, source: source)], budget: budgets[name])
+    }
+
     /// How many name and source pairs and name budgets are remembered (for tests of the pruning).
     public var rememberedCount: Int { records.count + budgets.count }
 
     /// Forgets pairs that are not locked and saw no wrong password for ``Limits/forgetAfter`` seconds, and name
     /// budgets that have filled up again.
     public mutating func prune(now: Double) {
-        let forgetAfter = limits.forgetAfter
-        records = records.filter { _, record in
-            record.lockedUntil > now || now - record.lastFailure < forgetAfter
-        }
-        let refill = limits.nameBurst * limits.nameRefillSeconds
-        budgets = budgets.filter { _, budget in now - budget.lastFailure < refill }
-    }
-
-    /// Takes one wrong password from `name`'s shared budget; false when it was spent.
-    private mutating func drawOnBudget(of name: String, now: Double) -> Bool {
-        var budget =
-            budgets[name]
-            ?? Budget(
-                bucket: TokenBucket(burst: limits.nameBurst, rate: 1 / limits.nameRefillSeconds, now: now),
-                lastFailure: now
-            )
-        budget.lastFailure = now
-        let taken = budget.bucket.take(now: now) == nil
-        budgets[name] = budget
-        return taken
+        let limits = self.limits
+        records = records.filter { _, record in !record.isStale(limits: limits, now: now) }
+        budgets = budgets.filter { _, budget in !budget.isStale(limits: limits, now: now) }
     }
 }

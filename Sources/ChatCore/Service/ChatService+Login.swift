@@ -18,10 +18,14 @@ extension ChatService {
         await tracked(else: .unknown) {
             do {
                 let holder = try await directory.holder(of: name.key)
-                if holder == nil, let seconds = try await directory.lockRemaining(of: name.key, from: source) {
+                let kind = try await store.identity(forKey: name.key)?.kind
+                // Only a password can be guessed, so only a registered name can be locked (and a guest's login
+                // never reads the lock-outs).
+                if holder == nil, case .password = kind,
+                    let seconds = try await directory.lockRemaining(of: name.key, from: source)
+                {
                     return .locked(secondsLeft: seconds)
                 }
-                let kind = try await store.identity(forKey: name.key)?.kind
                 if holder != nil { return kind == nil ? .online : .onlineIdentity }
                 switch kind {
                 case nil: return .available

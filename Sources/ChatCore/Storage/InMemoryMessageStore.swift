@@ -21,6 +21,9 @@ public actor InMemoryMessageStore: MessageStore {
     /// Per owner, the keys it blocks and when each block was made.
     var blockLists: [String: [String: Date]] = [:]
     var lastHeartbeat: Date?
+    /// Wrong passwords per name, then per source; and each name's budget.
+    var loginRecords: [String: [String: LoginAttempts.Record]] = [:]
+    var loginBudgets: [String: LoginAttempts.Budget] = [:]
     var nextMessageID: Int64 = 1
     var nextPresenceID: Int64 = 1
     var isClosed = false
@@ -74,6 +77,13 @@ public actor InMemoryMessageStore: MessageStore {
         let before = self.messages.count
         self.messages.removeAll { $0.at < limit }
         self.presences.removeAll { presence in presence.end.map { $0 < limit } ?? false }
+        let seconds = limit.timeIntervalSince1970
+        for name in self.loginRecords.keys {
+            self.loginRecords[name] = self.loginRecords[name]?.filter { _, record in
+                record.lastFailure >= seconds || record.lockedUntil >= seconds
+            }
+        }
+        self.loginBudgets = self.loginBudgets.filter { $0.value.lastFailure >= seconds }
         return before - self.messages.count
     }
 

@@ -88,10 +88,25 @@ public protocol MessageStore: Sendable {
     @discardableResult
     func unblock(owner: String, target: String) async throws -> Bool
 
+    // MARK: Wrong passwords
+
+    /// The wrong passwords recorded for the name `name` (a key) from `source` (an address block), with the name's
+    /// budget; empty when there are none. Times in them are seconds since 1970.
+    func loginAttempts(name: String, source: String) async throws -> LoginAttempts
+
+    /// Lets `change` update the wrong passwords of `name` from `source` (with the name's budget) and stores the
+    /// result, atomically for the name: no other update of `name` runs in between, from this process or another one
+    /// sharing the database. Returns what `change` returned. A `record` or `budget` set to nil is deleted.
+    func updateLoginAttempts<Result: Sendable>(
+        name: String,
+        source: String,
+        _ change: @escaping @Sendable (inout LoginAttempts) -> Result
+    ) async throws -> Result
+
     // MARK: Retention
 
-    /// Deletes messages sent before `date` (with their recipients) and presence intervals that ended before it.
-    /// Returns the number of messages deleted.
+    /// Deletes messages sent before `date` (with their recipients), presence intervals that ended before it, and
+    /// wrong-password records whose last failure and lock ended before it. Returns the number of messages deleted.
     @discardableResult
     func prune(olderThan date: Date) async throws -> Int
 

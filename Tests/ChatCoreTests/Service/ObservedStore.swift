@@ -145,6 +145,20 @@ final class ObservedStore: MessageStore {
         return try await inner.history(for: key, limit: limit)
     }
 
+    func loginAttempts(name: String, source: String) async throws -> LoginAttempts {
+        record("loginAttempts")
+        return try await inner.loginAttempts(name: name, source: source)
+    }
+
+    func updateLoginAttempts<Result: Sendable>(
+        name: String,
+        source: String,
+        _ change: @escaping @Sendable (inout LoginAttempts) -> Result
+    ) async throws -> Result {
+        record("updateLoginAttempts")
+        return try await inner.updateLoginAttempts(name: name, source: source, change)
+    }
+
     func blocks(of owner: String) async throws -> Set<String> {
         record("blocks")
         return try await inner.blocks(of: owner)
