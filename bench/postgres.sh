@@ -16,14 +16,16 @@ source bench/common.sh
 make_certs
 ROUNDS="${ROUNDS:-3}"
 
-PG_DIR="$WORK/postgres"
+# Not under $WORK (mode 700): as root the server runs as the postgres user, who must reach its directory.
+PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/securechat-bench-pg.XXXXXX")"
 PG_URL="$(bash scripts/test-postgres.sh start "$PG_DIR")"
 stop_postgres() { bash scripts/test-postgres.sh stop "$PG_DIR" >/dev/null 2>&1 || true; }
 trap 'stop_server; stop_postgres; cleanup' EXIT
-PG_BIN="$(command -v initdb >/dev/null 2>&1 && dirname "$(command -v initdb)" || ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+[[ -x "$PG_BIN/psql" ]] || PG_BIN="$(dirname "$(readlink -f "$(command -v psql)")")"
 PSQL="$PG_BIN/psql"
 POSTMASTER="$(head -n 1 "$PG_DIR/data/postmaster.pid")"
-say "PostgreSQL $("$PSQL" -X -A -t -d "$PG_URL" -c 'SHOW server_version') at ${PG_URL%%\?*} (postmaster $POSTMASTER)"
+say "PostgreSQL $("$PSQL" -X -A -t -d "$PG_URL" -c 'SHOW server_version') on ${PG_URL##*@} (postmaster $POSTMASTER)"
 say "fsync=$("$PSQL" -X -A -t -d "$PG_URL" -c 'SHOW fsync') synchronous_commit=$("$PSQL" -X -A -t -d "$PG_URL" -c 'SHOW synchronous_commit')"
 
 # PostgreSQL's CPU so far, in clock ticks: the postmaster, its live children, and the children it has reaped.

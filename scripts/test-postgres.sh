@@ -66,6 +66,10 @@ start() {
             exit 3
         fi
         chown postgres "$dir"
+        if ! runuser -u postgres -- test -w "$dir"; then
+            echo "test-postgres: the postgres user cannot reach $dir (are its parent directories private?)" >&2
+            exit 1
+        fi
     fi
     local password port
     password="$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"

@@ -5,9 +5,10 @@ import Synchronization
 /// every private message (does the recipient have an identity, whom does it block) cost no database round trip and
 /// no thread hop.
 ///
-/// This process is the only writer of its SQLite file, so the copy stays exact: every write updates it after it
-/// commits. A read that raced a write is not cached (a generation number tells), and the cache is emptied when it
-/// grows past `limit` entries.
+/// SQLite's store is the only writer of its file, so the copy stays exact: every write updates it after it commits.
+/// PostgreSQL's store shares its database with other servers, and forgets a key whenever any of them announces a
+/// change to it (``PostgresLookupListener``). A read that raced a write is not cached (a generation number tells),
+/// and the cache is emptied when it grows past `limit` entries.
 final class LookupCache: Sendable {
     private struct State {
         var identities: [String: StoredIdentity?] = [:]
@@ -70,6 +71,15 @@ final class LookupCache: Sendable {
             guard var list = state.blocks[owner] else { return }
             change(&list)
             state.blocks[owner] = list
+        }
+    }
+
+    /// Forgets what is cached of `key` (its identity, its block list): another process changed it.
+    func forget(_ key: String) {
+        state.withLock { state in
+            state.generation += 1
+            state.identities[key] = nil
+            state.blocks[key] = nil
         }
     }
 

@@ -4,6 +4,15 @@ internal import PostgresNIO
 
 extension PostgresMessageStore {
     public func blocks(of owner: String) async throws -> Set<String> {
+        let cache = lookups.cache
+        if lookups.isListening, let cached = cache.blocks(owner) { return cached }
+        let generation = cache.generation
+        let blocks = try await readBlocks(of: owner)
+        if lookups.isListening { cache.remember(blocks: blocks, of: owner, readAt: generation) }
+        return blocks
+    }
+
+    private func readBlocks(of owner: String) async throws -> Set<String> {
         let logger = self.logger
         return try await run { client in
             var targets: Set<String> = []
@@ -19,24 +28,30 @@ extension PostgresMessageStore {
 
     public func block(owner: String, target: String, at: Date) async throws {
         let logger = self.logger
-        try await run { client in
-            try await client.query(
+        defer { lookups.cache.forget(owner) }
+        try await transaction { connection in
+            try await connection.query(
                 """
                 INSERT INTO blocks (owner_key, target_key, since) VALUES (\(owner), \(target), \(at.millisecondsSince1970))
                 ON CONFLICT (owner_key, target_key) DO NOTHING
                 """,
                 logger: logger
             )
+            try await Self.announceChange(of: owner, on: connection, logger: logger)
         }
     }
 
     public func unblock(owner: String, target: String) async throws -> Bool {
         let logger = self.logger
-        return try await run { client in
-            try await client.query(
-                "DELETE FROM blocks WHERE owner_key = \(owner) AND target_key = \(target) RETURNING owner_key",
-                logger: logger
-            ).collect().count > 0
+        defer { lookups.cache.forget(owner) }
+        return try await transaction { connection in
+            let removed =
+                try await connection.query(
+                    "DELETE FROM blocks WHERE owner_key = \(owner) AND target_key = \(target) RETURNING owner_key",
+                    logger: logger
+                ).collect().count > 0
+            try await Self.announceChange(of: owner, on: connection, logger: logger)
+            return removed
         }
     }
 

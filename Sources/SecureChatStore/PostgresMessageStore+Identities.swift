@@ -4,6 +4,17 @@ internal import PostgresNIO
 
 extension PostgresMessageStore {
     public func identity(forKey key: String) async throws -> StoredIdentity? {
+        let cache = lookups.cache
+        if lookups.isListening, let cached = cache.identity(key) { return cached }
+        let generation = cache.generation
+        let identity = try await readIdentity(key)
+        // Only identities that exist are kept: a name registered on another server must be found there at once,
+        // not after its notification arrives.
+        if let identity, lookups.isListening { cache.remember(identity: identity, for: key, readAt: generation) }
+        return identity
+    }
+
+    private func readIdentity(_ key: String) async throws -> StoredIdentity? {
         let logger = self.logger
         return try await run { client in
             let rows = try await client.query(
@@ -40,9 +51,9 @@ extension PostgresMessageStore {
         case .password(let passwordHash): (kind, hash) = ("password", passwordHash)
         }
         let logger = self.logger
-        let created = try await run { client in
+        let created = try await transaction { connection in
             // ON CONFLICT DO NOTHING + RETURNING: a duplicate is a result, not an error that aborts a transaction.
-            let rows = try await client.query(
+            let rows = try await connection.query(
                 """
                 INSERT INTO identities (key, display_name, kind, password_hash, created_at)
                 VALUES (\(identity.key), \(identity.displayName), \(kind), \(hash), \(identity.createdAt.millisecondsSince1970))
@@ -50,15 +61,20 @@ extension PostgresMessageStore {
                 """,
                 logger: logger
             )
-            return try await rows.collect().count
+            let count = try await rows.collect().count
+            try await Self.announceChange(of: identity.key, on: connection, logger: logger)
+            return count
         }
+        lookups.cache.forget(identity.key)
         if created == 0 { throw StoreError.alreadyExists(identityKey: identity.key) }
     }
 
     public func claimForCertificate(_ identity: StoredIdentity) async throws -> Bool {
         precondition(identity.kind == .certificate, "claimForCertificate takes a certificate identity")
         let logger = self.logger
+        defer { lookups.cache.forget(identity.key) }
         return try await transaction { connection in
+            try await Self.announceChange(of: identity.key, on: connection, logger: logger)
             let inserted = try await connection.query(
                 """
                 INSERT INTO identities (key, display_name, kind, password_hash, created_at)
@@ -77,5 +93,14 @@ extension PostgresMessageStore {
             ).collect().count
             return converted > 0
         }
+    }
+
+    /// Tells every server's ``PostgresLookupListener`` (this one's too) that what is stored of `key` changes in this
+    /// transaction; PostgreSQL delivers it at the commit, and not at all on a rollback.
+    static func announceChange(of key: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            "SELECT pg_notify(\(PostgresLookupListener.channel), \(key))",
+            logger: logger
+        )
     }
 }

@@ -7,8 +7,9 @@ import Synchronization
 /// The ``MessageStore`` on a PostgreSQL server, for one server or several sharing the database.
 ///
 /// Every write is committed (PostgreSQL's default `synchronous_commit = on`) before its method returns. Concurrent
-/// appends share one transaction (``GroupCommitWriter``). Nothing is cached: other servers may write the same rows, so
-/// a copy kept here (as ``SQLiteMessageStore``'s `LookupCache`, which relies on being the only writer) could go stale.
+/// appends share one transaction (``GroupCommitWriter``). Identities and block lists, read on every private message,
+/// are cached while ``PostgresLookupListener`` hears every server's changes to them (other servers write the same
+/// rows, so a cache that assumed this process the only writer would go stale).
 ///
 /// The connections are a `PostgresClient` pool, run by a task this store owns. When PostgreSQL goes away each call
 /// fails within ``operationTimeout`` with ``StoreError/storageFailed`` (the pool would otherwise hold a request for up
@@ -18,6 +19,8 @@ public final class PostgresMessageStore: MessageStore {
     let writer: GroupCommitWriter
     let logger: Logger
     let configuration: PostgresStoreConfiguration
+    /// Identities and block lists, forgotten when any server changes them.
+    let lookups = PostgresLookupListener()
     private let runner: Task<Void, Never>
     private let reachable = Mutex(true)
     private let closed = Atomic(false)
@@ -77,15 +80,21 @@ public final class PostgresMessageStore: MessageStore {
             configuration: try configuration.clientConfiguration(),
             backgroundLogger: background
         )
-        return PostgresMessageStore(configuration: configuration, client: client, logger: logger)
+        let store = PostgresMessageStore(configuration: configuration, client: client, logger: logger)
+        store.lookups.start(try configuration.connectionConfiguration(), logger: background)
+        return store
     }
 
     public func close() async throws {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
+        await lookups.stop()
         await writer.shutdown()
         runner.cancel()
         await runner.value
     }
+
+    /// Test hook: whether cached identities and block lists are in use (the listener is connected).
+    public var _testOnly_isCaching: Bool { lookups.isListening }
 
     // MARK: Running calls
 

@@ -74,8 +74,23 @@ struct PostgresMessageStoreTests {
         }
     }
 
-    /// Two servers on one database: what one writes, the other sees at once (nothing is cached on the assumption
-    /// that a store is the only writer).
+    /// `read` until it returns what `expected` accepts, for up to two seconds (a notification's way between two
+    /// stores); the last value read.
+    private func eventually<T: Sendable>(
+        _ read: () async throws -> T,
+        _ expected: (T) -> Bool
+    ) async throws -> T {
+        var value = try await read()
+        for _ in 0..<100 where !expected(value) {
+            try await Task.sleep(for: .milliseconds(20))
+            value = try await read()
+        }
+        return value
+    }
+
+    /// Two servers on one database: each sees the other's writes, although both cache identities and block lists
+    /// (each forgets what any server announces it changed). A new identity is seen at once (absence is not cached);
+    /// other changes as soon as PostgreSQL delivers the notification.
     @Test func twoStoresOnOneDatabaseSeeEachOthersWrites() async throws {
         let url = try await TestPostgres.newDatabase()
         try await withPostgresStore(url) { first in
@@ -86,16 +101,47 @@ struct PostgresMessageStoreTests {
                 try await first.createIdentity(carl)
                 try await first.block(owner: "carl", target: "mallory", at: t(2))
                 #expect(try await second.identity(forKey: "carl") == carl)
-                #expect(try await second.blocks(of: "carl") == ["mallory"])
+                #expect(try await eventually({ try await second.blocks(of: "carl") }, { !$0.isEmpty }) == ["mallory"])
 
                 let claim = StoredIdentity(key: "carl", displayName: "Carl", kind: .certificate, createdAt: t(3))
                 #expect(try await second.claimForCertificate(claim))
-                #expect(try await first.identity(forKey: "carl")?.kind == .certificate)
+                let claimed = try await eventually(
+                    { try await first.identity(forKey: "carl")?.kind },
+                    { $0 == .certificate }
+                )
+                #expect(claimed == .certificate)
                 await #expect(throws: StoreError.alreadyExists) { try await second.createIdentity(carl) }
 
                 #expect(try await first.unblock(owner: "carl", target: "mallory"))
+                #expect(try await eventually({ try await second.blocks(of: "carl") }, { $0.isEmpty }).isEmpty)
+                // Both caches are in use: a second read of each comes from memory, and still agrees.
                 #expect(try await second.blocks(of: "carl").isEmpty)
+                #expect(try await first.identity(forKey: "carl")?.displayName == "Carl")
             }
+        }
+    }
+
+    /// The cache is really used, and really forgotten on a notification: a change made behind the store's back
+    /// (no `pg_notify`) is not seen until one comes.
+    @Test func cachedLookupsAreUsedUntilAChangeIsAnnounced() async throws {
+        let url = try await TestPostgres.newDatabase()
+        try await withPostgresStore(url) { store in
+            let caching = try await eventually({ store._testOnly_isCaching }, { $0 })
+            #expect(caching, "the listener connected")
+            // Written by hand, so that no notification of this store's own is still on its way.
+            try TestPostgres.psql(
+                url,
+                "INSERT INTO identities VALUES ('carl', 'carl', 'password', 'h', 1800000001000)"
+            )
+            #expect(try await store.identity(forKey: "carl")?.displayName == "carl")
+            try TestPostgres.psql(url, "UPDATE identities SET display_name = 'Zed' WHERE key = 'carl'")
+            #expect(try await store.identity(forKey: "carl")?.displayName == "carl", "served from the cache")
+            try TestPostgres.psql(url, "SELECT pg_notify('securechat_lookups', 'carl')")
+            let renamed = try await eventually(
+                { try await store.identity(forKey: "carl")?.displayName },
+                { $0 == "Zed" }
+            )
+            #expect(renamed == "Zed", "forgotten on the notification")
         }
     }
 
