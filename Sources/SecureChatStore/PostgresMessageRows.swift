@@ -8,27 +8,17 @@ enum PostgresMessageRows {
     /// The columns ``fetch(_:on:logger:)`` expects, in this order, for a `messages` table aliased `m`.
     static let columns = "m.id, m.at, m.sender_key, m.sender_name, m.audience, m.text, m.listed"
 
-    /// Inserts `messages` in order inside the caller's transaction and returns them with their ids, in three
-    /// statements whatever their number: the ids, then every message, then every recipient, as arrays.
+    /// Inserts `messages` in order and returns them with their ids, in one statement whatever their number (so
+    /// atomic without a transaction, and one round trip): it draws the ids, sorted so that each message's is larger
+    /// than the one before it (as SQLite's are), and inserts every message and every recipient from arrays.
     ///
     /// Optional keys travel as '' (arrays of optionals are not bindable): a key is a validated name, never empty.
     static func insert(
         _ messages: [NewMessage],
-        on connection: PostgresConnection,
+        on client: PostgresClient,
         logger: Logger
     ) async throws -> [StoredMessage] {
         guard !messages.isEmpty else { return [] }
-        var ids: [Int64] = []
-        ids.reserveCapacity(messages.count)
-        for try await id in try await connection.query(
-            "SELECT nextval('messages_id_seq') FROM generate_series(1, \(messages.count))",
-            logger: logger
-        ).decode(Int64.self) {
-            ids.append(id)
-        }
-        // Each message's id is larger than the one before it, as SQLite's are.
-        ids.sort()
-
         var ats: [Int64] = []
         var senderKeys: [String] = []
         var senderNames: [String] = []
@@ -41,12 +31,9 @@ enum PostgresMessageRows {
         var recipientKeys: [String] = []
         var recipientNames: [String] = []
         var states: [String] = []
-        var stored: [StoredMessage] = []
-        stored.reserveCapacity(messages.count)
-        for (id, message) in zip(ids, messages) {
+        for (ordinal, message) in messages.enumerated() {
             let row = StoredAudience(message.audience)
-            let at = message.at.millisecondsSince1970
-            ats.append(at)
+            ats.append(message.at.millisecondsSince1970)
             senderKeys.append(message.senderKey ?? "")
             senderNames.append(message.senderName)
             senderNameKeys.append(message.senderName.lowercased())
@@ -54,37 +41,48 @@ enum PostgresMessageRows {
             listed.append(row.listed)
             texts.append(message.text)
             for (position, recipient) in row.recipients.enumerated() {
-                recipientMessages.append(id)
+                recipientMessages.append(Int64(ordinal + 1))
                 positions.append(Int32(position))
                 recipientKeys.append(recipient.key ?? "")
                 recipientNames.append(recipient.name)
                 states.append(recipient.state.rawValue)
             }
-            stored.append(message.stored(as: id))
         }
-        try await connection.query(
+        var ids: [Int64] = []
+        ids.reserveCapacity(messages.count)
+        for try await id in try await client.query(
             """
-            INSERT INTO messages (id, at, sender_key, sender_name, sender_name_key, audience, listed, text)
-            SELECT id, at, NULLIF(sender_key, ''), sender_name, sender_name_key, audience, listed, text
-            FROM unnest(\(ids)::bigint[], \(ats)::bigint[], \(senderKeys)::text[], \(senderNames)::text[],
-                        \(senderNameKeys)::text[], \(audiences)::text[], \(listed)::boolean[], \(texts)::text[])
-                AS m(id, at, sender_key, sender_name, sender_name_key, audience, listed, text)
-            """,
-            logger: logger
-        )
-        if !recipientMessages.isEmpty {
-            try await connection.query(
-                """
+            WITH ids AS (
+                SELECT id, row_number() OVER (ORDER BY id) AS ordinal
+                FROM (SELECT nextval('messages_id_seq') AS id FROM generate_series(1, \(Int64(messages.count)))) drawn
+            ),
+            stored AS (
+                INSERT INTO messages (id, at, sender_key, sender_name, sender_name_key, audience, listed, text)
+                SELECT ids.id, m.at, NULLIF(m.sender_key, ''), m.sender_name, m.sender_name_key, m.audience,
+                       m.listed, m.text
+                FROM unnest(\(ats)::bigint[], \(senderKeys)::text[], \(senderNames)::text[], \(senderNameKeys)::text[],
+                            \(audiences)::text[], \(listed)::boolean[], \(texts)::text[])
+                    WITH ORDINALITY AS m(at, sender_key, sender_name, sender_name_key, audience, listed, text, ordinal)
+                JOIN ids ON ids.ordinal = m.ordinal
+            ),
+            recipients AS (
                 INSERT INTO message_recipients (message_id, position, recipient_key, recipient_name, state)
-                SELECT message_id, position, NULLIF(recipient_key, ''), recipient_name, state
+                SELECT ids.id, r.position, NULLIF(r.recipient_key, ''), r.recipient_name, r.state
                 FROM unnest(\(recipientMessages)::bigint[], \(positions)::integer[], \(recipientKeys)::text[],
                             \(recipientNames)::text[], \(states)::text[])
-                    AS r(message_id, position, recipient_key, recipient_name, state)
-                """,
-                logger: logger
+                    AS r(ordinal, position, recipient_key, recipient_name, state)
+                JOIN ids ON ids.ordinal = r.ordinal
             )
+            SELECT id FROM ids ORDER BY ordinal
+            """,
+            logger: logger
+        ).decode(Int64.self) {
+            ids.append(id)
         }
-        return stored
+        guard ids.count == messages.count else {
+            throw StoreError.storageFailed("\(ids.count) ids drawn for \(messages.count) messages")
+        }
+        return zip(ids, messages).map { id, message in message.stored(as: id) }
     }
 
     /// Runs `query`, which selects ``columns``, and returns the messages with their recipients, in its order.

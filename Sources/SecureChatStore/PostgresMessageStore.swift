@@ -33,11 +33,9 @@ public final class PostgresMessageStore: MessageStore {
         self.client = client
         self.logger = logger
         self.runner = Task { await client.run() }
-        let transactionLogger = logger
+        let insertLogger = logger
         self.writer = GroupCommitWriter { messages in
-            try await client.withTransaction(logger: transactionLogger) { connection in
-                try await PostgresMessageRows.insert(messages, on: connection, logger: transactionLogger)
-            }
+            try await PostgresMessageRows.insert(messages, on: client, logger: insertLogger)
         }
     }
 
