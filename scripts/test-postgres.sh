@@ -11,12 +11,15 @@
 #   test-postgres.sh run CMD...    runs CMD with SECURECHAT_TEST_DATABASE_URL naming a server started for it, and
 #                                  stops that server afterwards (without PostgreSQL: runs CMD alone)
 #
+# With TEST_POSTGRES_TLS=1, `start` also turns TLS on, with a CA and a certificate for 127.0.0.1 and localhost made
+# for it in DIR/tls (DIR/tls/ca.crt is the CA to verify it with).
+#
 # As root the server runs as the `postgres` system user (initdb refuses root). A server whose starting process has
 # exited (a test run that was killed) is stopped by a watcher within a few seconds. Exit status 3: PostgreSQL is not
 # installed.
 set -euo pipefail
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 SELF="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 
 # PostgreSQL's programs: Debian's newest version, else initdb's directory on PATH (through any symlink).
@@ -80,8 +83,13 @@ start() {
         exit 1
     }
     # Durability as shipped (fsync, synchronous_commit on): the store's promises are tested as they are run.
-    echo "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=200" \
-        "-c shared_buffers=32MB" | as_owner tee "$dir/options" >/dev/null
+    local options="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir"
+    options+=" -c max_connections=200 -c shared_buffers=32MB"
+    if [[ "${TEST_POSTGRES_TLS:-0}" == 1 ]]; then
+        make_tls "$dir/tls"
+        options+=" -c ssl=on -c ssl_cert_file=$dir/tls/server.crt -c ssl_key_file=$dir/tls/server.key"
+    fi
+    echo "$options" | as_owner tee "$dir/options" >/dev/null
     pg_start "$dir"
     "$BIN/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
         -c "CREATE ROLE securechat LOGIN CREATEDB PASSWORD '$password'" \
@@ -96,6 +104,23 @@ start() {
     ) </dev/null >/dev/null 2>&1 &
     disown
     echo "postgres://securechat:$password@127.0.0.1:$port/securechat"
+}
+
+# make_tls DIR: a throw-away CA and a server certificate for 127.0.0.1 and localhost, readable by the server only.
+make_tls() {
+    local tls="$1"
+    mkdir -p "$tls"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=Test PostgreSQL CA" \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" \
+        -keyout "$tls/ca.key" -out "$tls/ca.crt" 2>/dev/null
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+        -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+    printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1" "extendedKeyUsage=serverAuth" >"$tls/server.ext"
+    openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial -days 2 \
+        -extfile "$tls/server.ext" -out "$tls/server.crt" 2>/dev/null
+    chmod 600 "$tls/server.key"
+    chmod 755 "$tls"
+    if [[ "$(id -u)" == 0 ]]; then chown postgres "$tls/server.key" "$tls/server.crt"; fi
 }
 
 stop() {

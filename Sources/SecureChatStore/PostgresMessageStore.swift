@@ -235,6 +235,14 @@ public final class PostgresMessageStore: MessageStore {
             return "cannot connect to PostgreSQL at \(server): the connection was closed before PostgreSQL answered"
         default:
             let reason = psql.underlying.map(plainReason) ?? "\(psql.code)"
+            if reason.contains("CERTIFICATE_VERIFY_FAILED") {
+                let checked =
+                    configuration.tlsMode == .verifyFull
+                    ? "chain to \(configuration.caFile ?? "?") and name the host"
+                    : "chain to \(configuration.caFile ?? "?")"
+                return
+                    "PostgreSQL at \(server) sent a certificate that does not \(checked) (sslmode=\(configuration.tlsMode.rawValue))"
+            }
             return "cannot connect to PostgreSQL at \(server): \(reason)"
         }
     }

@@ -87,13 +87,17 @@ public enum TestPostgres {
             _ = try? Self.script(["stop", directory])
         }
 
-        /// A new server, running.
-        public static func start() throws -> Cluster {
+        /// A new server, running; with `tls`, it offers TLS with a certificate from ``caCertificate``.
+        public static func start(tls: Bool = false) throws -> Cluster {
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("securechat-pg-\(getpid())-\(UUID().uuidString.prefix(8))").path
-            let url = try script(["start", directory]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let url = try script(["start", directory], environment: tls ? ["TEST_POSTGRES_TLS": "1"] : [:])
+                .trimmingCharacters(in: .whitespacesAndNewlines)
             return Cluster(directory: directory, url: url)
         }
+
+        /// The CA that signed the server's certificate (a cluster started with `tls`).
+        public var caCertificate: String { directory + "/tls/ca.crt" }
 
         /// Stops PostgreSQL (fast shutdown: its clients are disconnected), keeping its data.
         public func pause() throws { try Self.script(["pause", directory]) }
@@ -112,18 +116,25 @@ public enum TestPostgres {
         }()
 
         @discardableResult
-        static func script(_ arguments: [String]) throws -> String {
+        static func script(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
             // Tests/PostgresTestSupport/TestPostgres.swift → the package's root.
             let root = URL(fileURLWithPath: #filePath)
                 .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            return try run("/bin/bash", [root.appendingPathComponent("scripts/test-postgres.sh").path] + arguments)
+            let script = root.appendingPathComponent("scripts/test-postgres.sh").path
+            return try run("/bin/bash", [script] + arguments, environment: environment)
         }
 
-        /// Runs a program to its end; its standard output, or an error with its standard error.
-        static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        /// Runs a program to its end, with `environment` added to this process's; its standard output, or an error
+        /// with its standard error.
+        static func run(
+            _ executable: String,
+            _ arguments: [String],
+            environment: [String: String] = [:]
+        ) throws -> String {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             let output = Pipe()
             let errors = Pipe()
             process.standardOutput = output

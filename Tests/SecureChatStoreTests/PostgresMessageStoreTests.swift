@@ -121,6 +121,32 @@ struct PostgresMessageStoreTests {
         }
     }
 
+    /// TLS to PostgreSQL as `sslmode` says: `verify-full` with the server's CA connects (encrypted), with another CA
+    /// it is refused and says why; `require` encrypts without a CA.
+    @Test func tlsToPostgreSQLIsVerifiedAsSslmodeSays() async throws {
+        let cluster = try TestPostgres.Cluster.start(tls: true)
+        let encrypted = """
+            SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+            WHERE a.application_name = 'securechat-server' AND s.ssl
+            """
+        let verified = cluster.url + "?sslmode=verify-full&sslrootcert=\(cluster.caCertificate)"
+        try await withPostgresStore(verified) { store in
+            _ = try await store.say("over TLS", from: "alice", key: nil, at: t(1))
+            #expect(try TestPostgres.psql(cluster.url, encrypted) != "0\n", "the store's connections are encrypted")
+        }
+        try await withPostgresStore(cluster.url + "?sslmode=require") { store in
+            _ = try await store.say("encrypted, not verified", from: "alice", key: nil, at: t(2))
+        }
+        // Another CA: the server's certificate does not chain to it.
+        let other = try TestPostgres.Cluster.start(tls: true)
+        await #expect {
+            _ = try await self.open(cluster.url + "?sslmode=verify-full&sslrootcert=\(other.caCertificate)")
+        } throws: { error in
+            let detail = (error as? StoreError)?.detail ?? ""
+            return detail.contains("sent a certificate that does not chain to \(other.caCertificate) and name the host")
+        }
+    }
+
     /// The cache is really used, and really forgotten on a notification: a change made behind the store's back
     /// (no `pg_notify`) is not seen until one comes.
     @Test func cachedLookupsAreUsedUntilAChangeIsAnnounced() async throws {
