@@ -6,12 +6,13 @@ import Glibc
 
 /// A child process whose stdout and stderr are collected as lines, with waits that time out instead of hanging.
 final class LineProcess: @unchecked Sendable {
-    // `lock` protects `stdoutLines`, `stderrLines` and the partial-line buffers.
+    // `lock` protects `stdoutLines`, `stderrLines`, the partial-line buffers and `readingStopped`.
     private let lock = NSLock()
     private var stdoutLines: [String] = []
     private var stderrLines: [String] = []
     private var partial: [Int: Data] = [1: Data(), 2: Data()]
     private var consumed = 0
+    private var readingStopped = false
     let process = Process()
     private let input = Pipe()
     private let output = Pipe()
@@ -32,19 +33,39 @@ final class LineProcess: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            self?.append(handle.availableData, stream: 1)
-        }
-        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            self?.append(handle.availableData, stream: 2)
-        }
         try process.run()
+        startReading(output.fileHandleForReading, stream: 1)
+        startReading(errors.fileHandleForReading, stream: 2)
     }
 
     deinit {
-        output.fileHandleForReading.readabilityHandler = nil
-        errors.fileHandleForReading.readabilityHandler = nil
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? input.fileHandleForWriting.close()
+    }
+
+    /// Reads `handle` on a thread of its own until the process closes it, then closes it. Not a `readabilityHandler`:
+    /// a pipe watched by one is not closed when its `Pipe` goes (and closing it by hand races the watching dispatch
+    /// source), so a test run kept every pipe of every process it started; past ~1350 open descriptors a Foundation
+    /// bug in `Process.run()` on Linux (an over-read while it lists /proc/self/fd, swift-corelibs-foundation#5472)
+    /// crashes the test process.
+    private func startReading(_ handle: FileHandle, stream: Int) {
+        let thread = Thread { [weak self] in
+            while true {
+                if stream == 1, self?.isReadingStopped ?? false { return }
+                let data = handle.availableData
+                guard !data.isEmpty, let self else { break }
+                self.append(data, stream: stream)
+            }
+            try? handle.close()
+        }
+        thread.stackSize = 256 * 1024
+        thread.start()
+    }
+
+    private var isReadingStopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return readingStopped
     }
 
     private func append(_ data: Data, stream: Int) {
@@ -71,8 +92,11 @@ final class LineProcess: @unchecked Sendable {
     }
 
     /// Stops draining the process's stdout, so that once the pipe fills the process blocks (a reader that stalls).
+    /// (What the reader has already taken is still appended.)
     func stopReading() {
-        output.fileHandleForReading.readabilityHandler = nil
+        lock.lock()
+        readingStopped = true
+        lock.unlock()
     }
 
     /// Closes the process's stdin.
