@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The seed's behaviour over TLS, driven by real `openssl s_client` processes against the real server binary.
-@Suite(.serialized, .timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(2)))
 struct ChatScenarioTests {
     @Test(arguments: TestDatabase.allCases)
     func joinChatAndLeaveAreAnnouncedWithTheSeedTexts(database: TestDatabase) async throws {

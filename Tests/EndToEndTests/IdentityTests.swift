@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Client certificates: a verified CN is the user's name; names of certificate users are reserved.
-@Suite(.serialized, .timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(2)))
 struct IdentityTests {
     @Test(arguments: TestDatabase.allCases)
     func aVerifiedCertificateLogsInAsItsCNWithoutAPrompt(database: TestDatabase) async throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Stored messages: big inboxes come in pages without losing anything, blocks hold offline too, history limits.
-@Suite(.serialized, .timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(2)))
 struct InboxAndHistoryTests {
     /// A big inbox comes in pages, and nothing is lost. With an outbound queue limit below the usual answer size
     /// (the second case) the server's own answers must not make their reader look slow: it was dropped with the
