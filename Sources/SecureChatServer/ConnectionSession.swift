@@ -203,6 +203,7 @@ final class ConnectionSession: @unchecked Sendable {
                 case .locked(let seconds): action = machine.passwordRefusedWhileLocked(seconds: seconds)
                 case .correct: action = machine.passwordVerified(true)
                 case .wrong: action = machine.passwordVerified(false)
+                case .unavailable: action = machine.passwordCheckUnavailable()
                 }
             case .recordWrongPassword(let name):
                 action = machine.wrongPasswordRecorded(

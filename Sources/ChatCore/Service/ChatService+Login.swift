@@ -10,6 +10,9 @@ extension ChatService {
         /// This source is locked out of the name (by wrong passwords on other connections); the attempt was not
         /// checked.
         case locked(seconds: Int)
+        /// The store could not say whether the source is locked out (or record the right password): the attempt
+        /// was not checked, neither let in nor counted as wrong.
+        case unavailable
     }
 
     /// Whether `name` is free, registered, a certificate's, online, or locked for `source` (an address block; see
@@ -47,7 +50,7 @@ extension ChatService {
         for name: Username,
         from source: String
     ) async -> PasswordCheck {
-        await tracked(else: .wrong) {
+        await tracked(else: .unavailable) {
             do {
                 if let seconds = try await directory.lockRemaining(of: name.key, from: source) {
                     return .locked(seconds: seconds)
@@ -57,7 +60,7 @@ extension ChatService {
                 return .correct
             } catch {
                 logger.error("could not check a password: \(error)", metadata: ["user": "\(name)"])
-                return .wrong
+                return .unavailable
             }
         }
     }

@@ -160,6 +160,14 @@ public struct SessionStateMachine: Sendable {
         return lockedOut(name, seconds: seconds)
     }
 
+    /// The password could not be checked (the store failed): a server error, and the password prompt again. The
+    /// attempt counts neither way.
+    public mutating func passwordCheckUnavailable() -> Action {
+        guard case .checkingPassword(let name, let hash) = state else { preconditionFailure("Invalid state: \(state)") }
+        state = .awaitingPassword(name, hash: hash)
+        return .send([.error(.serverError("could not check the password; try again")), .promptPassword(for: name)])
+    }
+
     /// The connection's source is locked out of `name`: say so and close. Asking for a name again would take the
     /// next line, most likely a password, for a guest's name.
     private mutating func lockedOut(_ name: Username, seconds: Int) -> Action {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 
 @testable import ChatCore
@@ -37,6 +38,25 @@ import Testing
     }
 
     // MARK: Passwords and lock-outs
+
+    /// Lock-outs kept in a store that fails: the password is neither checked nor let in, and says so (the session
+    /// answers with a server error), where a wrong password would have been blamed on the user.
+    @Test func aPasswordIsNotCheckedWhenTheLockOutsCannotBeRead() async throws {
+        let observed = ObservedStore()
+        let service = ChatService(
+            store: observed,
+            directory: LocalPresenceDirectory(clock: ManualClock(), attempts: observed),
+            sink: RecordingSink(),
+            hasher: PrefixHasher(),
+            clock: ManualClock(),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+        let dora = name("dora")
+        #expect(await service.checkPassword("secret", against: "hash:secret", for: dora, from: source) == .correct)
+        observed.failLoginAttempts()
+        #expect(await service.checkPassword("secret", against: "hash:secret", for: dora, from: source) == .unavailable)
+        #expect(await service.checkPassword("wrong", against: "hash:secret", for: dora, from: source) == .unavailable)
+    }
 
     @Test func threeWrongPasswordsFromOneSourceLockItUntilTheLockExpires() async throws {
         let fixture = ServiceFixture()

@@ -13,6 +13,7 @@ final class ObservedStore: MessageStore {
         var holding = false
         var held: [CheckedContinuation<Void, Never>] = []
         var failing = false
+        var failingAttempts = false
         var heldWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -24,6 +25,11 @@ final class ObservedStore: MessageStore {
     /// From now on batch appends fail, as when the database has gone away.
     func failAppends() {
         state.withLock { $0.failing = true }
+    }
+
+    /// From now on the wrong-password records cannot be read or written.
+    func failLoginAttempts() {
+        state.withLock { $0.failingAttempts = true }
     }
 
     /// From now on batch appends wait for ``release()``.
@@ -147,6 +153,7 @@ final class ObservedStore: MessageStore {
 
     func loginAttempts(name: String, source: String) async throws -> LoginAttempts {
         record("loginAttempts")
+        if state.withLock({ $0.failingAttempts }) { throw StoreError.storageFailed("the database went away (test)") }
         return try await inner.loginAttempts(name: name, source: source)
     }
 

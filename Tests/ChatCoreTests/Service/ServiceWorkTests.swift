@@ -77,7 +77,8 @@ import Testing
         let shuttingDown = ServerReply.error(.notAllowed("the server is shutting down"))
         #expect(await fixture.service.status(of: name("bob"), from: "10.0.0.2") == .unknown)
         #expect(
-            await fixture.service.checkPassword("pw", against: "hash:pw", for: name("bob"), from: "10.0.0.2") == .wrong
+            await fixture.service.checkPassword("pw", against: "hash:pw", for: name("bob"), from: "10.0.0.2")
+                == .unavailable
         )
         #expect(await fixture.service.recordWrongPassword(for: name("bob"), from: "10.0.0.2") == nil)
         let join = await fixture.service.join(name("bob"), as: .registered, on: ConnectionID(2))

@@ -245,6 +245,22 @@ import Testing
         #expect(!machine.isLoggingIn)
     }
 
+    @Test func aPasswordThatCouldNotBeCheckedIsAskedForAgain() {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
+        _ = machine.lineReceived("carol")
+        _ = machine.nameLookedUp(.registered(passwordHash: "h"))
+        _ = machine.lineReceived("secret")
+        #expect(
+            machine.passwordCheckUnavailable()
+                == .send([
+                    .error(.serverError("could not check the password; try again")),
+                    .promptPassword(for: name("carol")),
+                ])
+        )
+        #expect(machine.lineReceived("secret") == .verifyPassword(name("carol"), password: "secret", hash: "h"))
+    }
+
     @Test func aStoreFailureDuringLookUpAsksAgain() {
         var machine = SessionStateMachine()
         _ = machine.handshakeCompleted(certificateName: nil)
