@@ -9,8 +9,7 @@ enum PostgresMessageRows {
     static let columns = "m.id, m.at, m.sender_key, m.sender_name, m.audience, m.text, m.listed"
 
     /// Inserts `messages` in order and returns them with their ids, in one statement whatever their number (so
-    /// atomic without a transaction, and one round trip): it draws the ids, sorted so that each message's is larger
-    /// than the one before it (as SQLite's are), and inserts every message and every recipient from arrays.
+    /// atomic without a transaction, and one round trip): see ``InsertGroup``.
     ///
     /// Optional keys travel as '' (arrays of optionals are not bindable): a key is a validated name, never empty.
     static func insert(
@@ -19,6 +18,64 @@ enum PostgresMessageRows {
         logger: Logger
     ) async throws -> [StoredMessage] {
         guard !messages.isEmpty else { return [] }
+        var group = InsertGroup()
+        for (ordinal, message) in messages.enumerated() {
+            let row = StoredAudience(message.audience)
+            group.ats.append(message.at.millisecondsSince1970)
+            group.senderKeys.append(message.senderKey ?? "")
+            group.senderNames.append(message.senderName)
+            group.senderNameKeys.append(message.senderName.lowercased())
+            group.audiences.append(row.name)
+            group.listed.append(row.listed)
+            group.texts.append(message.text)
+            for (position, recipient) in row.recipients.enumerated() {
+                group.recipientMessages.append(Int64(ordinal + 1))
+                group.positions.append(Int32(position))
+                group.recipientKeys.append(recipient.key ?? "")
+                group.recipientNames.append(recipient.name)
+                group.states.append(recipient.state.rawValue)
+            }
+        }
+        var ids: [Int64] = []
+        ids.reserveCapacity(messages.count)
+        for try await id in try await client.execute(group, logger: logger) {
+            ids.append(id)
+        }
+        guard ids.count == messages.count else {
+            throw StoreError.storageFailed("\(ids.count) ids drawn for \(messages.count) messages")
+        }
+        return zip(ids, messages).map { id, message in message.stored(as: id) }
+    }
+
+    /// One group of messages and their recipients, as columns. The statement draws the ids, sorted so that each
+    /// message's is larger than the one before it (as SQLite's are), and inserts every message and every recipient
+    /// from the arrays. Prepared (once per pooled connection) because parsing and planning it cost PostgreSQL more
+    /// than storing a small group's rows.
+    struct InsertGroup: PostgresPreparedStatement {
+        static let sql = """
+            WITH ids AS (
+                SELECT id, row_number() OVER (ORDER BY id) AS ordinal
+                FROM (SELECT nextval('messages_id_seq') AS id FROM generate_series(1, cardinality($1::bigint[]))) drawn
+            ),
+            stored AS (
+                INSERT INTO messages (id, at, sender_key, sender_name, sender_name_key, audience, listed, text)
+                SELECT ids.id, m.at, NULLIF(m.sender_key, ''), m.sender_name, m.sender_name_key, m.audience,
+                       m.listed, m.text
+                FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[])
+                    WITH ORDINALITY AS m(at, sender_key, sender_name, sender_name_key, audience, listed, text, ordinal)
+                JOIN ids ON ids.ordinal = m.ordinal
+            ),
+            recipients AS (
+                INSERT INTO message_recipients (message_id, position, recipient_key, recipient_name, state)
+                SELECT ids.id, r.position, NULLIF(r.recipient_key, ''), r.recipient_name, r.state
+                FROM unnest($8::bigint[], $9::integer[], $10::text[], $11::text[], $12::text[])
+                    AS r(ordinal, position, recipient_key, recipient_name, state)
+                JOIN ids ON ids.ordinal = r.ordinal
+            )
+            SELECT id FROM ids ORDER BY ordinal
+            """
+        typealias Row = Int64
+
         var ats: [Int64] = []
         var senderKeys: [String] = []
         var senderNames: [String] = []
@@ -31,58 +88,27 @@ enum PostgresMessageRows {
         var recipientKeys: [String] = []
         var recipientNames: [String] = []
         var states: [String] = []
-        for (ordinal, message) in messages.enumerated() {
-            let row = StoredAudience(message.audience)
-            ats.append(message.at.millisecondsSince1970)
-            senderKeys.append(message.senderKey ?? "")
-            senderNames.append(message.senderName)
-            senderNameKeys.append(message.senderName.lowercased())
-            audiences.append(row.name)
-            listed.append(row.listed)
-            texts.append(message.text)
-            for (position, recipient) in row.recipients.enumerated() {
-                recipientMessages.append(Int64(ordinal + 1))
-                positions.append(Int32(position))
-                recipientKeys.append(recipient.key ?? "")
-                recipientNames.append(recipient.name)
-                states.append(recipient.state.rawValue)
-            }
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 12)
+            bindings.append(ats)
+            bindings.append(senderKeys)
+            bindings.append(senderNames)
+            bindings.append(senderNameKeys)
+            bindings.append(audiences)
+            bindings.append(listed)
+            bindings.append(texts)
+            bindings.append(recipientMessages)
+            bindings.append(positions)
+            bindings.append(recipientKeys)
+            bindings.append(recipientNames)
+            bindings.append(states)
+            return bindings
         }
-        var ids: [Int64] = []
-        ids.reserveCapacity(messages.count)
-        for try await id in try await client.query(
-            """
-            WITH ids AS (
-                SELECT id, row_number() OVER (ORDER BY id) AS ordinal
-                FROM (SELECT nextval('messages_id_seq') AS id FROM generate_series(1, \(Int64(messages.count)))) drawn
-            ),
-            stored AS (
-                INSERT INTO messages (id, at, sender_key, sender_name, sender_name_key, audience, listed, text)
-                SELECT ids.id, m.at, NULLIF(m.sender_key, ''), m.sender_name, m.sender_name_key, m.audience,
-                       m.listed, m.text
-                FROM unnest(\(ats)::bigint[], \(senderKeys)::text[], \(senderNames)::text[], \(senderNameKeys)::text[],
-                            \(audiences)::text[], \(listed)::boolean[], \(texts)::text[])
-                    WITH ORDINALITY AS m(at, sender_key, sender_name, sender_name_key, audience, listed, text, ordinal)
-                JOIN ids ON ids.ordinal = m.ordinal
-            ),
-            recipients AS (
-                INSERT INTO message_recipients (message_id, position, recipient_key, recipient_name, state)
-                SELECT ids.id, r.position, NULLIF(r.recipient_key, ''), r.recipient_name, r.state
-                FROM unnest(\(recipientMessages)::bigint[], \(positions)::integer[], \(recipientKeys)::text[],
-                            \(recipientNames)::text[], \(states)::text[])
-                    AS r(ordinal, position, recipient_key, recipient_name, state)
-                JOIN ids ON ids.ordinal = r.ordinal
-            )
-            SELECT id FROM ids ORDER BY ordinal
-            """,
-            logger: logger
-        ).decode(Int64.self) {
-            ids.append(id)
+
+        func decodeRow(_ row: PostgresRow) throws -> Int64 {
+            try row.decode(Int64.self)
         }
-        guard ids.count == messages.count else {
-            throw StoreError.storageFailed("\(ids.count) ids drawn for \(messages.count) messages")
-        }
-        return zip(ids, messages).map { id, message in message.stored(as: id) }
     }
 
     /// Runs `query`, which selects ``columns``, and returns the messages with their recipients, in its order.

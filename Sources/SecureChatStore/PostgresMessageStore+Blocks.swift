@@ -59,10 +59,16 @@ extension PostgresMessageStore {
         let limit = date.millisecondsSince1970
         let logger = self.logger
         return try await transaction { connection in
-            let messages = try await connection.query(
-                "DELETE FROM messages WHERE at < \(limit) RETURNING id",
-                logger: logger
-            ).collect().count
+            // One statement, so one snapshot: a recipient row never outlives its message.
+            let messages =
+                try await connection.query(
+                    """
+                    WITH gone AS (DELETE FROM messages WHERE at < \(limit) RETURNING id),
+                    recipients AS (DELETE FROM message_recipients WHERE message_id IN (SELECT id FROM gone))
+                    SELECT count(*) FROM gone
+                    """,
+                    logger: logger
+                ).collect().first?.decode(Int64.self) ?? 0
             try await connection.query("DELETE FROM presence_intervals WHERE end_at < \(limit)", logger: logger)
             let seconds = date.timeIntervalSince1970
             try await connection.query(
@@ -70,7 +76,7 @@ extension PostgresMessageStore {
                 logger: logger
             )
             try await connection.query("DELETE FROM login_budgets WHERE last_failure < \(seconds)", logger: logger)
-            return messages
+            return Int(messages)
         }
     }
 }

@@ -104,7 +104,20 @@ enum PostgresSchema {
                 )
                 """,
             ]
-        )
+        ),
+        // Every index and the foreign key's trigger cost PostgreSQL CPU on each stored message (BENCHMARKS.md):
+        // direct messages need no index on time but for pruning, which a BRIN index serves at almost no cost per
+        // insert; pruning deletes the recipients with their messages itself.
+        Migration(
+            version: 2,
+            name: "leaner message indexes",
+            statements: [
+                "ALTER TABLE message_recipients DROP CONSTRAINT message_recipients_message_id_fkey",
+                "DROP INDEX messages_by_at",
+                "CREATE INDEX messages_shared_by_at ON messages (at) WHERE audience IN ('room', 'everyone')",
+                "CREATE INDEX messages_at_range ON messages USING brin (at)",
+            ]
+        ),
     ]
 
     /// The version this server writes.

@@ -2,8 +2,9 @@ import ChatCore
 import Foundation
 import Logging
 import PostgresTestSupport
-import SecureChatStore
 import Testing
+
+@testable import SecureChatStore
 
 /// What only the PostgreSQL store has to show: its schema's versions, several servers on one database, the group
 /// commit counted by PostgreSQL, and a database that goes away and comes back.
@@ -25,7 +26,7 @@ struct PostgresMessageStoreTests {
             let seen = try await store.hasBeenSeen(nameKey: "alice")
             #expect(!seen)
         }
-        #expect(try TestPostgres.psql(url, "SELECT version FROM securechat_schema ORDER BY version") == "1\n")
+        #expect(try TestPostgres.psql(url, "SELECT version FROM securechat_schema ORDER BY version") == "1\n2\n")
         #expect(try TestPostgres.psql(url, "SELECT text FROM messages") == "hello\n")
     }
 
@@ -36,9 +37,45 @@ struct PostgresMessageStoreTests {
         await #expect {
             _ = try await self.open(url)
         } throws: { error in
-            (error as? StoreError)?.detail.contains("schema version 42, newer than this server's 1") == true
+            (error as? StoreError)?.detail.contains(
+                "schema version 42, newer than this server's \(PostgresSchema.latest)"
+            ) == true
         }
-        #expect(try TestPostgres.psql(url, "SELECT count(*) FROM securechat_schema") == "2\n")
+        #expect(
+            try TestPostgres.psql(url, "SELECT count(*) FROM securechat_schema") == "\(PostgresSchema.latest + 1)\n"
+        )
+    }
+
+    /// A database the first release made (version 1, with a message in an inbox) is upgraded in place: the message
+    /// is still there, the foreign key is gone, and pruning removes the recipients with their messages itself.
+    @Test func aVersionOneDatabaseIsUpgradedAndPruningStillRemovesRecipients() async throws {
+        let url = try await TestPostgres.newDatabase()
+        let versionOne = try #require(PostgresSchema.migrations.first { $0.version == 1 })
+        try TestPostgres.psql(
+            url,
+            """
+            CREATE TABLE securechat_schema (
+                version integer PRIMARY KEY, name text NOT NULL DEFAULT '', applied_at timestamptz NOT NULL DEFAULT now()
+            );
+            \(versionOne.statements.joined(separator: ";\n"));
+            INSERT INTO securechat_schema (version, name) VALUES (1, 'tables');
+            INSERT INTO messages (id, at, sender_key, sender_name, sender_name_key, audience, text)
+                VALUES (1, \(t(10).millisecondsSince1970), 'alice', 'alice', 'alice', 'direct', 'from version 1');
+            INSERT INTO message_recipients (message_id, position, recipient_key, recipient_name, state)
+                VALUES (1, 0, 'bob', 'bob', 'unread');
+            """
+        )
+        try await withPostgresStore(url) { store in
+            let inbox = try await store.unreadInbox(for: "bob")
+            #expect(inbox.map(\.text) == ["from version 1"])
+            let pruned = try await store.prune(olderThan: t(50))
+            #expect(pruned == 1)
+        }
+        #expect(
+            try TestPostgres.psql(url, "SELECT max(version) FROM securechat_schema") == "\(PostgresSchema.latest)\n"
+        )
+        #expect(try TestPostgres.psql(url, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'") == "0\n")
+        #expect(try TestPostgres.psql(url, "SELECT count(*) FROM message_recipients") == "0\n")
     }
 
     @Test func aDatabaseWithTablesOfAnotherProgramIsRefusedAndLeftAlone() async throws {
