@@ -2,16 +2,18 @@ import ChatCore
 import Foundation
 
 /// Commits appends in groups: every append that arrives while a transaction is being committed waits, and the next
-/// transaction takes all of them at once. Each caller resumes only after the transaction holding its message is
-/// durably committed, and the disk is synced once per group instead of once per message. The store says how one
-/// group is committed (`commit`: one transaction that stores every message in order and returns them with their ids).
+/// transaction takes all of them at once. Each caller resumes only after the transaction holding its item is
+/// durably committed, and the disk is synced once per group instead of once per item. The store says how one
+/// group is committed (`commit`: one transaction that stores every item in order and returns what it stored, one
+/// result per item: messages with their ids, cluster events with theirs).
 ///
-/// If a group's transaction fails, every append in it fails with the same error and nothing of it is stored. The
-/// messages of one `append(contentsOf:)` always share a group (and its fate).
-actor GroupCommitWriter {
-    private typealias Request = (messages: [NewMessage], continuation: CheckedContinuation<[StoredMessage], any Error>)
+/// If a group's transaction fails, every append in it fails with the error `commit` threw, and nothing of it is
+/// stored. The
+/// items of one `append(contentsOf:)` always share a group (and its fate).
+actor GroupCommitWriter<Item: Sendable, Stored: Sendable> {
+    private typealias Request = (messages: [Item], continuation: CheckedContinuation<[Stored], any Error>)
 
-    typealias Commit = @Sendable ([NewMessage]) async throws -> [StoredMessage]
+    typealias Commit = @Sendable ([Item]) async throws -> [Stored]
 
     private let commit: Commit
     /// A transaction is being committed; requests arriving now go into the next group.
@@ -28,13 +30,8 @@ actor GroupCommitWriter {
         self.commit = commit
     }
 
-    /// Appends `message` and returns it once it is durably committed.
-    func append(_ message: NewMessage) async throws -> StoredMessage {
-        try await append(contentsOf: [message])[0]
-    }
-
     /// Appends `messages`, in order and in the same group, and returns them once they are durably committed.
-    func append(contentsOf messages: [NewMessage]) async throws -> [StoredMessage] {
+    func append(contentsOf messages: [Item]) async throws -> [Stored] {
         guard !messages.isEmpty else { return [] }
         return try await withCheckedThrowingContinuation { continuation in
             guard self.isAccepting else {
@@ -82,9 +79,8 @@ actor GroupCommitWriter {
                     offset += share
                 }
             } catch {
-                let failure = (error as? StoreError) ?? StoreError.storageFailed("\(error)")
                 for request in group {
-                    request.continuation.resume(throwing: failure)
+                    request.continuation.resume(throwing: error)
                 }
             }
         }

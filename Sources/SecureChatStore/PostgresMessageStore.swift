@@ -16,7 +16,7 @@ import Synchronization
 /// to a minute), the pool reconnects by itself with backoff, and the loss and the recovery are logged once each.
 public final class PostgresMessageStore: MessageStore {
     let client: PostgresClient
-    let writer: GroupCommitWriter
+    let writer: GroupCommitWriter<NewMessage, StoredMessage>
     let logger: Logger
     let configuration: PostgresStoreConfiguration
     /// Identities and block lists, forgotten when any server changes them.

@@ -118,6 +118,44 @@ enum PostgresSchema {
                 "CREATE INDEX messages_at_range ON messages USING brin (at)",
             ]
         ),
+        // Several servers as one chat (docs/CLUSTER.md): the servers alive, the names held across all of them, and
+        // the events one server sends the others.
+        Migration(
+            version: 3,
+            name: "cluster",
+            statements: [
+                "CREATE SEQUENCE cluster_incarnations",
+                """
+                CREATE TABLE cluster_nodes (
+                    id integer PRIMARY KEY CHECK (id BETWEEN 1 AND 65535),
+                    incarnation bigint NOT NULL UNIQUE DEFAULT nextval('cluster_incarnations'),
+                    address text NOT NULL,
+                    started_at timestamptz NOT NULL DEFAULT now(),
+                    heartbeat_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE cluster_names (
+                    name_key text PRIMARY KEY,
+                    display_name text NOT NULL,
+                    identity text NOT NULL CHECK (identity IN ('guest', 'registered', 'certificate')),
+                    node integer NOT NULL REFERENCES cluster_nodes (id) ON DELETE CASCADE,
+                    connection bigint NOT NULL,
+                    since timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                "CREATE INDEX cluster_names_by_node ON cluster_names (node)",
+                """
+                CREATE TABLE cluster_events (
+                    id bigserial PRIMARY KEY,
+                    node integer NOT NULL,
+                    at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                    body text NOT NULL
+                )
+                """,
+                "CREATE INDEX cluster_events_by_at ON cluster_events USING brin (at)",
+            ]
+        ),
     ]
 
     /// The version this server writes.
@@ -127,7 +165,7 @@ enum PostgresSchema {
     /// another program (or to a hand-made copy) and is left alone.
     private static let tableNames = [
         "identities", "presence_intervals", "messages", "message_recipients", "blocks", "heartbeats",
-        "login_attempts", "login_budgets",
+        "login_attempts", "login_budgets", "cluster_nodes", "cluster_names", "cluster_events",
     ]
 
     /// Any number, the same for every SecureChat server: the advisory lock that serialises migrations.

@@ -3,7 +3,7 @@ internal import GRDB
 
 extension SQLiteMessageStore {
     public func append(_ message: NewMessage) async throws -> StoredMessage {
-        try await self.writer.append(message)
+        try await self.writer.append(contentsOf: [message])[0]
     }
 
     public func append(contentsOf messages: [NewMessage]) async throws -> [StoredMessage] {

@@ -9,7 +9,7 @@ internal import GRDB
 /// caller's thread (it opens the file and migrates the schema).
 public final class SQLiteMessageStore: MessageStore {
     let pool: DatabasePool
-    let writer: GroupCommitWriter
+    let writer: GroupCommitWriter<NewMessage, StoredMessage>
     /// Identities and block lists already read or written, so private messages need no database look-up.
     let cache = LookupCache()
     /// The path of the database file.
@@ -50,9 +50,11 @@ public final class SQLiteMessageStore: MessageStore {
         }
         let pool = self.pool
         self.writer = GroupCommitWriter { messages in
-            try await pool.write { db in
-                let insertion = try MessageInsertion(db)
-                return try messages.map { try insertion.insert($0) }
+            try await Self.mapErrors {
+                try await pool.write { db in
+                    let insertion = try MessageInsertion(db)
+                    return try messages.map { try insertion.insert($0) }
+                }
             }
         }
     }

@@ -26,7 +26,10 @@ struct PostgresMessageStoreTests {
             let seen = try await store.hasBeenSeen(nameKey: "alice")
             #expect(!seen)
         }
-        #expect(try TestPostgres.psql(url, "SELECT version FROM securechat_schema ORDER BY version") == "1\n2\n")
+        #expect(
+            try TestPostgres.psql(url, "SELECT version FROM securechat_schema ORDER BY version")
+                == (1...PostgresSchema.latest).map { "\($0)\n" }.joined()
+        )
         #expect(try TestPostgres.psql(url, "SELECT text FROM messages") == "hello\n")
     }
 
@@ -74,7 +77,12 @@ struct PostgresMessageStoreTests {
         #expect(
             try TestPostgres.psql(url, "SELECT max(version) FROM securechat_schema") == "\(PostgresSchema.latest)\n"
         )
-        #expect(try TestPostgres.psql(url, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'") == "0\n")
+        #expect(
+            try TestPostgres.psql(
+                url,
+                "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = 'message_recipients'::regclass"
+            ) == "0\n"
+        )
         #expect(try TestPostgres.psql(url, "SELECT count(*) FROM message_recipients") == "0\n")
     }
 
