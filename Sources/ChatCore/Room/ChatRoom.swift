@@ -56,8 +56,8 @@ public struct ChatRoom: Sendable {
     }
 
     /// The connections of everybody but `senderKey` (in the room or just gone) who accepts lines from them; nil when
-    /// that is nobody.
-    private func connections(acceptingFrom senderKey: String) -> [ConnectionID]? {
+    /// that is nobody. The sender need not be in this room (a user of another node of a cluster).
+    public func connections(acceptingFrom senderKey: String) -> [ConnectionID]? {
         var recipients: [ConnectionID] = []
         recipients.reserveCapacity(members.count)
         for (key, member) in members where key != senderKey && member.accepts(from: senderKey) {

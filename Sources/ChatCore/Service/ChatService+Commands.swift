@@ -33,7 +33,7 @@ extension ChatService {
         case .send(let recipient, let text):
             return await send([(recipient, text)], from: user)
         case .broadcastAll(let text):
-            return [.ok(OKSummary.broadcast(reached: broadcast(text, from: user)))]
+            return [.ok(OKSummary.broadcast(reached: await broadcast(text, from: user)))]
         case .broadcastUsers(let recipients, let text):
             return try await broadcast(text, from: user, to: recipients)
         case .inbox:

@@ -129,6 +129,7 @@ extension ChatService {
                 case .success(let notice):
                     sink.deliver(greeting, to: [connection])
                     if let notice { sink.deliver([notice.reply], to: notice.recipients) }
+                    relay([.joined(name.display)], from: name.key)
                     return .success(())
                 }
             }
@@ -190,8 +191,12 @@ extension ChatService {
 
     private func removeFromRoom(_ key: String, connection: ConnectionID, because reason: LeaveReason) {
         room.withLock { state in
-            guard let notice = state.room.leave(key, connection: connection, because: reason) else { return }
-            if !state.shuttingDown { sink.deliver([notice.reply], to: notice.recipients) }
+            guard let member = state.room.member(key), member.connection == connection else { return }
+            if let notice = state.room.leave(key, connection: connection, because: reason), !state.shuttingDown {
+                sink.deliver([notice.reply], to: notice.recipients)
+            }
+            // The other nodes of a cluster carry on when this one shuts down: they are told.
+            relay([reason.notice(for: member.name.display)], from: key)
         }
     }
 

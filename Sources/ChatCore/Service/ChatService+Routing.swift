@@ -49,6 +49,7 @@ extension ChatService {
         case .absent:
             break
         }
+        if let remote = try await remoteRoute(line, from: sender, to: recipient) { return remote }
         guard let stored = try await store.identity(forKey: recipient.key) else {
             let seen = try await store.hasBeenSeen(nameKey: recipient.key)
             return .refused(seen ? .offlineGuest(recipient) : .unknownUser(recipient.display))
@@ -58,6 +59,22 @@ extension ChatService {
             return .refused(.blocked(by: spelled))
         }
         return .queued(for: spelled)
+    }
+
+    /// Routes a direct message to a recipient online on another node of the cluster: refused if they block the
+    /// sender, else relayed there (and answered once the other nodes are sure to get it); nil when they are not.
+    private func remoteRoute(_ line: ServerReply, from sender: ChatUser, to recipient: Username) async throws -> Route?
+    {
+        guard let cluster, let relayed = RelayedLine(line), let holder = try await directory.holder(of: recipient.key),
+            holder.connection.node != cluster.node
+        else { return nil }
+        if holder.identity.hasIdentity,
+            !RoomMember.accepts(from: sender.name.key, blocking: try await store.blocks(of: recipient.key))
+        {
+            return .refused(.blocked(by: holder.name))
+        }
+        try await cluster.relayConfirmed(.direct(recipient: recipient.key, sender: sender.name.key, line: relayed))
+        return .delivered(to: holder.name, recipientHasIdentity: holder.identity.hasIdentity)
     }
 
     /// Consecutive `send` commands of one connection, carried out together: each is routed in order (an online
@@ -114,16 +131,22 @@ extension ChatService {
         }
     }
 
-    /// `broadcast message`: to everybody in the room who accepts the sender; returns how many that was. Kept for
+    /// `broadcast message`: to everybody in the room who accepts the sender; returns how many that was (in a
+    /// cluster: with everybody online on the other nodes, who each decide there whether they accept it). Kept for
     /// history in the background.
-    func broadcast(_ text: String, from sender: ChatUser) -> Int {
-        let count = room.withLock { state -> Int? in
+    func broadcast(_ text: String, from sender: ChatUser) async -> Int {
+        let line = ServerReply.broadcast(from: sender.name.display, text: text)
+        let local = room.withLock { state -> Int? in
             guard state.seats(sender) else { return nil }
+            relay([line], from: sender.name.key)
             guard let recipients = state.room.recipients(from: sender.name.key) else { return 0 }
-            sink.deliver([.broadcast(from: sender.name.display, text: text)], to: recipients)
+            sink.deliver([line], to: recipients)
             return recipients.count
         }
-        guard let count else { return 0 }
+        guard var count = local else { return 0 }
+        if let cluster, let everyone = try? await directory.everyone() {
+            count += everyone.filter { $0.connection.node != cluster.node }.count
+        }
         storeInBackground([message(text, from: sender, audience: .everyone, at: clock.now())], what: "broadcast")
         return count
     }

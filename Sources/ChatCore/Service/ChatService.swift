@@ -42,6 +42,8 @@ public final class ChatService: Sendable {
     let store: any MessageStore
     let directory: any PresenceDirectory
     let sink: any DeliverySink
+    /// The other servers of a cluster; nil for a server that runs alone.
+    let cluster: (any ClusterLink)?
     let hasher: any PasswordHasher
     let clock: any ChatClock
     let limits: Limits
@@ -56,11 +58,13 @@ public final class ChatService: Sendable {
         hasher: any PasswordHasher,
         clock: any ChatClock = SystemChatClock(),
         limits: Limits = Limits(),
+        cluster: (any ClusterLink)? = nil,
         logger: Logger
     ) {
         self.store = store
         self.directory = directory
         self.sink = sink
+        self.cluster = cluster
         self.hasher = hasher
         self.clock = clock
         self.limits = limits
@@ -90,15 +94,55 @@ public final class ChatService: Sendable {
         guard !texts.isEmpty else { return }
         let seated = room.withLock { state -> Bool in
             guard state.seats(user) else { return false }
-            guard let recipients = state.room.recipients(from: user.name.key) else { return true }
             let replies = texts.map { ServerReply.chat(from: user.name.display, text: $0) }
-            sink.deliver(replies, to: recipients)
+            if let recipients = state.room.recipients(from: user.name.key) { sink.deliver(replies, to: recipients) }
+            relay(replies, from: user.name.key)
             return true
         }
         guard seated else { return }
         let now = clock.now()
         let messages = texts.map { message($0, from: user, audience: .room, at: now) }
         storeInBackground(messages, what: "chat line(s)")
+    }
+
+    // MARK: Cluster
+
+    /// Hands `replies` from `senderKey` to the other nodes of a cluster, if any, for their users who accept them.
+    /// Called under the room's lock, right after this node's own users got them.
+    func relay(_ replies: [ServerReply], from senderKey: String) {
+        guard let cluster else { return }
+        cluster.relay(.room(sender: senderKey, lines: replies.compactMap(RelayedLine.init)))
+    }
+
+    /// What another node of the cluster sent: shown to the users here who accept it, as if it were said here.
+    public func receive(_ message: ClusterMessage) {
+        room.withLock { state in
+            switch message {
+            case .room(let sender, let lines):
+                guard let recipients = state.room.connections(acceptingFrom: sender) else { return }
+                sink.deliver(lines.map(\.reply), to: recipients)
+            case .direct(let recipient, let sender, let line):
+                guard let member = state.room.member(recipient), sink.isOpen(member.connection),
+                    member.accepts(from: sender)
+                else {
+                    logger.warning(
+                        "a private line from another node found its recipient gone",
+                        metadata: ["user": "\(recipient)", "from": "\(sender)"]
+                    )
+                    return
+                }
+                sink.deliver([line.reply], to: [member.connection])
+            }
+        }
+    }
+
+    /// Another node of the cluster was removed (it died, or lost the database for longer than its lease) with the
+    /// users in `names` (as they spelled them): they left unexpectedly.
+    public func nodeRemoved(holding names: [String]) {
+        for name in names {
+            guard case .success(let username) = Username.validate(name) else { continue }
+            receive(.room(sender: username.key, lines: [.leftUnexpectedly(username.display)]))
+        }
     }
 
     // MARK: Helpers
