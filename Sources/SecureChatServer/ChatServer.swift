@@ -18,6 +18,7 @@ struct ChatServer {
     func run() async throws {
         let tlsContext = TLSContextHolder(try makeTLSContext())
         let store = try await openStore()
+        let cluster = try await joinCluster(store)
         let delivery = LocalDeliverySink(
             directTLSWrites: true,
             handlersAfterTLS: [LineFramingHandler.self, SessionInputHandler.self],
@@ -26,16 +27,29 @@ struct ChatServer {
         let service = ChatService(
             store: store,
             // Lock-outs in the store: they hold across restarts (and, on PostgreSQL, for every server).
-            directory: LocalPresenceDirectory(attempts: store),
+            directory: cluster.map { PostgresPresenceDirectory(cluster: $0) }
+                ?? LocalPresenceDirectory(attempts: store),
             sink: delivery,
             hasher: OpenSSLPasswordHasher(),
             limits: ChatService.Limits(answerByteBudget: Self.answerByteBudget(configuration.outboundQueueLimit)),
+            cluster: cluster.map { PostgresClusterLink(cluster: $0) },
             logger: logger
         )
+        cluster?.start { [logger] change in
+            Self.handle(change, service: service, delivery: delivery, logger: logger)
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoops))
         do {
-            try await serve(group: group, tlsContext: tlsContext, service: service, delivery: delivery, store: store)
+            try await serve(
+                group: group,
+                tlsContext: tlsContext,
+                service: service,
+                delivery: delivery,
+                store: store,
+                cluster: cluster
+            )
         } catch {
+            await cluster?.leave()
             try? await service.close()
             try? await group.shutdownGracefully()
             throw error
@@ -55,14 +69,16 @@ struct ChatServer {
         tlsContext: TLSContextHolder,
         service: ChatService,
         delivery: LocalDeliverySink,
-        store: any MessageStore
+        store: any MessageStore,
+        cluster: PostgresCluster?
     ) async throws {
         let server = try await bind(
             group: group,
             tlsContext: tlsContext,
             gate: ConnectionGate(limits: configuration.admission),
             service: service,
-            delivery: delivery
+            delivery: delivery,
+            connectionIDs: ConnectionIDSource(node: { cluster?.membership?.node ?? 0 })
         )
         let address = server.localAddress
         let port = address?.port ?? configuration.port
@@ -86,6 +102,8 @@ struct ChatServer {
         service.shutDown()
         delivery.shutDown()
         await delivery.waitUntilEveryoneLeft(timeout: .seconds(4))
+        // After the sessions' leaving was sent to the other nodes.
+        await cluster?.leave()
         maintenance.cancel()
         await maintenance.value
         try? await store.heartbeat(at: Date())
@@ -101,6 +119,55 @@ struct ChatServer {
             return try TLSContext(configuration: configuration.tls)
         } catch {
             throw StartupError("cannot set up TLS: \(error)")
+        }
+    }
+
+    /// With `--cluster`, joins the cluster of the PostgreSQL database `store` is on, and closes the presence a
+    /// crashed server of the same node number left open.
+    private func joinCluster(_ store: any MessageStore) async throws -> PostgresCluster? {
+        guard configuration.cluster else { return nil }
+        guard let postgres = store as? PostgresMessageStore else {
+            try? await store.close()
+            throw StartupError("--cluster needs a PostgreSQL database (--database postgres://…): see docs/CLUSTER.md")
+        }
+        var settings = PostgresCluster.Settings()
+        settings.lease = configuration.clusterLease
+        settings.address = "\(configuration.host):\(configuration.port)"
+        do {
+            let cluster = try await PostgresCluster.join(store: postgres, settings: settings, logger: logger)
+            _ = try await store.closeDanglingPresence(at: Date())
+            return cluster
+        } catch {
+            try? await store.close()
+            throw StartupError("cannot join the cluster: \(error)")
+        }
+    }
+
+    /// What the cluster says, for this server: another node's lines for the users here; fencing, when this node lost
+    /// the cluster (its users are told and disconnected: the other nodes may hand out their names by now).
+    private static func handle(
+        _ change: PostgresCluster.Change,
+        service: ChatService,
+        delivery: LocalDeliverySink,
+        logger: Logger
+    ) {
+        switch change {
+        case .event(let event):
+            if let removal = event.removal {
+                service.nodeRemoved(holding: removal.names)
+            } else if let message = ClusterMessage(body: event.body) {
+                service.receive(message)
+            } else {
+                logger.warning(
+                    "an event of another node that this server does not know",
+                    metadata: ["id": "\(event.id)"]
+                )
+            }
+        case .fenced:
+            let reason = "this server lost contact with the rest of the chat; connect again"
+            delivery.closeEveryone(with: [.notice(reason), .bye(reason)])
+        case .rejoined(let membership):
+            logger.notice("taking logins again as node \(membership.node)")
         }
     }
 
@@ -126,7 +193,8 @@ struct ChatServer {
             }
         }
         do {
-            _ = try await store.closeDanglingPresence(at: Date())
+            // A cluster node closes what its own node number left open, once it has one.
+            if !configuration.cluster { _ = try await store.closeDanglingPresence(at: Date()) }
         } catch {
             try? await store.close()
             throw StartupError("cannot read the database: \(error)")
@@ -139,7 +207,8 @@ struct ChatServer {
         tlsContext: TLSContextHolder,
         gate: ConnectionGate,
         service: ChatService,
-        delivery: LocalDeliverySink
+        delivery: LocalDeliverySink,
+        connectionIDs: ConnectionIDSource
     ) async throws -> any Channel {
         let configuration = self.configuration
         let logger = self.logger
@@ -147,7 +216,6 @@ struct ChatServer {
             low: configuration.outboundQueueLimit / 2,
             high: configuration.outboundQueueLimit
         )
-        let connectionIDs = ConnectionIDSource()
         let environment = SessionEnvironment(
             service: service,
             delivery: delivery,

@@ -127,6 +127,15 @@ final class LocalDeliverySink: DeliverySink {
         Self.flushAndClose(channel)
     }
 
+    /// Tells every connection `replies` and closes them all, for good or not.
+    func closeEveryone(with replies: [ServerReply]) {
+        let channels = registry.withLock { $0.endpoints.mapValues(\.channel) }
+        deliver(replies, to: Array(channels.keys))
+        for channel in channels.values {
+            Self.flushAndClose(channel)
+        }
+    }
+
     /// Tells every connection the server is going away and closes them all.
     func shutDown() {
         let channels = registry.withLock { registry in

@@ -2,6 +2,7 @@ public import ArgumentParser
 import ChatCore
 import Logging
 import NIOCore
+import SecureChatStore
 import SecureChatTLS
 
 /// `securechat-server`: the TLS chat server.
@@ -98,6 +99,22 @@ struct SecureChatServerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Event-loop threads; 0 means one per core.", valueName: "n"))
     var threads: Int = 0
 
+    @Flag(
+        help: ArgumentHelp(
+            "Run as one node of a cluster: every server started with --cluster on the same PostgreSQL database "
+                + "serves one chat (docs/CLUSTER.md)."
+        )
+    )
+    var cluster = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a cluster node may go without a heartbeat before the others free its users' names.",
+            valueName: "seconds"
+        )
+    )
+    var clusterLease: Double = 10
+
     func validate() throws {
         guard (0...65535).contains(port) else {
             throw ValidationError("Please give a port between 0 and 65535.")
@@ -127,6 +144,12 @@ struct SecureChatServerCommand: AsyncParsableCommand {
         }
         guard rateBurst >= 1 else { throw ValidationError("Please give --rate-burst of at least 1.") }
         guard threads >= 0 else { throw ValidationError("Please give --threads of 0 or more.") }
+        if cluster && !PostgresStoreConfiguration.isPostgresURL(database) {
+            throw ValidationError("Please give --database postgres://…: --cluster nodes share one PostgreSQL database.")
+        }
+        guard clusterLease >= 1 && clusterLease <= 3600 else {
+            throw ValidationError("Please give --cluster-lease from 1 to 3600 seconds.")
+        }
         guard (0...8).contains(sessionTickets) else {
             throw ValidationError("Please give --session-tickets from 0 to 8.")
         }
@@ -159,6 +182,8 @@ struct SecureChatServerCommand: AsyncParsableCommand {
         configuration.rateBurst = rateBurst
         configuration.ratePerSecond = ratePerSecond
         if threads > 0 { configuration.eventLoops = threads }
+        configuration.cluster = cluster
+        configuration.clusterLease = .milliseconds(Int64(clusterLease * 1000))
         return configuration
     }
 

@@ -30,4 +30,8 @@ struct ServerConfiguration: Sendable {
     var ratePerSecond: Double = 5
     /// Number of event loops (threads) serving connections.
     var eventLoops: Int = System.coreCount
+    /// Whether this server is one node of a cluster on its PostgreSQL database (docs/CLUSTER.md).
+    var cluster = false
+    /// How long a node may go without a heartbeat before the other nodes remove it and free its users' names.
+    var clusterLease: Duration = .seconds(10)
 }

@@ -3,10 +3,6 @@ public import Foundation
 internal import PostgresNIO
 
 extension PostgresMessageStore {
-    /// The server a single-server store records presence for. (A cluster gives each server its own number, so that
-    /// one closes only its own intervals after a crash.)
-    static let node: Int32 = 0
-
     public func recordLogin(
         nameKey: String,
         displayName: String,
@@ -14,11 +10,12 @@ extension PostgresMessageStore {
         at: Date
     ) async throws -> PresenceID {
         let logger = self.logger
+        let node = self.node
         return try await run { client in
             let rows = try await client.query(
                 """
                 INSERT INTO presence_intervals (node, name_key, display_name, identity_key, start_at)
-                VALUES (\(Self.node), \(nameKey), \(displayName), \(identityKey), \(at.millisecondsSince1970))
+                VALUES (\(node), \(nameKey), \(displayName), \(identityKey), \(at.millisecondsSince1970))
                 RETURNING id
                 """,
                 logger: logger
@@ -43,10 +40,11 @@ extension PostgresMessageStore {
 
     public func heartbeat(at: Date) async throws {
         let logger = self.logger
+        let node = self.node
         try await run { client in
             try await client.query(
                 """
-                INSERT INTO heartbeats (node, at) VALUES (\(Self.node), \(at.millisecondsSince1970))
+                INSERT INTO heartbeats (node, at) VALUES (\(node), \(at.millisecondsSince1970))
                 ON CONFLICT (node) DO UPDATE SET at = excluded.at
                 """,
                 logger: logger
@@ -56,13 +54,14 @@ extension PostgresMessageStore {
 
     public func closeDanglingPresence(at now: Date) async throws -> Int {
         let logger = self.logger
+        let node = self.node
         return try await run { client in
             try await client.query(
                 """
                 UPDATE presence_intervals
                 SET end_at = greatest(start_at, least(
-                    coalesce((SELECT at FROM heartbeats WHERE node = \(Self.node)), start_at), \(now.millisecondsSince1970)))
-                WHERE node = \(Self.node) AND end_at IS NULL
+                    coalesce((SELECT at FROM heartbeats WHERE node = \(node)), start_at), \(now.millisecondsSince1970)))
+                WHERE node = \(node) AND end_at IS NULL
                 RETURNING id
                 """,
                 logger: logger

@@ -23,6 +23,9 @@ public final class PostgresMessageStore: MessageStore {
     let lookups = PostgresLookupListener()
     private let runner: Task<Void, Never>
     private let reachable = Mutex(true)
+    /// The server presence and heartbeats are recorded for: 0 for a server that runs alone, the node number in a
+    /// cluster (so that a server closes only its own intervals after a crash).
+    private let presenceNode = Atomic<Int32>(0)
     private let closed = Atomic(false)
 
     /// How long one call may wait for PostgreSQL before it fails.
@@ -89,6 +92,16 @@ public final class PostgresMessageStore: MessageStore {
         await writer.shutdown()
         runner.cancel()
         await runner.value
+    }
+
+    /// The node presence is recorded for (see ``presenceNode``).
+    var node: Int32 {
+        get { presenceNode.load(ordering: .relaxed) }
+    }
+
+    /// Records presence and heartbeats for cluster node `node` from now on.
+    func recordPresence(asNode node: UInt16) {
+        presenceNode.store(Int32(node), ordering: .relaxed)
     }
 
     /// Test hook: whether cached identities and block lists are in use (the listener is connected).

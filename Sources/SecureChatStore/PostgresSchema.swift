@@ -141,6 +141,7 @@ enum PostgresSchema {
                     identity text NOT NULL CHECK (identity IN ('guest', 'registered', 'certificate')),
                     node integer NOT NULL REFERENCES cluster_nodes (id) ON DELETE CASCADE,
                     connection bigint NOT NULL,
+                    guest_blocks text[] NOT NULL DEFAULT '{}',
                     since timestamptz NOT NULL DEFAULT now()
                 )
                 """,

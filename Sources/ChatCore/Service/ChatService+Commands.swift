@@ -156,6 +156,8 @@ extension ChatService {
         room.withLock { _ = $0.room.block(target.key, by: user.name.key) }
         if user.identity.hasIdentity {
             try await store.block(owner: user.name.key, target: target.key, at: clock.now())
+        } else {
+            try await shareGuestBlocks(of: user)
         }
         return [.ok(OKSummary.blocked(await spelling(of: target)))]
     }
@@ -165,10 +167,19 @@ extension ChatService {
         var wasStored = false
         if user.identity.hasIdentity {
             wasStored = try await store.unblock(owner: user.name.key, target: target.key)
+        } else if wasLive {
+            try await shareGuestBlocks(of: user)
         }
         let spelled = await spelling(of: target)
         if wasLive || wasStored { return [.ok(OKSummary.unblocked(spelled))] }
         return [.ok("you were not blocking \(spelled.display)")]
+    }
+
+    /// Tells the other nodes of a cluster whom the guest `user` blocks now (they check it before they relay a
+    /// private message to them).
+    private func shareGuestBlocks(of user: ChatUser) async throws {
+        guard cluster != nil else { return }
+        try await directory.updateGuestBlocks(user.name.key, connection: user.connection, blocks: blocks(of: user))
     }
 
     /// Whether `name` is anybody: online, an identity, or a guest who was ever seen (and may come back).

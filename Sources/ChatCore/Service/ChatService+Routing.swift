@@ -68,9 +68,8 @@ extension ChatService {
         guard let cluster, let relayed = RelayedLine(line), let holder = try await directory.holder(of: recipient.key),
             holder.connection.node != cluster.node
         else { return nil }
-        if holder.identity.hasIdentity,
-            !RoomMember.accepts(from: sender.name.key, blocking: try await store.blocks(of: recipient.key))
-        {
+        let blocks = holder.identity.hasIdentity ? try await store.blocks(of: recipient.key) : holder.guestBlocks
+        guard RoomMember.accepts(from: sender.name.key, blocking: blocks) else {
             return .refused(.blocked(by: holder.name))
         }
         try await cluster.relayConfirmed(.direct(recipient: recipient.key, sender: sender.name.key, line: relayed))

@@ -48,6 +48,12 @@ public final class LocalPresenceDirectory: PresenceDirectory {
         }
     }
 
+    public func updateGuestBlocks(_ key: String, connection: ConnectionID, blocks: Set<String>) {
+        state.withLock { state in
+            if state.holders[key]?.connection == connection { state.holders[key]?.guestBlocks = blocks }
+        }
+    }
+
     public func holder(of key: String) -> PresenceEntry? {
         state.withLock { $0.holders[key] }
     }

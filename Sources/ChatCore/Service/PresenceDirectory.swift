@@ -6,11 +6,15 @@ public struct PresenceEntry: Sendable, Equatable {
     public let connection: ConnectionID
     /// How the holder logged in, or `.registered` once a guest registers.
     public var identity: IdentityKind
+    /// The keys a guest holder blocks (kept nowhere else: an identity's blocks are in the store), as far as the
+    /// directory keeps them; see ``PresenceDirectory/updateGuestBlocks(_:connection:blocks:)``.
+    public var guestBlocks: Set<String>
 
-    public init(name: Username, connection: ConnectionID, identity: IdentityKind) {
+    public init(name: Username, connection: ConnectionID, identity: IdentityKind, guestBlocks: Set<String> = []) {
         self.name = name
         self.connection = connection
         self.identity = identity
+        self.guestBlocks = guestBlocks
     }
 }
 
@@ -30,6 +34,10 @@ public protocol PresenceDirectory: Sendable {
     /// Records that the holder of `key` on `connection` now has `identity` (a guest who registered).
     func update(_ key: String, connection: ConnectionID, identity: IdentityKind) async throws
 
+    /// Records the keys the guest holding `key` on `connection` blocks, for servers that cannot ask its session
+    /// (the other nodes of a cluster). A directory of one server need not keep them.
+    func updateGuestBlocks(_ key: String, connection: ConnectionID, blocks: Set<String>) async throws
+
     /// Who holds `key`, if anybody.
     func holder(of key: String) async throws -> PresenceEntry?
 
@@ -45,4 +53,9 @@ public protocol PresenceDirectory: Sendable {
 
     /// Forgets the wrong passwords for `key` from `source` after a right one.
     func recordCorrectPassword(for key: String, from source: String) async throws
+}
+
+extension PresenceDirectory {
+    /// A server that runs alone asks its own room.
+    public func updateGuestBlocks(_ key: String, connection: ConnectionID, blocks: Set<String>) async throws {}
 }

@@ -67,7 +67,7 @@ public final class PostgresCluster: Sendable {
     let logger: Logger
     private let state: Mutex<State>
     private let tasks = Mutex<[Task<Void, Never>]>([])
-    private let publisher: GroupCommitWriter<String, Int64>
+    private let outbox: ClusterOutbox
     private let clock = ContinuousClock()
     /// Held while the handler runs: the heartbeat and the listener both have things to say, one at a time.
     private let telling = Mutex(())
@@ -89,9 +89,15 @@ public final class PostgresCluster: Sendable {
                 heardAt: joinedAt
             )
         )
-        let publisherBox = PublisherTarget()
-        self.publisher = GroupCommitWriter { bodies in try await publisherBox.publish(bodies) }
-        publisherBox.cluster.withLock { $0 = self }
+        let target = PublisherTarget()
+        let droppedLogger = logger
+        self.outbox = ClusterOutbox(
+            write: { bodies in try await target.publish(bodies) },
+            dropped: { count, error in
+                droppedLogger.warning("\(count) event(s) for the other nodes not sent: \(error)")
+            }
+        )
+        target.cluster.withLock { $0.cluster = self }
     }
 
     /// Joins the cluster of the database `store` is on, under the smallest node number free.
@@ -102,6 +108,7 @@ public final class PostgresCluster: Sendable {
     ) async throws -> PostgresCluster {
         let joinedAt = ContinuousClock().now
         let membership = try await register(store: store, address: settings.address, logger: logger)
+        store.recordPresence(asNode: membership.node)
         var logger = logger
         logger[metadataKey: "node"] = "\(membership.node)"
         logger.notice("joined the cluster as node \(membership.node) (lease \(settings.lease))")
@@ -136,7 +143,7 @@ public final class PostgresCluster: Sendable {
         for task in tasks.withLock({ $0 }) { task.cancel() }
         try? await listener?.close()
         for task in tasks.withLock({ $0 }) { await task.value }
-        await publisher.shutdown()
+        await outbox.close()
         guard let membership else { return }
         let logger = self.logger
         do {
@@ -156,15 +163,21 @@ public final class PostgresCluster: Sendable {
 
     // MARK: Events
 
-    /// Sends `bodies` to the other nodes, in this order and after everything this node sent before; returns their
+    /// Queues `body` for the other nodes, after everything this node queued before, without waiting (a failure is
+    /// logged: nothing of a fenced node is ever sent).
+    public func relay(_ body: String) {
+        outbox.send([body])
+    }
+
+    /// Sends `bodies` to the other nodes, in this order and after everything this node queued before; returns their
     /// ids once they are committed. Fails with ``ClusterError/notAMember`` once this node was fenced: nothing
     /// of a removed node is ever sent.
     @discardableResult
     public func publish(_ bodies: [String]) async throws -> [Int64] {
-        let publisher = self.publisher
+        let outbox = self.outbox
         do {
             return try await PostgresMessageStore.withDeadline(PostgresMessageStore.operationTimeout) {
-                try await publisher.append(contentsOf: bodies)
+                try await outbox.sendConfirmed(bodies)
             }
         } catch let error as ClusterError {
             throw error
@@ -211,12 +224,17 @@ public final class PostgresCluster: Sendable {
         return ids
     }
 
-    /// The group commit's target, set once the cluster exists (the writer is made before `self` is whole).
+    /// Where the outbox writes: the cluster, known once it exists (the outbox is made before `self` is whole), and
+    /// held weakly (the cluster holds the outbox).
     private final class PublisherTarget: Sendable {
-        let cluster = Mutex<PostgresCluster?>(nil)
+        struct Reference: Sendable {
+            weak var cluster: PostgresCluster?
+        }
+
+        let cluster = Mutex(Reference())
 
         func publish(_ bodies: [String]) async throws -> [Int64] {
-            guard let cluster = cluster.withLock({ $0 }) else { throw ClusterError.notAMember }
+            guard let cluster = cluster.withLock({ $0.cluster }) else { throw ClusterError.notAMember }
             guard let membership = cluster.membership else { throw ClusterError.notAMember }
             let logger = cluster.logger
             do {
@@ -324,6 +342,7 @@ public final class PostgresCluster: Sendable {
         guard let membership = try? await Self.register(store: store, address: settings.address, logger: logger) else {
             return
         }
+        store.recordPresence(asNode: membership.node)
         state.withLock { state in
             state.membership = membership
             state.lease = NodeLease(duration: settings.lease, joinedAt: joinedAt)
@@ -392,6 +411,16 @@ public final class PostgresCluster: Sendable {
                 ).decode(String.self) {
                     names.append(name)
                 }
+                // Its users' time online ends at its last heartbeat (for `wholast` and history).
+                try await connection.query(
+                    """
+                    UPDATE presence_intervals SET end_at = greatest(start_at, (
+                        SELECT (extract(epoch FROM heartbeat_at) * 1000)::bigint FROM cluster_nodes
+                        WHERE id = \(Int32(node.node))))
+                    WHERE node = \(Int32(node.node)) AND end_at IS NULL
+                    """,
+                    logger: logger
+                )
                 try await connection.query(
                     "DELETE FROM cluster_nodes WHERE id = \(Int32(node.node)) AND incarnation = \(node.incarnation)",
                     logger: logger

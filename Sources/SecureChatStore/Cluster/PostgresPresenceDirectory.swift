@@ -58,7 +58,10 @@ public final class PostgresPresenceDirectory: PresenceDirectory {
         return claimed
     }
 
+    /// Gives up `key` if `connection` holds it. Not while this node is fenced: its names stay until another node
+    /// removes it, and announces their leaving to everyone.
     public func release(_ key: String, connection: ConnectionID) async throws {
+        _ = try membership(of: connection)
         let logger = cluster.logger
         try await store.run { client in
             try await client.query(
@@ -84,6 +87,20 @@ public final class PostgresPresenceDirectory: PresenceDirectory {
         }
     }
 
+    public func updateGuestBlocks(_ key: String, connection: ConnectionID, blocks: Set<String>) async throws {
+        let logger = cluster.logger
+        let sorted = blocks.sorted()
+        try await store.run { client in
+            try await client.query(
+                """
+                UPDATE cluster_names SET guest_blocks = \(sorted)
+                WHERE name_key = \(key) AND node = \(Int32(connection.node)) AND connection = \(Int64(connection.number))
+                """,
+                logger: logger
+            )
+        }
+    }
+
     public func holder(of key: String) async throws -> PresenceEntry? {
         try await entries(where: "WHERE name_key = $1", key).first
     }
@@ -96,20 +113,20 @@ public final class PostgresPresenceDirectory: PresenceDirectory {
         var binds = PostgresBindings(capacity: 1)
         if let key { binds.append(key) }
         let query = PostgresQuery(
-            unsafeSQL: "SELECT display_name, identity, node, connection FROM cluster_names \(condition)",
+            unsafeSQL: "SELECT display_name, identity, node, connection, guest_blocks FROM cluster_names \(condition)",
             binds: binds
         )
         let logger = cluster.logger
-        let rows = try await store.run { client -> [(String, String, Int32, Int64)] in
-            var rows: [(String, String, Int32, Int64)] = []
+        let rows = try await store.run { client -> [(String, String, Int32, Int64, [String])] in
+            var rows: [(String, String, Int32, Int64, [String])] = []
             for try await row in try await client.query(query, logger: logger).decode(
-                (String, String, Int32, Int64).self
+                (String, String, Int32, Int64, [String]).self
             ) {
                 rows.append(row)
             }
             return rows
         }
-        return try rows.map { display, identity, node, connection in
+        return try rows.map { display, identity, node, connection, blocks in
             guard case .success(let name) = Username.validate(display), let kind = IdentityKind(rawValue: identity)
             else {
                 throw StoreError.storageFailed(
@@ -119,7 +136,8 @@ public final class PostgresPresenceDirectory: PresenceDirectory {
             return PresenceEntry(
                 name: name,
                 connection: ConnectionID(node: UInt16(node), number: Int(connection)),
-                identity: kind
+                identity: kind,
+                guestBlocks: Set(blocks)
             )
         }
     }

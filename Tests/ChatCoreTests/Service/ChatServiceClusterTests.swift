@@ -131,6 +131,24 @@ import Testing
         #expect(!two.received(by: 1).contains(.privateMessage(from: "ada", text: "psst")))
     }
 
+    @Test func aGuestsBlocksOnAnotherNodeRefuseASendOnTheSendersNode() async throws {
+        let (one, two) = nodes()
+        var ada = try await one.join("ada", on: 1)
+        var bob = try await two.join("bob", on: 1)
+        _ = await two.service.perform(.block(name("ada")), for: &bob)
+        #expect(
+            await one.service.perform(.send(to: name("bob"), text: "psst"), for: &ada) == [
+                .error(.blocked(by: name("bob")))
+            ]
+        )
+        _ = await two.service.perform(.unblock(name("ada")), for: &bob)
+        #expect(
+            await one.service.perform(.send(to: name("bob"), text: "psst"), for: &ada) == [
+                .ok(OKSummary.delivered(to: name("bob")))
+            ]
+        )
+    }
+
     @Test func aSendThatCannotReachTheOtherNodeIsAServerErrorNotADelivery() async throws {
         let (one, two) = nodes()
         var ada = try await one.join("ada", as: .registered, on: 1)

@@ -1,0 +1,142 @@
+import Foundation
+import PostgresTestSupport
+import Testing
+
+/// Three real servers started with `--cluster` on one real PostgreSQL, with `openssl s_client` users spread over
+/// them: one chat, and what users see when a node dies, is paused past its lease, or when names race.
+@Suite(.timeLimit(.minutes(3)), TestPostgres.required)
+struct ClusterTests {
+    /// `count` nodes on one new database, with one certificate authority (a client trusts every node).
+    private static func nodes(_ count: Int, lease: Int = 10, on url: String? = nil) async throws -> [ServerProcess] {
+        let pki = try TestPKI.make()
+        let database: String
+        if let url { database = url } else { database = try await TestPostgres.newDatabase() }
+        var nodes: [ServerProcess] = []
+        for _ in 0..<count {
+            nodes.append(
+                try await ServerProcess.start(
+                    pki: pki,
+                    databasePath: database,
+                    extraArguments: ["--cluster", "--cluster-lease", "\(lease)"]
+                )
+            )
+        }
+        return nodes
+    }
+
+    @Test func threeNodesAreOneChat() async throws {
+        let nodes = try await Self.nodes(3)
+        try await nodes[0].register("dave", password: "pass-dave-123")
+        let alice = try await nodes[0].login("alice")
+        let bob = try await nodes[1].login("bob")
+        #expect(await alice.next("NOTICE ") == "NOTICE bob joined the conversation")
+        let carol = try await nodes[2].login("carol")
+        #expect(await alice.next("NOTICE ") == "NOTICE carol joined the conversation")
+        #expect(await bob.next("NOTICE ") == "NOTICE carol joined the conversation")
+
+        alice.send("hello from node one")
+        #expect(await bob.next("CHAT ") == "CHAT alice: hello from node one")
+        #expect(await carol.next("CHAT ") == "CHAT alice: hello from node one")
+        for number in 1...20 { carol.send("line \(number)") }
+        for number in 1...20 {
+            #expect(await alice.next("CHAT ") == "CHAT carol: line \(number)", "each line once, in carol's order")
+        }
+        for number in 1...20 { #expect(await bob.next("CHAT ") == "CHAT carol: line \(number)") }
+
+        bob.send("whoelse")
+        #expect(await bob.answer() == ["USER alice", "USER carol", "OK 2 other users online"])
+
+        bob.send("send carol psst")
+        #expect(await bob.answer() == ["OK delivered to carol"])
+        #expect(await carol.next("PRIVATE ") == "PRIVATE bob: psst")
+        bob.send("send dave see you")
+        #expect(await bob.answer().last?.hasPrefix("OK queued for dave") == true)
+        bob.send("broadcast message to all")
+        #expect(await bob.answer() == ["OK broadcast to 2 users"])
+        #expect(await alice.next("BROADCAST ") == "BROADCAST bob: to all")
+
+        // A guest's blocks hold on other nodes too: for a private message, and for chat lines.
+        carol.send("block alice")
+        #expect(await carol.answer().last == "OK blocked alice")
+        alice.send("send carol hi")
+        #expect(await alice.answer().last?.hasPrefix("ERROR blocked") == true)
+        alice.send("not for carol")
+        #expect(await bob.next("CHAT ") == "CHAT alice: not for carol")
+        bob.send("for carol")
+        #expect(await carol.next("CHAT ") == "CHAT bob: for carol", "nothing of alice's in between")
+
+        // A name online on one node is taken on every other.
+        let again = try nodes[2].connect()
+        #expect(await again.next("PROMPT Enter username:") != nil)
+        again.send("ALICE")
+        #expect(await again.next("ERROR ")?.hasPrefix("ERROR name-taken") == true)
+
+        carol.send("tata")
+        #expect(await alice.next("NOTICE ") == "NOTICE carol left the conversation")
+        #expect(await bob.next("NOTICE ") == "NOTICE carol left the conversation")
+
+        let dave = try await nodes[2].login("dave", password: "pass-dave-123")
+        dave.send("inbox")
+        #expect(
+            await dave.answer().contains { $0.hasPrefix("INBOX ") && $0.contains("bob") && $0.hasSuffix("see you") }
+        )
+    }
+
+    @Test func aKilledNodesUsersLeaveEverywhereAndTheirNamesAreFreeWithinTheLease() async throws {
+        let nodes = try await Self.nodes(2, lease: 2)
+        let alice = try await nodes[0].login("alice")
+        _ = try await nodes[1].login("bob")
+        #expect(await alice.next("NOTICE ") == "NOTICE bob joined the conversation")
+        let killed = ContinuousClock.now
+        await nodes[1].stop(SIGKILL)
+        #expect(await alice.next("NOTICE ", timeout: 15) == "NOTICE bob left the conversation unexpectedly")
+        #expect(ContinuousClock.now - killed < .seconds(6), "within the lease and a heartbeat or two")
+        let bob = try await nodes[0].login("bob")
+        bob.send("whoelse")
+        #expect(await bob.answer() == ["USER alice", "OK 1 other user online"])
+    }
+
+    @Test func aPausedNodeIsFencedItsUsersAreToldAndItTakesLoginsAgain() async throws {
+        let nodes = try await Self.nodes(2, lease: 2)
+        let alice = try await nodes[0].login("alice")
+        let bob = try await nodes[1].login("bob")
+        #expect(await alice.next("NOTICE ") == "NOTICE bob joined the conversation")
+        nodes[1].process.signal(SIGSTOP)
+        #expect(await alice.next("NOTICE ", timeout: 15) == "NOTICE bob left the conversation unexpectedly")
+        let newBob = try await nodes[0].login("bob")
+        nodes[1].process.signal(SIGCONT)
+        // The paused node learns it lost its membership before it acts on it: it tells its users and closes.
+        #expect(await bob.next("NOTICE ", timeout: 10)?.contains("lost contact") == true)
+        #expect(await bob.next("BYE ") != nil)
+        newBob.send("whoelse")
+        #expect(await newBob.answer() == ["USER alice", "OK 1 other user online"])
+        // It joins again and takes logins.
+        var carol: LineProcess?
+        for _ in 0..<50 where carol == nil {
+            carol = try? await nodes[1].login("carol")
+            if carol == nil { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(carol != nil)
+        #expect(await alice.next(where: { $0 == "NOTICE carol joined the conversation" }) != nil)
+    }
+
+    @Test func ofManyLoginsWithOneNameAcrossNodesExactlyOneWins() async throws {
+        let nodes = try await Self.nodes(3)
+        var clients: [LineProcess] = []
+        for index in 0..<30 {
+            let client = try nodes[index % 3].connect()
+            clients.append(client)
+        }
+        for client in clients { _ = await client.next("PROMPT Enter username:") }
+        for client in clients { client.send("zed") }
+        var welcomed = 0
+        var taken = 0
+        for client in clients {
+            let line = await client.next(timeout: 20, where: { $0.hasPrefix("WELCOME ") || $0.hasPrefix("ERROR ") })
+            if line?.hasPrefix("WELCOME zed") == true { welcomed += 1 }
+            if line?.hasPrefix("ERROR name-taken") == true { taken += 1 }
+        }
+        #expect(welcomed == 1)
+        #expect(taken == 29)
+    }
+}
