@@ -120,6 +120,35 @@ struct ClusterTests {
         #expect(await alice.next(where: { $0 == "NOTICE carol joined the conversation" }) != nil)
     }
 
+    /// PostgreSQL restarts under two nodes: chat lines said meanwhile reach the other node once it is back (once
+    /// each, in order); a private message to the other node is either delivered or refused, never acknowledged and
+    /// lost; both nodes carry on by themselves.
+    @Test func postgreSQLRestartingLosesNothingAcknowledged() async throws {
+        let server = try TestPostgres.Cluster.start()
+        let nodes = try await Self.nodes(2, on: server.url)
+        let alice = try await nodes[0].login("alice")
+        let bob = try await nodes[1].login("bob")
+        #expect(await alice.next("NOTICE ") == "NOTICE bob joined the conversation")
+        alice.send("before")
+        #expect(await bob.next("CHAT ") == "CHAT alice: before")
+
+        try server.pause()
+        for number in 1...5 { alice.send("during \(number)") }
+        alice.send("send bob private during")
+        let answer = await alice.answer(timeout: 20).last ?? ""
+        #expect(answer.hasPrefix("OK delivered") || answer.hasPrefix("ERROR server-error"), "\(answer)")
+        try server.resume()
+
+        for number in 1...5 {
+            #expect(await bob.next("CHAT ", timeout: 20) == "CHAT alice: during \(number)")
+        }
+        if answer.hasPrefix("OK delivered") {
+            #expect(await bob.next("PRIVATE ", timeout: 20) == "PRIVATE alice: private during")
+        }
+        alice.send("after")
+        #expect(await bob.next("CHAT ", timeout: 20) == "CHAT alice: after", "nothing twice, and still one chat")
+    }
+
     @Test func ofManyLoginsWithOneNameAcrossNodesExactlyOneWins() async throws {
         let nodes = try await Self.nodes(3)
         var clients: [LineProcess] = []

@@ -295,9 +295,10 @@ struct PostgresClusterTests {
             let other = nodes.first { $0.cluster.membership?.node != holder.connection.node }!
             try await other.directory.release("dana", connection: try other.connection(holder.connection.number))
             #expect(try await nodes[2].directory.holder(of: "dana") == holder)
-            try await nodes[0].directory.update("dana", connection: holder.connection, identity: .registered)
+            let holding = try #require(nodes.first { $0.cluster.membership?.node == holder.connection.node })
+            try await holding.directory.update("dana", connection: holder.connection, identity: .registered)
             #expect(try await nodes[1].directory.everyone().map(\.identity) == [.registered])
-            try await nodes[0].directory.release("dana", connection: holder.connection)
+            try await holding.directory.release("dana", connection: holder.connection)
             #expect(try await nodes[1].directory.everyone().isEmpty)
         }
     }

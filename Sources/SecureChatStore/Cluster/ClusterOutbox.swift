@@ -3,6 +3,11 @@ import Synchronization
 /// This node's events on their way to PostgreSQL, in the order they were queued. Queuing never waits (the chat
 /// queues under its room lock); one task at a time writes what is queued, as one batch in one statement, so the
 /// events of one node commit in the order it queued them.
+///
+/// When a write fails (PostgreSQL restarting, say), whoever waits for their events is told at once (a `send` is
+/// answered with an error, never acknowledged and then lost); events nobody waits for (chat lines, notices) stay
+/// queued, in order, and are written again until they are, or until the node is no longer a member
+/// (``PostgresCluster/ClusterError/notAMember``), when they are dropped: the node's users are disconnected then.
 final class ClusterOutbox: Sendable {
     typealias Write = @Sendable ([String]) async throws -> [Int64]
 
@@ -21,6 +26,8 @@ final class ClusterOutbox: Sendable {
 
     /// The most events written in one statement.
     private let batchLimit = 1000
+    /// How long to wait before writing again after a failure.
+    private let retryDelay: Duration = .milliseconds(250)
     private let state = Mutex(State())
     private let write: Write
     private let dropped: @Sendable (Int, any Error) -> Void
@@ -44,8 +51,12 @@ final class ClusterOutbox: Sendable {
         }
     }
 
-    /// Writes what is queued, then refuses more.
-    func close() async {
+    /// Refuses more, and returns once what is queued is written, or after `timeout` (PostgreSQL gone).
+    func close(timeout: Duration) async {
+        let timer = Task { [weak self] in
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            self?.releaseIdleWaiters()
+        }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let idle = state.withLock { state -> Bool in
                 state.closed = true
@@ -55,6 +66,15 @@ final class ClusterOutbox: Sendable {
             }
             if idle { continuation.resume() }
         }
+        timer.cancel()
+    }
+
+    private func releaseIdleWaiters() {
+        let waiters = state.withLock { state in
+            defer { state.idleWaiters = [] }
+            return state.idleWaiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     private func enqueue(_ request: Request) {
@@ -93,17 +113,31 @@ final class ClusterOutbox: Sendable {
                     request.continuation?.resume(returning: Array(ids[offset..<offset + request.bodies.count]))
                     offset += request.bodies.count
                 }
+            } catch let error as PostgresCluster.ClusterError {
+                fail(batch, error, keepingUnwaited: false)
             } catch {
-                var unwaited = 0
-                for request in batch {
-                    if let continuation = request.continuation {
-                        continuation.resume(throwing: error)
-                    } else {
-                        unwaited += request.bodies.count
-                    }
-                }
-                if unwaited > 0 { dropped(unwaited, error) }
+                fail(batch, error, keepingUnwaited: true)
+                try? await Task.sleep(for: retryDelay)
             }
+        }
+    }
+
+    /// Tells the waiting requests of `batch` that it failed, and either puts the others back at the head of the
+    /// queue or drops them.
+    private func fail(_ batch: [Request], _ error: any Error, keepingUnwaited: Bool) {
+        var unwaited: [Request] = []
+        for request in batch {
+            if let continuation = request.continuation {
+                continuation.resume(throwing: error)
+            } else {
+                unwaited.append(request)
+            }
+        }
+        guard !unwaited.isEmpty else { return }
+        if keepingUnwaited {
+            state.withLock { $0.pending.insert(contentsOf: unwaited, at: 0) }
+        } else {
+            dropped(unwaited.reduce(0) { $0 + $1.bodies.count }, error)
         }
     }
 

@@ -132,18 +132,21 @@ public final class PostgresCluster: Sendable {
         tasks.withLock { $0 = [heartbeat, listener] }
     }
 
-    /// Leaves the cluster: stops the heartbeat and the listener, and deletes this node's row (its names with it).
-    /// The chat has told its users already; nobody else is told.
+    /// Leaves the cluster: stops the heartbeat and the listener, sends what is queued (the leaving of this node's
+    /// users, say; for up to five seconds), and deletes this node's row (its names with it).
     public func leave() async {
-        let (membership, listener) = state.withLock { state in
+        let listener = state.withLock { state in
             state.stopped = true
-            defer { state.membership = nil }
-            return (state.membership, state.listener)
+            return state.listener
         }
         for task in tasks.withLock({ $0 }) { task.cancel() }
         try? await listener?.close()
         for task in tasks.withLock({ $0 }) { await task.value }
-        await outbox.close()
+        await outbox.close(timeout: .seconds(5))
+        let membership = state.withLock { state in
+            defer { state.membership = nil }
+            return state.membership
+        }
         guard let membership else { return }
         let logger = self.logger
         do {
