@@ -9,7 +9,7 @@ PORT ?= 7443
 # Evaluated only when `run` needs it.
 BIN_PATH = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: build deps test-deps certs client-cert revoke crl run test bench bench-postgres bench-anchors clean help
+.PHONY: build deps test-deps certs client-cert revoke crl run cluster test bench bench-postgres bench-cluster bench-anchors clean help
 
 # Installs the missing Debian packages first (scripts/install-deps.sh says what it does and when it cannot).
 deps:
@@ -24,9 +24,11 @@ build: deps
 help:
 	@echo "make run [HOST=… PORT=…]      build, create development certificates if missing, start the server on"
 	@echo "                              127.0.0.1:7443 (HOST=0.0.0.0 listens on every interface)"
+	@echo "make cluster                  two nodes of one chat on a throw-away PostgreSQL, on 7443 and 7444 (docs/CLUSTER.md)"
 	@echo "make test                     run all tests (they make their own certificates)"
 	@echo "make bench                    release build, then the benchmark suite against a throw-away server (docs/BENCHMARKS.md)"
 	@echo "make bench-postgres           the store and offline runs on PostgreSQL beside SQLite, with pgbench (needs postgresql)"
+	@echo "make bench-cluster            fan-out on 1, 2 and 3 nodes of a cluster on one PostgreSQL (needs postgresql)"
 	@echo "make bench-anchors            the same modes against SecureChat, Mosquitto and ngIRCd on this machine (needs apt-get install mosquitto ngircd)"
 	@echo "make build                    swift build"
 	@echo "make certs                    create the development CA and server certificate if missing"
@@ -57,6 +59,10 @@ run: build certs
 		$(if $(wildcard certs/ca.crl),--crl certs/ca.crl) \
 		--database $(DATABASE)
 
+# Two nodes of one chat on a throw-away PostgreSQL, on 7443 and 7444, for trying a cluster by hand (docs/CLUSTER.md).
+cluster: build certs test-deps
+	@BIN="$(BIN_PATH)" bash scripts/cluster.sh
+
 # The tests that run the server on PostgreSQL share one throw-away PostgreSQL server, started here and stopped after
 # (scripts/test-postgres.sh; without PostgreSQL installed they are skipped, or fail under CI).
 test: test-deps
@@ -70,6 +76,10 @@ bench:
 # The store and the offline path on PostgreSQL beside SQLite, with pgbench as the reference (needs PostgreSQL).
 bench-postgres:
 	SWIFT="$(SWIFT)" bash bench/postgres.sh
+
+# Fan-out on one node and on two and three nodes of a cluster (needs PostgreSQL).
+bench-cluster:
+	SWIFT="$(SWIFT)" bash bench/cluster.sh
 
 # The targets' anchor servers (Mosquitto, ngIRCd) measured by the same modes as SecureChat, side by side.
 bench-anchors:

@@ -7,8 +7,14 @@ import Testing
 @Suite(.timeLimit(.minutes(3)), TestPostgres.required)
 struct ClusterTests {
     /// `count` nodes on one new database, with one certificate authority (a client trusts every node).
-    private static func nodes(_ count: Int, lease: Int = 10, on url: String? = nil) async throws -> [ServerProcess] {
-        let pki = try TestPKI.make()
+    private static func nodes(
+        _ count: Int,
+        lease: Int = 10,
+        on url: String? = nil,
+        pki given: TestPKI? = nil,
+        extraArguments: [String] = []
+    ) async throws -> [ServerProcess] {
+        let pki = try given ?? TestPKI.make()
         let database: String
         if let url { database = url } else { database = try await TestPostgres.newDatabase() }
         var nodes: [ServerProcess] = []
@@ -17,7 +23,7 @@ struct ClusterTests {
                 try await ServerProcess.start(
                     pki: pki,
                     databasePath: database,
-                    extraArguments: ["--cluster", "--cluster-lease", "\(lease)"]
+                    extraArguments: ["--cluster", "--cluster-lease", "\(lease)"] + extraArguments
                 )
             )
         }
@@ -75,11 +81,22 @@ struct ClusterTests {
         #expect(await alice.next("NOTICE ") == "NOTICE carol left the conversation")
         #expect(await bob.next("NOTICE ") == "NOTICE carol left the conversation")
 
+        // Registered on node 1, logged in on node 3: the same identity, inbox and history everywhere.
         let dave = try await nodes[2].login("dave", password: "pass-dave-123")
+        #expect(await alice.next("NOTICE ") == "NOTICE dave joined the conversation")
         dave.send("inbox")
         #expect(
             await dave.answer().contains { $0.hasPrefix("INBOX ") && $0.contains("bob") && $0.hasSuffix("see you") }
         )
+        bob.send("broadcast user alice dave nobody message to two")
+        let delivered = await bob.answer()
+        #expect(delivered.last == "OK 2 delivered, 0 queued, 1 failed", "\(delivered)")
+        #expect(await dave.next("BROADCAST ") == "BROADCAST bob to alice,dave: to two")
+        #expect(await alice.next("BROADCAST ") == "BROADCAST bob to alice,dave: to two")
+        dave.send("history 5")
+        #expect(await dave.answer().contains { $0.hasPrefix("HISTORY ") && $0.hasSuffix("to two") })
+        dave.send("wholast 5")
+        #expect(await dave.answer().contains { $0.hasPrefix("USER carol") })
     }
 
     @Test func aKilledNodesUsersLeaveEverywhereAndTheirNamesAreFreeWithinTheLease() async throws {
@@ -149,10 +166,58 @@ struct ClusterTests {
         #expect(await bob.next("CHAT ", timeout: 20) == "CHAT alice: after", "nothing twice, and still one chat")
     }
 
+    @Test func aNodeCutOffFromPostgreSQLClosesItsSessionsAndTakesLoginsWhenItIsBack() async throws {
+        let server = try TestPostgres.Cluster.start()
+        let nodes = try await Self.nodes(2, lease: 2, on: server.url)
+        let alice = try await nodes[0].login("alice")
+        let bob = try await nodes[1].login("bob")
+        #expect(await alice.next("NOTICE ") == "NOTICE bob joined the conversation")
+        try server.pause()
+        for user in [alice, bob] {
+            #expect(await user.next("NOTICE ", timeout: 10)?.contains("lost contact") == true)
+            #expect(await user.next("BYE ") != nil)
+        }
+        let meanwhile = try nodes[0].connect()
+        #expect(await meanwhile.next("PROMPT Enter username:") != nil)
+        meanwhile.send("carol")
+        #expect(await meanwhile.next("ERROR ", timeout: 20)?.hasPrefix("ERROR server-error") == true)
+        try server.resume()
+        var carol: LineProcess?
+        for _ in 0..<100 where carol == nil {
+            carol = try? await nodes[0].login("carol")
+            if carol == nil { try await Task.sleep(for: .milliseconds(300)) }
+        }
+        #expect(carol != nil, "the node joined again and takes logins")
+        var dora: LineProcess?
+        for _ in 0..<100 where dora == nil {
+            dora = try? await nodes[1].login("dora")
+            if dora == nil { try await Task.sleep(for: .milliseconds(300)) }
+        }
+        #expect(await carol?.next(where: { $0 == "NOTICE dora joined the conversation" }) != nil)
+    }
+
+    @Test func aRevokedCertificateClosesItsSessionOnWhicheverNodeHoldsIt() async throws {
+        let pki = try TestPKI.make()
+        let certificate = try pki.client("alice")
+        let nodes = try await Self.nodes(
+            2,
+            pki: pki,
+            extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate, "--crl", pki.crl]
+        )
+        let bob = try await nodes[0].login("bob")
+        let alice = try nodes[1].connect(certificate: certificate)
+        #expect(await alice.next("WELCOME ") != nil)
+        #expect(await bob.next("NOTICE ") == "NOTICE alice joined the conversation")
+        try pki.revoke("alice")
+        for node in nodes { node.process.signal(SIGHUP) }
+        #expect(await alice.next { $0.contains("revoked") } == "NOTICE your client certificate has been revoked")
+        #expect(await bob.next("NOTICE ") == "NOTICE alice left the conversation (client certificate revoked)")
+    }
+
     @Test func ofManyLoginsWithOneNameAcrossNodesExactlyOneWins() async throws {
         let nodes = try await Self.nodes(3)
         var clients: [LineProcess] = []
-        for index in 0..<30 {
+        for index in 0..<50 {
             let client = try nodes[index % 3].connect()
             clients.append(client)
         }
@@ -166,6 +231,6 @@ struct ClusterTests {
             if line?.hasPrefix("ERROR name-taken") == true { taken += 1 }
         }
         #expect(welcomed == 1)
-        #expect(taken == 29)
+        #expect(taken == 49)
     }
 }

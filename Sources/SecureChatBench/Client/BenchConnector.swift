@@ -2,12 +2,18 @@ import ChatTransport
 import NIOCore
 import NIOPosix
 import SecureChatTLS
+import Synchronization
 
 /// Opens TLS connections to the server with our own TLS layer: `TLSHandler` → ``BenchLineHandler``, with a
 /// ``PeerAdapter`` between them for another server's protocol.
 struct BenchConnector: Sendable {
-    let host: String
-    let port: Int
+    struct Endpoint: Sendable {
+        let host: String
+        let port: Int
+    }
+
+    /// The servers (the nodes of a cluster), each connection to the next in turn.
+    let endpoints: [Endpoint]
     let context: TLSContext
     let group: MultiThreadedEventLoopGroup
     /// The protocol spoken over TLS: SecureChat's, or another server's through a ``PeerAdapter``.
@@ -15,6 +21,21 @@ struct BenchConnector: Sendable {
 
     /// The group's event loops, to spread connections evenly.
     var loops: [any EventLoop] { Array(group.makeIterator()) }
+
+    private let turn = Turn()
+
+    init(endpoints: [Endpoint], context: TLSContext, group: MultiThreadedEventLoopGroup, peer: PeerProtocol) {
+        self.endpoints = endpoints
+        self.context = context
+        self.group = group
+        self.peer = peer
+    }
+
+    /// Which endpoint the next connection goes to.
+    private final class Turn: Sendable {
+        private let next = Atomic(0)
+        func take() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue }
+    }
 
     /// Connects and completes the TLS handshake; with a `name` also logs in (answering a password prompt with
     /// `password`); with `untilPrompt` (and no name) also waits for the server's first prompt. `sink` receives the
@@ -30,10 +51,11 @@ struct BenchConnector: Sendable {
     ) async throws -> BenchConnection {
         let context = self.context
         let peer = self.peer
+        let endpoint = endpoints[turn.take() % endpoints.count]
         var connection = try await ClientBootstrap(group: loop ?? group.next())
             .connectTimeout(.seconds(30))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connect(host: host, port: port) { channel in
+            .connect(host: endpoint.host, port: endpoint.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handler = BenchLineHandler(loop: channel.eventLoop, name: name, password: password, sink: sink)
                     let sync = channel.pipeline.syncOperations

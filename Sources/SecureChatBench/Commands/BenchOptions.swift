@@ -13,6 +13,16 @@ struct BenchOptions: ParsableArguments {
     var port: Int = 7443
 
     @Option(
+        name: .customLong("server"),
+        help: ArgumentHelp(
+            "host:port of a server, repeated for the nodes of a cluster: connections go to each in turn (instead "
+                + "of --host and --port).",
+            valueName: "host:port"
+        )
+    )
+    var servers: [String] = []
+
+    @Option(
         help: ArgumentHelp(
             "PEM CA certificate that signs the server's certificate; without it the certificate is not checked.",
             valueName: "file"
@@ -21,12 +31,17 @@ struct BenchOptions: ParsableArguments {
     var ca: String?
 
     @Option(
+        name: .customLong("server-pid"),
         help: ArgumentHelp(
-            "The server's process id: adds its CPU time per unit of work and its memory.",
+            "The server's process id: adds its CPU time per unit of work and its memory. Repeated for a cluster: "
+                + "their CPU is added up (the memory is the first one's).",
             valueName: "pid"
         )
     )
-    var serverPid: Int32?
+    var serverPids: [Int32] = []
+
+    /// The (first) server's process id.
+    var serverPid: Int32? { serverPids.first }
 
     @Option(
         help: ArgumentHelp(
@@ -45,8 +60,20 @@ struct BenchOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Event-loop threads of the load generator.", valueName: "n"))
     var clientThreads: Int = 2
 
+    /// Where connections go, in turn.
+    func endpoints() throws -> [BenchConnector.Endpoint] {
+        guard !servers.isEmpty else { return [BenchConnector.Endpoint(host: host, port: port)] }
+        return try servers.map { server in
+            guard let colon = server.lastIndex(of: ":"), let port = Int(server[server.index(after: colon)...]),
+                (1...65535).contains(port)
+            else { throw ValidationError("Please give --server as host:port, not '\(server)'.") }
+            return BenchConnector.Endpoint(host: String(server[..<colon]), port: port)
+        }
+    }
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("Please give a port between 1 and 65535.") }
+        _ = try endpoints()
         guard clientThreads >= 1 else { throw ValidationError("Please give --client-threads of at least 1.") }
     }
 
@@ -74,8 +101,7 @@ struct BenchOptions: ParsableArguments {
         )
         tls.resumesSessions = resumingSessions
         return BenchConnector(
-            host: host,
-            port: port,
+            endpoints: try endpoints(),
             context: try TLSContext(configuration: tls),
             group: MultiThreadedEventLoopGroup(numberOfThreads: clientThreads),
             peer: peer

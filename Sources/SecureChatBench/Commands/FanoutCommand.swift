@@ -92,9 +92,9 @@ struct FanoutCommand: AsyncParsableCommand {
             receiving.append(connection)
         }
         progress.update("\(receivers) receivers in; waiting for the server to go quiet")
-        if let pid = options.serverPid { try await ServerQuiet.wait(pid: pid) }
+        for pid in options.serverPids { try await ServerQuiet.wait(pid: pid) }
 
-        let cpu = try ServerCPUWindow(pid: options.serverPid)
+        let cpu = try ServerCPUWindow(pids: options.serverPids)
         let start = MonotonicClock.micros()
         let ticker = progress.every(2) {
             let done = coordinator.completedMessages

@@ -65,7 +65,7 @@ struct HandshakeCommand: AsyncParsableCommand {
                 try await connector.connect(name: nil, untilPrompt: true).close()
             }
         }
-        let cpu = try ServerCPUWindow(pid: options.serverPid)
+        let cpu = try ServerCPUWindow(pids: options.serverPids)
         let start = MonotonicClock.micros()
         try await WorkCounter(total: total).run(concurrency: concurrency) { _ in
             let began = MonotonicClock.micros()

@@ -120,7 +120,7 @@ struct OfflineCommand: AsyncParsableCommand {
         let text = String(repeating: "m", count: size)
         let work = WorkCounter(total: messages)
         let ticker = progress.every(2) { "\(work.claimed)/\(messages) sent" }
-        let cpu = try ServerCPUWindow(pid: options.serverPid)
+        let cpu = try ServerCPUWindow(pids: options.serverPids)
         let start = MonotonicClock.micros()
         let runs = connections.map { connection in
             OfflineSender(connection: connection, work: work, names: names, text: text, depth: pipeline).run()
@@ -147,7 +147,7 @@ struct OfflineCommand: AsyncParsableCommand {
             readers.append(try await connector.connect(name: names[index], password: Self.password))
         }
         let read = NIOLockedValueBox(0)
-        let cpu = try ServerCPUWindow(pid: options.serverPid)
+        let cpu = try ServerCPUWindow(pids: options.serverPids)
         let start = MonotonicClock.micros()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for reader in readers.all {

@@ -59,13 +59,14 @@ enum ServerStats {
 /// CPU used by the server between `start` and a later reading (nothing when no pid was given), and by this
 /// process, the load generator, over the same window.
 struct ServerCPUWindow: Sendable {
-    let pid: Int32?
-    let start: ServerSample?
+    /// The server's processes (a cluster's nodes), whose CPU is added up.
+    let pids: [Int32]
+    let start: Double?
     let generatorStart: Double
 
-    init(pid: Int32?) throws {
-        self.pid = pid
-        self.start = try pid.map { try ServerStats.sample(pid: $0) }
+    init(pids: [Int32]) throws {
+        self.pids = pids
+        self.start = pids.isEmpty ? nil : try pids.reduce(0) { $0 + (try ServerStats.cpuSeconds(pid: $1)) }
         self.generatorStart = ServerStats.ownCPUSeconds()
     }
 
@@ -76,7 +77,7 @@ struct ServerCPUWindow: Sendable {
 
     /// Seconds of server CPU since `start`, or nil without a pid.
     func cpuSecondsSoFar() throws -> Double? {
-        guard let pid, let start else { return nil }
-        return try ServerStats.cpuSeconds(pid: pid) - start.cpuSeconds
+        guard let start else { return nil }
+        return try pids.reduce(0) { $0 + (try ServerStats.cpuSeconds(pid: $1)) } - start
     }
 }
