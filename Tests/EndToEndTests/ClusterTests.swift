@@ -100,26 +100,26 @@ struct ClusterTests {
     }
 
     @Test func aKilledNodesUsersLeaveEverywhereAndTheirNamesAreFreeWithinTheLease() async throws {
-        let nodes = try await Self.nodes(2, lease: 2)
+        let nodes = try await Self.nodes(2, lease: 4)
         let alice = try await nodes[0].login("alice")
         _ = try await nodes[1].login("bob")
         #expect(await alice.next("NOTICE ") == "NOTICE bob joined the conversation")
         let killed = ContinuousClock.now
         await nodes[1].stop(SIGKILL)
-        #expect(await alice.next("NOTICE ", timeout: 15) == "NOTICE bob left the conversation unexpectedly")
-        #expect(ContinuousClock.now - killed < .seconds(6), "within the lease and a heartbeat or two")
+        #expect(await alice.next("NOTICE ", timeout: 20) == "NOTICE bob left the conversation unexpectedly")
+        #expect(ContinuousClock.now - killed < .seconds(12), "within the lease and a few heartbeats")
         let bob = try await nodes[0].login("bob")
         bob.send("whoelse")
         #expect(await bob.answer() == ["USER alice", "OK 1 other user online"])
     }
 
     @Test func aPausedNodeIsFencedItsUsersAreToldAndItTakesLoginsAgain() async throws {
-        let nodes = try await Self.nodes(2, lease: 2)
+        let nodes = try await Self.nodes(2, lease: 4)
         let alice = try await nodes[0].login("alice")
         let bob = try await nodes[1].login("bob")
         #expect(await alice.next("NOTICE ") == "NOTICE bob joined the conversation")
         nodes[1].process.signal(SIGSTOP)
-        #expect(await alice.next("NOTICE ", timeout: 15) == "NOTICE bob left the conversation unexpectedly")
+        #expect(await alice.next("NOTICE ", timeout: 20) == "NOTICE bob left the conversation unexpectedly")
         let newBob = try await nodes[0].login("bob")
         nodes[1].process.signal(SIGCONT)
         // The paused node learns it lost its membership before it acts on it: it tells its users and closes.
@@ -142,7 +142,8 @@ struct ClusterTests {
     /// lost; both nodes carry on by themselves.
     @Test func postgreSQLRestartingLosesNothingAcknowledged() async throws {
         let server = try TestPostgres.Cluster.start()
-        let nodes = try await Self.nodes(2, on: server.url)
+        // A long lease: the restart must not outlast it however loaded the machine is (that case is the fencing test's).
+        let nodes = try await Self.nodes(2, lease: 30, on: server.url)
         let alice = try await nodes[0].login("alice")
         let bob = try await nodes[1].login("bob")
         #expect(await alice.next("NOTICE ") == "NOTICE bob joined the conversation")
@@ -152,9 +153,10 @@ struct ClusterTests {
         try server.pause()
         for number in 1...5 { alice.send("during \(number)") }
         alice.send("send bob private during")
-        let answer = await alice.answer(timeout: 20).last ?? ""
-        #expect(answer.hasPrefix("OK delivered") || answer.hasPrefix("ERROR server-error"), "\(answer)")
+        try await Task.sleep(for: .milliseconds(500))
         try server.resume()
+        let answer = await alice.answer(timeout: 30).last ?? ""
+        #expect(answer.hasPrefix("OK delivered") || answer.hasPrefix("ERROR server-error"), "\(answer)")
 
         for number in 1...5 {
             #expect(await bob.next("CHAT ", timeout: 20) == "CHAT alice: during \(number)")
@@ -168,7 +170,7 @@ struct ClusterTests {
 
     @Test func aNodeCutOffFromPostgreSQLClosesItsSessionsAndTakesLoginsWhenItIsBack() async throws {
         let server = try TestPostgres.Cluster.start()
-        let nodes = try await Self.nodes(2, lease: 2, on: server.url)
+        let nodes = try await Self.nodes(2, lease: 4, on: server.url)
         let alice = try await nodes[0].login("alice")
         let bob = try await nodes[1].login("bob")
         #expect(await alice.next("NOTICE ") == "NOTICE bob joined the conversation")

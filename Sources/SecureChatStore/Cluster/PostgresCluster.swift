@@ -317,8 +317,10 @@ public final class PostgresCluster: Sendable {
             }
             let sentAt = clock.now
             let logger = self.logger
+            // A slow answer still counts until the node would give itself up (a loaded database is not a lost one).
+            let patience = max(interval, state.withLock { $0.lease.confirmedAt + $0.lease.selfExpiry } - sentAt)
             do {
-                let confirmed = try await PostgresMessageStore.withDeadline(interval) { [store] in
+                let confirmed = try await PostgresMessageStore.withDeadline(patience) { [store] in
                     try await store.client.query(
                         """
                         UPDATE cluster_nodes SET heartbeat_at = now()
