@@ -70,7 +70,7 @@ struct PostgresTests {
     /// acknowledged that was not stored), chat between online users goes on, and once PostgreSQL is back the server
     /// uses it again by itself.
     @Test func aDatabaseThatGoesAwayCostsOnlyWhatNeedsIt() async throws {
-        let cluster = try TestPostgres.Cluster.start()
+        let cluster = try await TestPostgres.Cluster.start()
         let server = try await ServerProcess.start(databasePath: cluster.url)
         try await server.register("carol", password: "pass-carol-123")
         // alice is registered, so what she sends is kept for her history: the store is on her every path.
@@ -81,7 +81,7 @@ struct PostgresTests {
         alice.send("send carol before")
         #expect(await alice.answer().last?.hasPrefix("OK queued") == true)
 
-        try cluster.pause()
+        try await cluster.pause()
         alice.send("send carol during")
         let refused = await alice.answer(timeout: 30)
         #expect(refused.last?.hasPrefix("ERROR server-error ") == true, "\(refused)")
@@ -93,7 +93,7 @@ struct PostgresTests {
         bob.send("whoelse")
         #expect(await bob.answer() == ["USER alice", "OK 1 other user online"])
 
-        try cluster.resume()
+        try await cluster.resume()
         var answer: [String] = []
         for _ in 0..<60 {
             alice.send("send carol after")

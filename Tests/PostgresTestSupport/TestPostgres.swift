@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 public import Testing
 
@@ -61,14 +62,14 @@ public enum TestPostgres {
 
     /// The server every test shares: `make test`'s, or one started here.
     private actor SharedServer {
-        private var started: Cluster?
+        /// The one start, which every caller waits for (the actor is re-entered while it runs).
+        private var started: Task<Cluster, any Error>?
 
-        func url() throws -> String {
+        func url() async throws -> String {
             if let url = ProcessInfo.processInfo.environment["SECURECHAT_TEST_DATABASE_URL"] { return url }
-            if let started { return started.url }
-            let cluster = try Cluster.start()
-            started = cluster
-            return cluster.url
+            let start = started ?? Task { try await Cluster.start() }
+            started = start
+            return try await start.value.url
         }
     }
 
@@ -88,11 +89,12 @@ public enum TestPostgres {
         }
 
         /// A new server, running; with `tls`, it offers TLS with a certificate from ``caCertificate``.
-        public static func start(tls: Bool = false) throws -> Cluster {
+        public static func start(tls: Bool = false) async throws -> Cluster {
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("securechat-pg-\(getpid())-\(UUID().uuidString.prefix(8))").path
-            let url = try script(["start", directory], environment: tls ? ["TEST_POSTGRES_TLS": "1"] : [:])
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let url = try await offThePool {
+                try script(["start", directory], environment: tls ? ["TEST_POSTGRES_TLS": "1"] : [:])
+            }.trimmingCharacters(in: .whitespacesAndNewlines)
             return Cluster(directory: directory, url: url)
         }
 
@@ -100,10 +102,27 @@ public enum TestPostgres {
         public var caCertificate: String { directory + "/tls/ca.crt" }
 
         /// Stops PostgreSQL (fast shutdown: its clients are disconnected), keeping its data.
-        public func pause() throws { try Self.script(["pause", directory]) }
+        public func pause() async throws {
+            let directory = self.directory
+            try await Self.offThePool { try Self.script(["pause", directory]) }
+        }
 
         /// Starts it again on the same port, with the same data.
-        public func resume() throws { try Self.script(["resume", directory]) }
+        public func resume() async throws {
+            let directory = self.directory
+            try await Self.offThePool { try Self.script(["resume", directory]) }
+        }
+
+        /// Runs `work` (which waits for a program: `initdb`, `pg_ctl`, seconds on a loaded machine) on a thread of
+        /// its own, not on one of the few threads every test's tasks share.
+        @discardableResult
+        static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+            try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async {
+                    continuation.resume(with: Result { try work() })
+                }
+            }
+        }
 
         /// The directory of PostgreSQL's programs (Debian's newest version), if installed; the script also looks on
         /// `PATH`.

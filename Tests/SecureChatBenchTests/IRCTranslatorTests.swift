@@ -62,7 +62,11 @@ struct IRCTranslatorTests {
 
     @Test func pingsAreAnsweredAndErrorsReported() throws {
         var translator = IRCTranslator()
-        #expect(try actions(&translator, "PING :bench.invalid\r\n") == [.reply(ByteBuffer(string: "PONG :bench.invalid\r\n"))])
+        #expect(
+            try actions(&translator, "PING :bench.invalid\r\n") == [
+                .reply(ByteBuffer(string: "PONG :bench.invalid\r\n"))
+            ]
+        )
         #expect(
             try actions(&translator, ":srv 433 * bob :Nickname already in use\r\n")
                 == [.up(ByteBuffer(string: "ERROR :srv 433 * bob :Nickname already in use\n"))]

@@ -49,7 +49,9 @@ struct MQTTTranslatorTests {
             try actions(&translator, [0x90, 4, 0, 1, 0, 0x80])
                 == [.up(ByteBuffer(string: "ERROR MQTT SUBACK reason 128\n"))]
         )
-        #expect(try actions(&translator, [0xE0, 1, 0x8B]) == [.up(ByteBuffer(string: "BYE MQTT DISCONNECT reason 139\n"))])
+        #expect(
+            try actions(&translator, [0xE0, 1, 0x8B]) == [.up(ByteBuffer(string: "BYE MQTT DISCONNECT reason 139\n"))]
+        )
         #expect(try actions(&translator, [0xD0, 0]) == [.none])
     }
 

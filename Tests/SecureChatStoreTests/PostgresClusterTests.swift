@@ -285,16 +285,16 @@ struct PostgresClusterTests {
     }
 
     @Test func aNodeCutOffFromPostgreSQLFencesItselfAndJoinsAgainWhenItIsBack() async throws {
-        let server = try TestPostgres.Cluster.start()
+        let server = try await TestPostgres.Cluster.start()
         try await withNodes(1, on: server.url, lease: .seconds(4)) { nodes in
             let node = nodes[0]
             let before = try #require(node.cluster.membership)
-            try server.pause()
+            try await server.pause()
             let cut = ContinuousClock.now
             #expect(try await node.recorder.wait(seconds: 20) { $0.contains(.fenced(.expired)) })
             // Three quarters of a lease after the last confirmed heartbeat, with room for a loaded machine.
             #expect(ContinuousClock.now - cut < .seconds(6), "fenced within about the lease")
-            try server.resume()
+            try await server.resume()
             #expect(
                 try await node.recorder.wait(seconds: 30) { changes in
                     changes.contains { if case .rejoined = $0 { true } else { false } }

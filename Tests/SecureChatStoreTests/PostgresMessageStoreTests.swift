@@ -169,7 +169,7 @@ struct PostgresMessageStoreTests {
     /// TLS to PostgreSQL as `sslmode` says: `verify-full` with the server's CA connects (encrypted), with another CA
     /// it is refused and says why; `require` encrypts without a CA.
     @Test func tlsToPostgreSQLIsVerifiedAsSslmodeSays() async throws {
-        let cluster = try TestPostgres.Cluster.start(tls: true)
+        let cluster = try await TestPostgres.Cluster.start(tls: true)
         let encrypted = """
             SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
             WHERE a.application_name = 'securechat-server' AND s.ssl
@@ -183,7 +183,7 @@ struct PostgresMessageStoreTests {
             _ = try await store.say("encrypted, not verified", from: "alice", key: nil, at: t(2))
         }
         // Another CA: the server's certificate does not chain to it.
-        let other = try TestPostgres.Cluster.start(tls: true)
+        let other = try await TestPostgres.Cluster.start(tls: true)
         await #expect {
             _ = try await self.open(cluster.url + "?sslmode=verify-full&sslrootcert=\(other.caCertificate)")
         } throws: { error in
@@ -247,10 +247,10 @@ struct PostgresMessageStoreTests {
     /// PostgreSQL stops: every call fails with `storageFailed` within the store's timeout, none hangs; once it is
     /// back the same store works again without being reopened.
     @Test func aDatabaseThatGoesAwayFailsCallsQuicklyAndIsUsedAgainWhenBack() async throws {
-        let cluster = try TestPostgres.Cluster.start()
+        let cluster = try await TestPostgres.Cluster.start()
         try await withPostgresStore(cluster.url) { store in
             _ = try await store.say("before", from: "alice", key: nil, at: t(1))
-            try cluster.pause()
+            try await cluster.pause()
             let started = ContinuousClock.now
             await #expect(throws: StoreError.storageFailed) {
                 _ = try await store.say("during", from: "alice", key: nil, at: t(2))
@@ -260,7 +260,7 @@ struct PostgresMessageStoreTests {
             }
             #expect(ContinuousClock.now - started < .seconds(15), "each call gives up within the store's timeout")
 
-            try cluster.resume()
+            try await cluster.resume()
             var stored: StoredMessage?
             for _ in 0..<60 where stored == nil {
                 stored = try? await store.say("after", from: "alice", key: nil, at: t(3))
