@@ -97,6 +97,17 @@ struct ClusterTests {
         #expect(await dave.answer().contains { $0.hasPrefix("HISTORY ") && $0.hasSuffix("to two") })
         dave.send("wholast 5")
         #expect(await dave.answer().contains { $0.hasPrefix("USER carol") })
+        dave.send("block bob")
+        #expect(await dave.answer().last == "OK blocked bob")
+        bob.send("send dave anyone there?")
+        #expect(await bob.answer().last?.hasPrefix("ERROR blocked") == true)
+        dave.send("blocked")
+        #expect(await dave.answer() == ["USER bob", "OK 1 blocked user"])
+        dave.send("unblock bob")
+        #expect(await dave.answer().last == "OK unblocked bob")
+        bob.send("send dave anyone there?")
+        #expect(await bob.answer().last == "OK delivered to dave")
+        #expect(await dave.next("PRIVATE ") == "PRIVATE bob: anyone there?")
     }
 
     @Test func aKilledNodesUsersLeaveEverywhereAndTheirNamesAreFreeWithinTheLease() async throws {
@@ -135,6 +146,41 @@ struct ClusterTests {
         }
         #expect(carol != nil)
         #expect(await alice.next(where: { $0 == "NOTICE carol joined the conversation" }) != nil)
+    }
+
+    /// Wrong passwords counted on one node lock the guesser out on every node; a name that belongs to certificates
+    /// is refused to a password or a guest on any node.
+    @Test func lockOutsAndCertificateNamesHoldOnEveryNode() async throws {
+        let pki = try TestPKI.make()
+        let certificate = try pki.client("carol")
+        let nodes = try await Self.nodes(
+            2,
+            pki: pki,
+            extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate]
+        )
+        try await nodes[0].register("dave", password: "right-password")
+        let intruder = try nodes[0].connect(extra: ["-bind", "127.0.0.2:0"])
+        #expect(await intruder.next("PROMPT ") == "PROMPT Enter username:")
+        intruder.send("dave")
+        #expect(await intruder.next("PROMPT ") == "PROMPT password Enter password for dave:")
+        for guess in ["guess-one", "guess-two", "guess-three"] { intruder.send(guess) }
+        #expect(await intruder.next("ERROR name-locked ") != nil)
+
+        let again = try nodes[1].connect(extra: ["-bind", "127.0.0.2:0"])
+        #expect(await again.next("PROMPT ") == "PROMPT Enter username:")
+        again.send("dave")
+        #expect(await again.next("ERROR ")?.hasPrefix("ERROR name-locked ") == true, "\(again.lines)")
+        let owner = try await nodes[1].login("dave", password: "right-password")
+
+        let carol = try nodes[0].connect(certificate: certificate)
+        #expect(await carol.next("WELCOME ") != nil)
+        #expect(await owner.next("NOTICE ") == "NOTICE carol joined the conversation")
+        carol.send("tata")
+        #expect(await owner.next("NOTICE ") == "NOTICE carol left the conversation")
+        let impostor = try nodes[1].connect()
+        #expect(await impostor.next("PROMPT ") == "PROMPT Enter username:")
+        impostor.send("carol")
+        #expect(await impostor.next("ERROR ")?.contains("certificate") == true, "\(impostor.lines)")
     }
 
     /// PostgreSQL restarts under two nodes: chat lines said meanwhile reach the other node once it is back (once
