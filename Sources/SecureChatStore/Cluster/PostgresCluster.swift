@@ -241,8 +241,11 @@ public final class PostgresCluster: Sendable {
             guard let membership = cluster.membership else { throw ClusterError.notAMember }
             let logger = cluster.logger
             do {
-                return try await cluster.store.client.withConnection { connection in
-                    try await PostgresCluster.insertEvents(bodies, as: membership, on: connection, logger: logger)
+                // Bounded like every store call: a database that stopped answering is retried, not waited for.
+                return try await PostgresMessageStore.withDeadline(PostgresMessageStore.operationTimeout) {
+                    try await cluster.store.client.withConnection { connection in
+                        try await PostgresCluster.insertEvents(bodies, as: membership, on: connection, logger: logger)
+                    }
                 }
             } catch ClusterError.notAMember {
                 cluster.fence(.removed)

@@ -58,10 +58,10 @@ public final class PostgresPresenceDirectory: PresenceDirectory {
         return claimed
     }
 
-    /// Gives up `key` if `connection` holds it. Not while this node is fenced: its names stay until another node
-    /// removes it, and announces their leaving to everyone.
+    /// Gives up `key` if `connection` holds it. Nothing while this node is fenced: its names stay until another
+    /// node removes it, and announces their leaving to everyone.
     public func release(_ key: String, connection: ConnectionID) async throws {
-        _ = try membership(of: connection)
+        guard (try? membership(of: connection)) != nil else { return }
         let logger = cluster.logger
         try await store.run { client in
             try await client.query(
