@@ -27,11 +27,10 @@ final class PostgresLookupListener: Sendable {
         let loop = Task {
             while !Task.isCancelled, !self.state.withLock({ $0.stopped }) {
                 do {
-                    let connection = try await PostgresConnection.connect(
-                        configuration: configuration,
-                        id: 1,
-                        logger: logger
-                    )
+                    // Bounded: an attempt that never ended would leave the cache off for good.
+                    let connection = try await PostgresMessageStore.withDeadline(.seconds(10)) {
+                        try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+                    }
                     let keep = self.state.withLock { state -> Bool in
                         guard !state.stopped else { return false }
                         state.connection = connection

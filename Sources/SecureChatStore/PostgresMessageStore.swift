@@ -29,7 +29,7 @@ public final class PostgresMessageStore: MessageStore {
     private let closed = Atomic(false)
 
     /// How long one call may wait for PostgreSQL before it fails.
-    static let operationTimeout: Duration = .seconds(5)
+    var operationTimeout: Duration { configuration.operationTimeout }
 
     private init(configuration: PostgresStoreConfiguration, client: PostgresClient, logger: Logger) {
         self.configuration = configuration
@@ -88,10 +88,21 @@ public final class PostgresMessageStore: MessageStore {
 
     public func close() async throws {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
-        await lookups.stop()
-        await writer.shutdown()
+        // Each step is bounded: a PostgreSQL client that does not stop (a connection attempt that never ends) must
+        // not keep a server from exiting.
+        let lookups = self.lookups
+        let writer = self.writer
+        let runner = self.runner
+        await stopWithin(.seconds(5), "the lookup listener") { await lookups.stop() }
+        await stopWithin(.seconds(10), "the writer") { await writer.shutdown() }
         runner.cancel()
-        await runner.value
+        await stopWithin(.seconds(5), "the connection pool") { await runner.value }
+    }
+
+    /// Waits up to `timeout` for `work`, then goes on without it, saying what did not stop.
+    func stopWithin(_ timeout: Duration, _ what: String, _ work: @escaping @Sendable () async -> Void) async {
+        guard (try? await Self.withDeadline(timeout, work)) == nil else { return }
+        logger.warning("\(what) did not stop within \(timeout.components.seconds) s; going on without it")
     }
 
     /// The node presence is recorded for (see ``presenceNode``).
@@ -116,7 +127,7 @@ public final class PostgresMessageStore: MessageStore {
         guard !closed.load(ordering: .relaxed) else { throw StoreError.storageFailed("the store is closed") }
         let client = self.client
         do {
-            let result = try await Self.withDeadline(Self.operationTimeout) { try await work(client) }
+            let result = try await Self.withDeadline(operationTimeout) { try await work(client) }
             noteReachable(true, nil)
             return result
         } catch let error as StoreError where error == .alreadyExists {

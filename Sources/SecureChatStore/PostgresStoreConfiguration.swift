@@ -33,6 +33,10 @@ public struct PostgresStoreConfiguration: Sendable, Equatable {
     public var caFile: String?
     /// Seconds to wait for a connection (`connect_timeout`, or `PGCONNECT_TIMEOUT`).
     public var connectTimeout: Int
+    /// How long one call may wait for PostgreSQL (for a connection from the pool, locks, the answer) before it
+    /// fails with ``StoreError/storageFailed``: a database that stopped answering costs a command seconds, not the
+    /// pool's minute.
+    public var operationTimeout: Duration = .seconds(5)
 
     /// Whether `text` names a PostgreSQL server rather than an SQLite file: it starts with `postgres://` or
     /// `postgresql://` (any case).

@@ -557,8 +557,7 @@ struct LoginAttemptsStoreTests {
         try await kind.withStore { store in
             let limits = LoginGuard.Limits(failuresBeforeLock: 1000, firstLock: 60, nameBurst: 1000)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                // Eight: enough to interleave, few enough that the last one's wait for the lock stays inside the
-                // store's 5-second limit while the whole suite loads the shared PostgreSQL.
+                // Eight: enough to interleave; the last waits for seven transactions on the same lock.
                 for task in 0..<8 {
                     group.addTask {
                         _ = try await store.updateLoginAttempts(name: "dave", source: "a") {

@@ -5,7 +5,7 @@ import Testing
 @testable import SecureChatTLS
 
 /// A real NIO server with ``TLSHandler`` on 127.0.0.1 against real `openssl s_client` processes.
-@Suite(.serialized, .timeLimit(.minutes(1)))
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct EndToEndTests {
     @Test func tls13HandshakeAndALineBothWays() async throws {
         let certificates = try TestCertificates.shared()

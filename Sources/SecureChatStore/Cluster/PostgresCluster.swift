@@ -141,7 +141,9 @@ public final class PostgresCluster: Sendable {
         }
         for task in tasks.withLock({ $0 }) { task.cancel() }
         try? await listener?.close()
-        for task in tasks.withLock({ $0 }) { await task.value }
+        for task in tasks.withLock({ $0 }) {
+            await store.stopWithin(.seconds(5), "the cluster's heartbeat or listener") { await task.value }
+        }
         await outbox.close(timeout: .seconds(5))
         let membership = state.withLock { state in
             defer { state.membership = nil }
@@ -179,7 +181,7 @@ public final class PostgresCluster: Sendable {
     public func publish(_ bodies: [String]) async throws -> [Int64] {
         let outbox = self.outbox
         do {
-            return try await PostgresMessageStore.withDeadline(PostgresMessageStore.operationTimeout) {
+            return try await PostgresMessageStore.withDeadline(store.operationTimeout) {
                 try await outbox.sendConfirmed(bodies)
             }
         } catch let error as ClusterError {
@@ -242,7 +244,7 @@ public final class PostgresCluster: Sendable {
             let logger = cluster.logger
             do {
                 // Bounded like every store call: a database that stopped answering is retried, not waited for.
-                return try await PostgresMessageStore.withDeadline(PostgresMessageStore.operationTimeout) {
+                return try await PostgresMessageStore.withDeadline(cluster.store.operationTimeout) {
                     try await cluster.store.client.withConnection { connection in
                         try await PostgresCluster.insertEvents(bodies, as: membership, on: connection, logger: logger)
                     }
@@ -453,11 +455,12 @@ public final class PostgresCluster: Sendable {
     private func listenLoop() async {
         while !Task.isCancelled, !state.withLock({ $0.stopped }) {
             do {
-                let connection = try await PostgresConnection.connect(
-                    configuration: try store.configuration.connectionConfiguration(),
-                    id: 2,
-                    logger: logger
-                )
+                // Bounded: a connection attempt that never ends would leave this node deaf for good.
+                let configuration = try store.configuration.connectionConfiguration()
+                let logger = self.logger
+                let connection = try await PostgresMessageStore.withDeadline(store.operationTimeout) {
+                    try await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger)
+                }
                 let keep = state.withLock { state -> Bool in
                     guard !state.stopped else { return false }
                     state.listener = connection
