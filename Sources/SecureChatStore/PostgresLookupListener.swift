@@ -22,15 +22,18 @@ final class PostgresLookupListener: Sendable {
     /// Whether cached values may be used now.
     var isListening: Bool { listening.load(ordering: .acquiring) }
 
-    /// Starts listening with connections made from `configuration`, reconnecting after a second when one fails.
-    func start(_ configuration: PostgresConnection.Configuration, logger: Logger) {
+    /// Starts listening with connections made from `configuration` (each attempt given up after `connectTimeout`),
+    /// reconnecting after a second when one fails.
+    func start(_ configuration: PostgresConnection.Configuration, connectTimeout: Duration, logger: Logger) {
         let loop = Task {
             while !Task.isCancelled, !self.state.withLock({ $0.stopped }) {
                 do {
                     // Bounded: an attempt that never ended would leave the cache off for good.
-                    let connection = try await PostgresMessageStore.withDeadline(.seconds(10)) {
-                        try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-                    }
+                    let connection = try await PostgresMessageStore.withDeadline(
+                        connectTimeout,
+                        { try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger) },
+                        late: { try? await $0.close() }
+                    )
                     let keep = self.state.withLock { state -> Bool in
                         guard !state.stopped else { return false }
                         state.connection = connection

@@ -82,7 +82,11 @@ public final class PostgresMessageStore: MessageStore {
             backgroundLogger: background
         )
         let store = PostgresMessageStore(configuration: configuration, client: client, logger: logger)
-        store.lookups.start(try configuration.connectionConfiguration(), logger: background)
+        store.lookups.start(
+            try configuration.connectionConfiguration(),
+            connectTimeout: .seconds(configuration.connectTimeout),
+            logger: background
+        )
         return store
     }
 
@@ -167,16 +171,18 @@ public final class PostgresMessageStore: MessageStore {
 
     /// Runs `work`, failing with a timeout after `timeout` without waiting for `work` to notice its cancellation
     /// (a statement on a connection that went silent may take long to fail).
+    /// A result that arrives after the deadline goes to `late` (a connection to close, say).
     static func withDeadline<T: Sendable>(
         _ timeout: Duration,
-        _ work: @escaping @Sendable () async throws -> T
+        _ work: @escaping @Sendable () async throws -> T,
+        late: @escaping @Sendable (T) async -> Void = { _ in }
     ) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let race = DeadlineRace(continuation)
             let worker = Task {
                 let result: Result<T, any Error>
                 do { result = .success(try await work()) } catch { result = .failure(error) }
-                race.finish(result)
+                if !race.finish(result), case .success(let value) = result { await late(value) }
             }
             race.startTimer(
                 Task {

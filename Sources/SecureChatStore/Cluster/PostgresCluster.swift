@@ -458,9 +458,11 @@ public final class PostgresCluster: Sendable {
                 // Bounded: a connection attempt that never ends would leave this node deaf for good.
                 let configuration = try store.configuration.connectionConfiguration()
                 let logger = self.logger
-                let connection = try await PostgresMessageStore.withDeadline(store.operationTimeout) {
-                    try await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger)
-                }
+                let connection = try await PostgresMessageStore.withDeadline(
+                    .seconds(store.configuration.connectTimeout),
+                    { try await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger) },
+                    late: { try? await $0.close() }
+                )
                 let keep = state.withLock { state -> Bool in
                     guard !state.stopped else { return false }
                     state.listener = connection
