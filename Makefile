@@ -9,7 +9,7 @@ PORT ?= 7443
 # Evaluated only when `run` needs it.
 BIN_PATH = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: build deps test-deps certs client-cert revoke crl run cluster test bench bench-postgres bench-cluster bench-anchors clean help
+.PHONY: ctl build deps test-deps certs client-cert revoke crl run cluster test bench bench-postgres bench-cluster bench-anchors clean help
 
 # Installs the missing Debian packages first (scripts/install-deps.sh says what it does and when it cannot).
 deps:
@@ -30,6 +30,7 @@ help:
 	@echo "make bench-postgres           the store and offline runs on PostgreSQL beside SQLite, with pgbench (needs postgresql)"
 	@echo "make bench-cluster            fan-out on 1, 2 and 3 nodes of a cluster on one PostgreSQL (needs postgresql)"
 	@echo "make bench-anchors            the same modes against SecureChat, Mosquitto and ngIRCd on this machine (needs apt-get install mosquitto ngircd)"
+	@echo "make ctl CMD='who'            ask the server make run started (status, who, kick NAME, reload; docs/OPERATIONS.md)"
 	@echo "make build                    swift build"
 	@echo "make certs                    create the development CA and server certificate if missing"
 	@echo "make client-cert NAME=alice   issue certs/clients/alice.crt and .key"
@@ -52,12 +53,18 @@ crl:
 	@bash certs/make-certs.sh crl
 
 # Client certificates are accepted (`optional`), so `make client-cert NAME=…` logs in as README shows; the CRL is
-# passed only once one exists (after `make revoke` or `make crl`).
+# passed only once one exists (after `make revoke` or `make crl`). `securechat-ctl status` (etc.) asks it through
+# data/control.sock (docs/OPERATIONS.md).
 run: build certs
+	@mkdir -p data
 	"$(BIN_PATH)/securechat-server" --host $(HOST) --port $(PORT) \
 		--cert certs/server.crt --key certs/server.key --ca certs/ca.crt --client-auth optional \
 		$(if $(wildcard certs/ca.crl),--crl certs/ca.crl) \
-		--database $(DATABASE)
+		--database $(DATABASE) --control-socket data/control.sock
+
+# The operator's client of the server `make run` started (its --control-socket is data/control.sock).
+ctl:
+	@"$(BIN_PATH)/securechat-ctl" --socket data/control.sock $(or $(CMD),status)
 
 # Two nodes of one chat on a throw-away PostgreSQL, on 7443 and 7444, for trying a cluster by hand (docs/CLUSTER.md).
 cluster: build certs test-deps

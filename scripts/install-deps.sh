@@ -3,8 +3,9 @@
 #
 #   install-deps.sh build   what `swift build` and `make run` need: OpenSSL's and SQLite's headers, pkg-config, openssl
 #   install-deps.sh test    that, and what some tests drive if it can: tmux, PostgreSQL (the tests start throw-away
-#                           servers of their own), and the Mosquitto and ngIRCd servers that securechat-bench --peer
-#                           is tested against (without them those tests are skipped locally)
+#                           servers of their own), the Mosquitto and ngIRCd servers that securechat-bench --peer
+#                           is tested against, and systemd (its systemd-analyze checks contrib/securechat.service);
+#                           without them those tests are skipped locally
 #
 # As root it runs apt-get itself, otherwise through `sudo -n`; when neither can and a needed package is missing, it
 # prints the apt-get line to run and exits 1. Called by `make build`, `make run`, `make test` and .ci/run.
@@ -16,7 +17,7 @@ required=(libssl-dev openssl libsqlite3-dev)
 optional=()
 case "${1:-build}" in
     build) ;;
-    test) optional=(tmux postgresql mosquitto ngircd) ;;
+    test) optional=(tmux postgresql mosquitto ngircd systemd) ;;
     *) usage ;;
 esac
 

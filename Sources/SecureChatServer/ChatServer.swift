@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import Prometheus
 import SecureChatStore
 import SecureChatTLS
 
@@ -13,15 +14,24 @@ import SecureChatTLS
 struct ChatServer {
     let configuration: ServerConfiguration
     let logger: Logger
+    /// Reads the settings again on reload (SIGHUP, `securechat-ctl reload`).
+    let reloader: SettingsReloader
+    /// The log level every logger of the server follows.
+    let levels: LogLevelSwitch
+    /// Where `--metrics-listen` scrapes come from: the registry swift-metrics was bootstrapped with.
+    var metricsListen: PrometheusCollectorRegistry?
+    var notifier = SystemdNotifier()
 
     /// Runs until SIGTERM or SIGINT; a graceful stop returns normally.
     func run() async throws {
         let tlsContext = TLSContextHolder(try makeTLSContext())
         let store = try await openStore()
         let cluster = try await joinCluster(store)
+        let metrics = ServerMetrics(version: ServerOperations.version)
         let delivery = LocalDeliverySink(
             directTLSWrites: true,
             handlersAfterTLS: [LineFramingHandler.self, SessionInputHandler.self],
+            deliveries: metrics.deliveries,
             logger: logger
         )
         let service = ChatService(
@@ -33,29 +43,69 @@ struct ChatServer {
             hasher: OpenSSLPasswordHasher(),
             limits: ChatService.Limits(answerByteBudget: Self.answerByteBudget(configuration.outboundQueueLimit)),
             cluster: cluster.map { PostgresClusterLink(cluster: $0) },
+            metrics: metrics.chat,
             logger: logger
         )
         cluster?.start { [logger] change in
             Self.handle(change, service: service, delivery: delivery, logger: logger)
         }
+        let environment = SessionEnvironment(
+            service: service,
+            delivery: delivery,
+            metrics: metrics,
+            configuration: configuration,
+            logger: logger
+        )
+        let gate = ConnectionGate(limits: configuration.admission, metrics: metrics)
+        let operations = ServerOperations(
+            configuration: configuration,
+            environment: environment,
+            tlsContext: tlsContext,
+            gate: gate,
+            reloader: reloader,
+            levels: levels,
+            notifier: notifier,
+            node: { cluster?.membership?.node ?? 0 },
+            logger: logger
+        )
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoops))
+        var control: ControlServer?
+        var metricsServer: MetricsServer?
         do {
+            if let metricsListen, let address = configuration.metricsListen {
+                metricsServer = try await MetricsServer.start(
+                    address,
+                    registry: metricsListen,
+                    group: group,
+                    logger: logger
+                )
+            }
+            if let path = configuration.controlSocket {
+                control = try await ControlServer.start(path: path, group: group, logger: logger) { command in
+                    await operations.answer(command)
+                }
+            }
             try await serve(
                 group: group,
                 tlsContext: tlsContext,
-                service: service,
-                delivery: delivery,
+                gate: gate,
+                environment: environment,
+                operations: operations,
                 store: store,
                 cluster: cluster
             )
         } catch {
+            await metricsServer?.close()
+            await control?.close()
             await cluster?.leave()
             try? await service.close()
             try? await group.shutdownGracefully()
             throw error
         }
+        await metricsServer?.close()
+        await control?.close()
         try? await group.shutdownGracefully()
-        logger.notice("server stopped")
+        logger.notice("server stopped", metadata: ["event": "stop"])
     }
 
     /// How many bytes one `inbox` or `history` answer may take on the wire: 256 KiB, or a quarter of the outbound
@@ -67,38 +117,42 @@ struct ChatServer {
     private func serve(
         group: MultiThreadedEventLoopGroup,
         tlsContext: TLSContextHolder,
-        service: ChatService,
-        delivery: LocalDeliverySink,
+        gate: ConnectionGate,
+        environment: SessionEnvironment,
+        operations: ServerOperations,
         store: any MessageStore,
         cluster: PostgresCluster?
     ) async throws {
         let server = try await bind(
             group: group,
             tlsContext: tlsContext,
-            gate: ConnectionGate(limits: configuration.admission),
-            service: service,
-            delivery: delivery,
+            gate: gate,
+            environment: environment,
             connectionIDs: ConnectionIDSource(node: { cluster?.membership?.node ?? 0 })
         )
         let address = server.localAddress
         let port = address?.port ?? configuration.port
-        logger.info("listening on \(configuration.host):\(port)")
+        logger.info("listening on \(configuration.host):\(port)", metadata: ["event": "listening"])
         logger.info("\(ConnectHint.line(host: configuration.host, port: port, tls: configuration.tls))")
-        let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { signal in
-            logger.notice("received signal \(signal): shutting down")
+        let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { [notifier] signal in
+            notifier.stopping()
+            logger.notice("received signal \(signal): shutting down", metadata: ["event": "stopping"])
             server.close(promise: nil)
         }
         defer { signals.cancel() }
         let reloads = SignalWatcher(signals: [SIGHUP]) { _ in
-            Task { await reload(tlsContext, service: service, delivery: delivery) }
+            Task { _ = await operations.reload() }
         }
         defer { reloads.cancel() }
+        notifier.ready(status: "listening on \(configuration.host):\(port)")
 
-        let maintenance = Task { await maintainStore(store) }
+        let maintenance = Task { await maintainStore(store, operations: operations) }
         // Runs until SIGTERM/SIGINT closes the listening socket.
         try? await server.closeFuture.get()
         // No one joins from now on; tell everyone and close their connections; wait (briefly) until every session has
         // ended, then for the store's background work, and only then close it.
+        let service = environment.service
+        let delivery = environment.delivery
         service.shutDown()
         delivery.shutDown()
         await delivery.waitUntilEveryoneLeft(timeout: .seconds(4))
@@ -206,8 +260,7 @@ struct ChatServer {
         group: MultiThreadedEventLoopGroup,
         tlsContext: TLSContextHolder,
         gate: ConnectionGate,
-        service: ChatService,
-        delivery: LocalDeliverySink,
+        environment: SessionEnvironment,
         connectionIDs: ConnectionIDSource
     ) async throws -> any Channel {
         let configuration = self.configuration
@@ -215,12 +268,6 @@ struct ChatServer {
         let watermark = ChannelOptions.Types.WriteBufferWaterMark(
             low: configuration.outboundQueueLimit / 2,
             high: configuration.outboundQueueLimit
-        )
-        let environment = SessionEnvironment(
-            service: service,
-            delivery: delivery,
-            configuration: configuration,
-            logger: logger
         )
         let sweepers = IdleSweepers(group: group, timeout: configuration.idleTimeout)
         do {
@@ -239,7 +286,7 @@ struct ChatServer {
                             // Refused before any TLS work and before a session exists.
                             var refusedLogger = logger
                             refusedLogger[metadataKey: "peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
-                            refusedLogger.notice("connection refused: \(refusal)")
+                            refusedLogger.notice("connection refused: \(refusal)", metadata: ["event": "refused"])
                             try sync.addHandler(RefusalHandler())
                             return
                         }
@@ -291,50 +338,18 @@ struct ChatServer {
         try options.setOption(.writeBufferWaterMark, value: watermark)
     }
 
-    /// Re-reads the certificate, key, CA and CRL (SIGHUP): all are validated before any is used; on success new
-    /// handshakes use them and sessions whose client certificate is now revoked are closed with a notice.
-    private func reload(_ holder: TLSContextHolder, service: ChatService, delivery: LocalDeliverySink) async {
-        let tls = configuration.tls
-        let fresh: TLSContext
-        do {
-            fresh = try holder.reload(tls)
-        } catch {
-            logger.error("reload failed, keeping the current certificates: \(error)")
-            return
-        }
-        let revoked = delivery.connections(withCertificate: { fresh.isRevoked($0) })
-        for (connection, certificate) in revoked {
-            logger.notice(
-                "closing a session whose client certificate is now revoked",
-                metadata: [
-                    "conn": "\(connection)",
-                    "cert": "CN=\(certificate.commonName ?? "?") serial \(certificate.serialNumber)",
-                ]
-            )
-            // Out of the room before the close, so the others hear why instead of "unexpectedly".
-            await service.expel(connection, because: .certificateRevoked)
-            let reason = "your client certificate has been revoked"
-            delivery.deliver([.notice(reason), .bye(reason)], to: [connection])
-            delivery.close(connection)
-        }
-        let files = [tls.certificateChainPath, tls.privateKeyPath, tls.trustRootsPath, tls.crlPath].compactMap { $0 }
-        logger.notice(
-            "reloaded TLS files: \(files.joined(separator: ", ")); \(revoked.count) session(s) closed for revoked certificates"
-        )
-    }
-
     /// Records that the server is alive (so a crash can be dated) and prunes old history, until cancelled.
-    private func maintainStore(_ store: any MessageStore) async {
+    private func maintainStore(_ store: any MessageStore, operations: ServerOperations) async {
         var lastPrune = Date.distantPast
         while !Task.isCancelled {
             let now = Date()
             do {
                 try await store.heartbeat(at: now)
                 if now.timeIntervalSince(lastPrune) > 3600 {
-                    let cutoff = now.addingTimeInterval(-Double(configuration.historyDays) * 86400)
-                    let pruned = try await store.prune(olderThan: cutoff)
+                    let days = operations.configuration.historyDays
+                    let pruned = try await store.prune(olderThan: now.addingTimeInterval(-Double(days) * 86400))
                     if pruned > 0 {
-                        logger.info("pruned \(pruned) messages older than \(configuration.historyDays) days")
+                        logger.info("pruned \(pruned) messages older than \(days) days")
                     }
                     lastPrune = now
                 }

@@ -6,11 +6,13 @@ import Synchronization
 /// Applies `ConnectionAdmission` to accepted sockets before any TLS work, from every event loop at once.
 final class ConnectionGate: Sendable {
     private let admission: Mutex<ConnectionAdmission>
+    private let metrics: ServerMetrics
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
 
-    init(limits: ConnectionAdmission.Limits) {
+    init(limits: ConnectionAdmission.Limits, metrics: ServerMetrics) {
         admission = Mutex(ConnectionAdmission(limits: limits))
+        self.metrics = metrics
         started = clock.now
     }
 
@@ -21,13 +23,21 @@ final class ConnectionGate: Sendable {
         let verdict = admission.withLock { $0.connection(from: block, now: now) }
         switch verdict {
         case .admit:
+            metrics.connectionOpened()
             channel.closeFuture.whenComplete { _ in
                 self.admission.withLock { $0.closed(block) }
+                self.metrics.connectionClosed()
             }
             return nil
-        case .refuse(let reason):
+        case .refuse(let reason, let limit):
+            metrics.refused(limit)
             return reason
         }
+    }
+
+    /// Applies new limits from now on; connections already admitted stay.
+    func update(limits: ConnectionAdmission.Limits) {
+        admission.withLock { $0.limits = limits }
     }
 
     /// Connections open now.

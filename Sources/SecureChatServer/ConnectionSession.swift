@@ -27,7 +27,7 @@ final class ConnectionSession: @unchecked Sendable {
     let environment: SessionEnvironment
     var service: ChatService { environment.service }
     var delivery: LocalDeliverySink { environment.delivery }
-    var loginTimeout: TimeAmount { environment.loginTimeout }
+    var loginTimeout: TimeAmount { environment.limits.loginTimeout }
     /// The server's logger: this connection's metadata is added only when something is logged (see ``logger``), so
     /// an idle connection does not hold a metadata dictionary of its own.
     var serverLogger: Logger { environment.logger }
@@ -81,7 +81,8 @@ final class ConnectionSession: @unchecked Sendable {
         self.peerAddress = channel.remoteAddress
         self.source = ConnectionAdmission.addressBlock(of: channel.remoteAddress?.ipAddress ?? "?")
         self.started = clock.now
-        self.flood = FloodGuard(burst: environment.rateBurst, rate: environment.ratePerSecond, now: 0)
+        let limits = environment.limits
+        self.flood = FloodGuard(burst: limits.rateBurst, rate: limits.ratePerSecond, now: 0)
     }
 
     /// Logs at debug level; the connection's metadata is only built when debug logging is on (every connection
@@ -168,11 +169,16 @@ final class ConnectionSession: @unchecked Sendable {
         case .accept:
             return nil
         case .refuse(let wait):
+            environment.metrics.lineRateLimited()
             logRefusedLine("a line over the rate limit (rate-limited)")
             // Before login the machine repeats its prompt after the error (ordering rule 1).
             return machine.lineRejected(.rateLimited(retryAfterSeconds: Int(wait.rounded(.up))))
         case .disconnect:
-            logger.warning("flooding: too many lines refused in a row, closing the connection")
+            environment.metrics.floodDisconnected()
+            logger.warning(
+                "flooding: too many lines refused in a row, closing the connection",
+                metadata: ["event": "flooding"]
+            )
             leaveReason = .flooding
             return machine.terminate(because: "too many lines too fast")
         }
@@ -236,8 +242,12 @@ final class ConnectionSession: @unchecked Sendable {
                 delivery.attach(certificate, to: id)
                 scheduleExpiry(of: certificate)
             }
+            environment.roster.add(id, at: Date())
             let credential = certificate.map { "certificate CN=\($0.commonName ?? "?")" } ?? identity.rawValue
-            logger.info("Client \(peer) connected [ \(name) ] \(tlsSummary) \(credential)")
+            logger.info(
+                "Client \(peer) connected [ \(name) ] \(tlsSummary) \(credential)",
+                metadata: ["event": "login"]
+            )
             tlsSummary = ""  // said; an idle connection should not keep it
             return machine.joined()
         }
@@ -257,7 +267,8 @@ final class ConnectionSession: @unchecked Sendable {
     func finish() async {
         if user != nil {
             await service.leave(&user!, because: leaveReason)
-            logger.info("Client \(peer) is offline [ \(user!.name) ]")
+            environment.roster.remove(id)
+            logger.info("Client \(peer) is offline [ \(user!.name) ]", metadata: ["event": "logout"])
             await service.end(&user!)
         }
         machine.connectionClosed()
@@ -283,6 +294,8 @@ final class ConnectionSession: @unchecked Sendable {
         guard !replies.isEmpty else { return nil }
         var buffer = channel.allocator.buffer(capacity: 64 * replies.count)
         for reply in replies {
+            // Before WELCOME every refusal is one of the login.
+            if user == nil, case .error(let error) = reply { environment.metrics.loginRefused(error.code) }
             buffer.writeBytes(ReplyFormatter.bytes(for: reply))
         }
         return buffer

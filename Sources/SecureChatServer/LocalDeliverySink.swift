@@ -1,4 +1,5 @@
 import ChatCore
+import CoreMetrics
 import Logging
 import NIOCore
 import SecureChatTLS
@@ -32,13 +33,21 @@ final class LocalDeliverySink: DeliverySink {
     private let directTLSWrites: Bool
     /// The types of the handlers every channel's pipeline holds after its TLS handler.
     private let handlersAfterTLS: [any ChannelHandler.Type]
+    /// Counts lines handed to recipients (one line to one recipient is one delivery).
+    private let deliveries: CoreMetrics.Counter?
     private let logger: Logger
 
     /// A sink that, with `directTLSWrites`, hands room lines straight to each channel's TLS handler, unless one of
     /// `handlersAfterTLS` (what every pipeline holds after TLS) takes outbound events.
-    init(directTLSWrites: Bool, handlersAfterTLS: [any ChannelHandler.Type] = [], logger: Logger) {
+    init(
+        directTLSWrites: Bool,
+        handlersAfterTLS: [any ChannelHandler.Type] = [],
+        deliveries: CoreMetrics.Counter? = nil,
+        logger: Logger
+    ) {
         self.directTLSWrites = directTLSWrites
         self.handlersAfterTLS = handlersAfterTLS
+        self.deliveries = deliveries
         self.logger = logger
     }
 
@@ -83,6 +92,13 @@ final class LocalDeliverySink: DeliverySink {
         registry.withLock { $0.certificates[connection] = certificate }
     }
 
+    /// The peer's address and verified client certificate of a logged-in connection, for the operator's `who`.
+    func peer(of connection: ConnectionID) -> (address: SocketAddress?, certificate: PeerIdentity?)? {
+        registry.withLock { registry in
+            registry.endpoints[connection].map { ($0.channel.remoteAddress, registry.certificates[connection]) }
+        }
+    }
+
     /// The connections whose certificate `isRevoked` says is revoked.
     func connections(withCertificate isRevoked: (PeerIdentity) -> Bool) -> [(ConnectionID, PeerIdentity)] {
         registry.withLock { registry in registry.certificates.filter { isRevoked($0.value) }.map { ($0.key, $0.value) }
@@ -107,6 +123,9 @@ final class LocalDeliverySink: DeliverySink {
                     byLoop.append((outbox, endpoints))
                 }
             }
+        }
+        if let deliveries {
+            deliveries.increment(by: Int64(byLoop.reduce(0) { $0 + $1.endpoints.count } * replies.count))
         }
         for (outbox, targets) in byLoop {
             outbox.loop.execute {

@@ -1,4 +1,5 @@
 import ChatCore
+import Logging
 import NIOCore
 import SecureChatTLS
 
@@ -14,6 +15,8 @@ struct ServerConfiguration: Sendable {
     var database: String = "data/securechat.sqlite"
     /// How long history is kept, in days.
     var historyDays: Int = 30
+    /// The least severe level logged.
+    var logLevel: Logger.Level = .info
     /// The longest line accepted from a client, in bytes.
     var maximumLineLength: Int = 4096
     /// How long a client may take to log in after the handshake.
@@ -34,4 +37,8 @@ struct ServerConfiguration: Sendable {
     var cluster = false
     /// How long a node may go without a heartbeat before the other nodes remove it and free its users' names.
     var clusterLease: Duration = .seconds(10)
+    /// The operator's Unix socket (`securechat-ctl`), if any.
+    var controlSocket: String?
+    /// Where Prometheus scrapes `/metrics`, if anywhere.
+    var metricsListen: ListenAddress?
 }

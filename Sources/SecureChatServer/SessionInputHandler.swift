@@ -29,6 +29,8 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
     /// Set while a line is handed to the session: carrying it out may close the connection there and then, and the
     /// read ends only once that line is queued.
     private var handingOver = false
+    /// Whether the end of the TLS handshake, one way or the other, has been counted.
+    private var handshakeCounted = false
 
     init(session: ConnectionSession, sweeper: IdleSweeper) {
         self.environment = session.environment
@@ -54,6 +56,10 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     /// The session hears `.closed` behind the lines of a read not yet ended, then the read ends.
     private func stop() {
+        if !handshakeCounted {
+            handshakeCounted = true
+            environment.metrics.handshakeFailed("closed")
+        }
         if self.context != nil {
             self.context = nil
             sweeper.unwatch(self)
@@ -68,6 +74,7 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         heardSinceSweep = true
         probed = false
+        environment.metrics.lineReceived()
         guard let session else { return }
         reader = session
         handingOver = true
@@ -108,6 +115,8 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
         case TLSUserEvent.handshakeCompleted(let info):
+            handshakeCounted = true
+            environment.metrics.handshakeSucceeded()
             deliver(.established(info), context: context)
         case SessionTimerEvent.loginDeadline:
             deliver(.loginTimedOut, context: context)
@@ -120,13 +129,21 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if !context.channel.isWritable {
-            logger.warning("slow reader: outbound queue over its limit, closing the connection")
+            environment.metrics.slowReaderDropped()
+            logger.warning(
+                "slow reader: outbound queue over its limit, closing the connection",
+                metadata: ["event": "slow-reader"]
+            )
             context.close(promise: nil)
         }
         context.fireChannelWritabilityChanged()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if !handshakeCounted {
+            handshakeCounted = true
+            environment.metrics.handshakeFailed((error as? TLSError)?.kind ?? "other")
+        }
         logger.notice("connection error: \(error)")
         if error is LineFrameDecoder.TooMuchOverlongData {
             let bye = ReplyFormatter.bytes(for: .bye("too much data without a newline"))

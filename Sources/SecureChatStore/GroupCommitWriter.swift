@@ -1,4 +1,5 @@
 import ChatCore
+import CoreMetrics
 import Foundation
 
 /// Commits appends in groups: every append that arrives while a transaction is being committed waits, and the next
@@ -16,6 +17,8 @@ actor GroupCommitWriter<Item: Sendable, Stored: Sendable> {
     typealias Commit = @Sendable ([Item]) async throws -> [Stored]
 
     private let commit: Commit
+    /// How long each group's transaction takes (`securechat_store_commit_seconds`).
+    private let latency: CoreMetrics.Timer
     /// A transaction is being committed; requests arriving now go into the next group.
     private var isWriting = false
     /// `false` once `shutdown()` was called: new requests fail.
@@ -26,8 +29,9 @@ actor GroupCommitWriter<Item: Sendable, Stored: Sendable> {
     /// The largest group in one transaction; a bigger backlog is split so no transaction grows without bound.
     private let maximumGroupSize = 4096
 
-    init(commit: @escaping Commit) {
+    init(store: String, commit: @escaping Commit) {
         self.commit = commit
+        self.latency = CoreMetrics.Timer(label: "securechat_store_commit_seconds", dimensions: [("store", store)])
     }
 
     /// Appends `messages`, in order and in the same group, and returns them once they are durably committed.
@@ -71,7 +75,12 @@ actor GroupCommitWriter<Item: Sendable, Stored: Sendable> {
             self.pending.removeFirst(count)
             let messages = group.flatMap(\.messages)
             do {
+                let started = ContinuousClock.now
                 let stored = try await self.commit(messages)
+                let elapsed = ContinuousClock.now - started
+                latency.recordNanoseconds(
+                    elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+                )
                 var offset = 0
                 for request in group {
                     let share = request.messages.count

@@ -37,7 +37,7 @@ public final class PostgresMessageStore: MessageStore {
         self.logger = logger
         self.runner = Task { await client.run() }
         let insertLogger = logger
-        self.writer = GroupCommitWriter { messages in
+        self.writer = GroupCommitWriter(store: "postgresql") { messages in
             try await PostgresMessageRows.insert(messages, on: client, logger: insertLogger)
         }
     }

@@ -49,7 +49,7 @@ public final class SQLiteMessageStore: MessageStore {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
         let pool = self.pool
-        self.writer = GroupCommitWriter { messages in
+        self.writer = GroupCommitWriter(store: "sqlite") { messages in
             try await Self.mapErrors {
                 try await pool.write { db in
                     let insertion = try MessageInsertion(db)

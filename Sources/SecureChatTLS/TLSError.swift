@@ -69,6 +69,34 @@ public struct TLSError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let channelClosed = TLSError(.channelClosed)
 
     /// One line: what went wrong, then the details.
+    /// A short, stable name of the kind of failure, for counting (a metrics label): `certificate-rejected` for a
+    /// certificate that failed verification, else the kind: `handshake-failed`, `handshake-timeout`, `not-tls`, ….
+    public var kind: String {
+        if verifyError != nil { return "certificate-rejected" }
+        switch code {
+        case .fileNotFound: return "file-not-found"
+        case .unreadableFile: return "unreadable-file"
+        case .invalidCertificate: return "invalid-certificate"
+        case .invalidPrivateKey: return "invalid-private-key"
+        case .keyMismatch: return "key-mismatch"
+        case .invalidCRL: return "invalid-crl"
+        case .invalidConfiguration: return "invalid-configuration"
+        case .handshakeFailed: return "handshake-failed"
+        case .handshakeTimeout: return "handshake-timeout"
+        case .notTLS: return "not-tls"
+        case .uncleanShutdown: return "unclean-shutdown"
+        case .protocolFailure: return "protocol-failure"
+        case .writeBufferFull: return "write-buffer-full"
+        case .channelClosed: return "channel-closed"
+        }
+    }
+
+    /// The ``kind``s a failed handshake can have.
+    public static let handshakeFailureKinds = [
+        "certificate-rejected", "handshake-failed", "handshake-timeout", "not-tls", "unclean-shutdown",
+        "protocol-failure", "write-buffer-full",
+    ]
+
     public var description: String {
         var text = code.rawValue
         if !detail.isEmpty {

@@ -7,13 +7,13 @@ import Testing
 @Suite struct CommandLineTests {
     @Test func defaultsWorkAfterMakeCerts() throws {
         let command = try SecureChatServerCommand.parse([])
-        let configuration = command.makeConfiguration()
+        let configuration = command.options.makeConfiguration()
         #expect(configuration.port == 7443)
         #expect(configuration.host == "127.0.0.1")
         #expect(configuration.database == "data/securechat.sqlite")
-        #expect(command.cert == "certs/server.crt")
-        #expect(command.key == "certs/server.key")
-        #expect(command.clientAuth == .off)
+        #expect(command.options.cert == "certs/server.crt")
+        #expect(command.options.key == "certs/server.key")
+        #expect(command.options.clientAuth == .off)
     }
 
     @Test func optionsMapOntoTheConfiguration() throws {
@@ -21,7 +21,7 @@ import Testing
             "--host", "::1", "--port", "0", "--database", "/tmp/x.sqlite", "--history-days", "7",
             "--client-auth", "required", "--ca", "ca.crt", "--crl", "ca.crl",
         ])
-        let configuration = command.makeConfiguration()
+        let configuration = command.options.makeConfiguration()
         #expect(configuration.host == "::1")
         #expect(configuration.port == 0)
         #expect(configuration.database == "/tmp/x.sqlite")

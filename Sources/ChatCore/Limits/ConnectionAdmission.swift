@@ -22,8 +22,15 @@ public struct ConnectionAdmission: Sendable {
     public enum Verdict: Sendable, Equatable {
         /// Keep it; call `closed(_:)` when it ends.
         case admit
-        /// Close it at once, for this reason.
-        case refuse(String)
+        /// Close it at once, for this reason, which names the limit it would pass.
+        case refuse(String, limit: Limit)
+    }
+
+    /// The limit a refused connection would have passed.
+    public enum Limit: String, Sendable, CaseIterable {
+        case total
+        case perAddress = "per-address"
+        case newPerMinute = "new-per-minute"
     }
 
     /// The limits in force.
@@ -47,16 +54,19 @@ public struct ConnectionAdmission: Sendable {
         judged += 1
         if judged % 1024 == 0 { prune(now: now) }
         if open >= limits.total {
-            return .refuse("server full: \(limits.total) connections")
+            return .refuse("server full: \(limits.total) connections", limit: .total)
         }
         if openPerBlock[block, default: 0] >= limits.perAddress {
-            return .refuse("more than \(limits.perAddress) connections at once from \(block)")
+            return .refuse("more than \(limits.perAddress) connections at once from \(block)", limit: .perAddress)
         }
         var times = recent[block, default: RecentConnections()]
         times.forget(before: now - 60)
         if times.count >= limits.newPerMinute {
             recent[block] = times
-            return .refuse("more than \(limits.newPerMinute) new connections per minute from \(block)")
+            return .refuse(
+                "more than \(limits.newPerMinute) new connections per minute from \(block)",
+                limit: .newPerMinute
+            )
         }
         times.append(now)
         recent[block] = times

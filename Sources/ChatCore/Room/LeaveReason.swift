@@ -10,6 +10,8 @@ public enum LeaveReason: Sendable, Equatable {
     case certificateExpired
     /// The server ended the session because the user kept sending lines over the rate limit.
     case flooding
+    /// The server's operator removed the user (`securechat-ctl kick`).
+    case removedByOperator
 
     /// The notice the others receive when `name` leaves for this reason.
     public func notice(for name: String) -> ServerReply {
@@ -19,6 +21,7 @@ public enum LeaveReason: Sendable, Equatable {
         case .certificateRevoked: .notice("\(name) left the conversation (client certificate revoked)")
         case .certificateExpired: .notice("\(name) left the conversation (client certificate expired)")
         case .flooding: .notice("\(name) left the conversation (disconnected for flooding)")
+        case .removedByOperator: .notice("\(name) left the conversation (removed by the server's operator)")
         }
     }
 }

@@ -145,6 +145,7 @@ extension ChatService {
                 identityKey: identity.hasIdentity ? name.key : nil,
                 at: clock.now()
             )
+            metrics.countLogin(identity)
             return .success(user)
         }
     }

@@ -121,12 +121,15 @@ extension ChatService {
                 do {
                     _ = try await store.append(contentsOf: toStore.map(\.message))
                     for item in toStore { answers[item.index] = item.answer }
+                    metrics.countQueued(toStore.count { !$0.delivered })
                 } catch {
                     logger(for: sender).error("could not store \(toStore.count) direct message(s): \(error)")
                     for item in toStore { answers[item.index] = item.delivered ? item.answer : .error(.serverError()) }
                 }
             }
-            return answers.map { $0 ?? .error(.serverError()) }
+            let replies = answers.map { $0 ?? .error(.serverError()) }
+            metrics.countPrivate(replies.count { if case .ok = $0 { true } else { false } })
+            return replies
         }
     }
 
@@ -143,6 +146,7 @@ extension ChatService {
             return recipients.count
         }
         guard var count = local else { return 0 }
+        metrics.countBroadcast()
         if let cluster, let everyone = try? await directory.everyone() {
             count += everyone.filter { $0.connection.node != cluster.node }.count
         }
@@ -186,7 +190,9 @@ extension ChatService {
             // Kept like a `send` to these recipients, marked as a list broadcast so `INBOX` can say so.
             message.audience = .userList(recipients: message.audience.recipients)
             _ = try await store.append(message)
+            metrics.countQueued(counts.queued)
         }
+        if counts.delivered + counts.queued > 0 { metrics.countBroadcast() }
         return lines + [
             .ok(OKSummary.deliveries(delivered: counts.delivered, queued: counts.queued, failed: counts.failed))
         ]

@@ -47,6 +47,7 @@ public final class ChatService: Sendable {
     let hasher: any PasswordHasher
     let clock: any ChatClock
     let limits: Limits
+    let metrics: ChatMetrics
     let logger: Logger
     let room = Mutex(RoomState())
     let work = ServiceWork()
@@ -59,8 +60,10 @@ public final class ChatService: Sendable {
         clock: any ChatClock = SystemChatClock(),
         limits: Limits = Limits(),
         cluster: (any ClusterLink)? = nil,
+        metrics: ChatMetrics = ChatMetrics(),
         logger: Logger
     ) {
+        self.metrics = metrics
         self.store = store
         self.directory = directory
         self.sink = sink
@@ -100,6 +103,7 @@ public final class ChatService: Sendable {
             return true
         }
         guard seated else { return }
+        metrics.countChat(texts.count)
         let now = clock.now()
         let messages = texts.map { message($0, from: user, audience: .room, at: now) }
         storeInBackground(messages, what: "chat line(s)")

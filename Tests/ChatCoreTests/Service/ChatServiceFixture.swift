@@ -76,7 +76,11 @@ struct ServiceFixture {
     let service: ChatService
 
     /// A fixture whose service uses `observed` (wrapping its in-memory store) when given.
-    init(limits: ChatService.Limits = ChatService.Limits(), observed: ObservedStore? = nil) {
+    init(
+        limits: ChatService.Limits = ChatService.Limits(),
+        observed: ObservedStore? = nil,
+        metrics: ChatMetrics = ChatMetrics()
+    ) {
         let store = observed?.inner ?? InMemoryMessageStore()
         let clock = ManualClock()
         let sink = RecordingSink()
@@ -92,6 +96,7 @@ struct ServiceFixture {
             hasher: PrefixHasher(),
             clock: clock,
             limits: limits,
+            metrics: metrics,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         )
     }

@@ -44,7 +44,8 @@ final class ServerProcess: @unchecked Sendable {
         database kind: TestDatabase = .sqlite,
         databasePath: String? = nil,
         limits: [String] = relaxedLimits,
-        extraArguments: [String] = []
+        extraArguments: [String] = [],
+        environment: [String: String]? = nil
     ) async throws -> ServerProcess {
         let pki = try pki ?? TestPKI.make()
         let database: String
@@ -60,12 +61,18 @@ final class ServerProcess: @unchecked Sendable {
                 "--port", "0", "--cert", pki.serverCertificate, "--key", pki.serverKey, "--database", database,
                 "--log-level", "debug",
             ] + limits + extraArguments
-        let process = try LineProcess(name: "server", executable: executable("securechat-server"), arguments: arguments)
+        let process = try LineProcess(
+            name: "server",
+            executable: executable("securechat-server"),
+            arguments: arguments,
+            environment: environment.map { ProcessInfo.processInfo.environment.merging($0) { $1 } }
+        )
         // Generous: at the start of `make test` dozens of servers and certificate authorities start at once on two
         // cores.
+        // In text and in JSON (`"message":"listening on 127.0.0.1:7443"`) alike.
         guard let line = await process.errorLine(timeout: 90, where: { $0.contains("listening on ") }),
-            let portText = line.split(separator: ":").last?.prefix(while: \.isNumber),
-            let port = Int(portText)
+            let match = line.firstMatch(of: /listening on [^" ]*:([0-9]+)/),
+            let port = Int(match.output.1)
         else {
             process.signal(SIGKILL)
             throw StartFailure(log: process.errorLines.joined(separator: "\n"))

@@ -8,6 +8,10 @@ enum SystemPackage: String, Sendable {
     case mosquitto
     case ngircd
     case tmux
+    case systemdAnalyze = "systemd-analyze"
+
+    /// The Debian package that installs it.
+    var package: String { self == .systemdAnalyze ? "systemd" : rawValue }
 
     /// The installed executable, if there is one (daemons live in sbin, which a user's PATH may lack).
     var executable: String? {
@@ -26,6 +30,6 @@ enum SystemPackage: String, Sendable {
 
     /// Runs the test only where the package is installed, or under CI.
     var required: ConditionTrait {
-        .enabled(if: isInstalled || Self.isCI, "\(rawValue) is not installed (apt-get install \(rawValue))")
+        .enabled(if: isInstalled || Self.isCI, "\(rawValue) is not installed (apt-get install \(package))")
     }
 }

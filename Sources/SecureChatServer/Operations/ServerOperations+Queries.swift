@@ -1,0 +1,115 @@
+import ChatCore
+import Foundation
+import Logging
+import NIOCore
+import SecureChatStore
+import SecureChatTLS
+
+/// The operator's questions and `kick`, and how their answers put times, durations and addresses.
+extension ServerOperations {
+    func status() async -> ControlAnswer {
+        let configuration = self.configuration
+        let uptime = Int(Date().timeIntervalSince(started))
+        // Every node's, in a cluster (from the shared directory).
+        let online = (try? await environment.service.online().count).map { "\($0) online" } ?? "unknown (no answer)"
+        var lines = [
+            "version \(Self.version)",
+            "started \(Self.timestamp(started)) (uptime \(Self.duration(uptime)))",
+            "node \(node())\(configuration.cluster ? " of a cluster" : " (alone)")",
+            "connections \(gate.openConnections) open, \(environment.roster.count) logged in",
+            "users \(online)",
+            "database \(Self.describeDatabase(configuration.database))",
+            "log-level \(levels.level)",
+        ]
+        let tls = configuration.tls
+        let files: [(String, String?)] = [("certificate", tls.certificateChainPath), ("ca", tls.trustRootsPath)]
+        for case let (what, path?) in files {
+            let certificates = CertificateFile.summaries(atPath: path)
+            if certificates.isEmpty { lines.append("\(what) \(path): no certificate readable") }
+            for certificate in certificates {
+                let name = certificate.commonName.map { "CN=\($0)" } ?? "(no CN)"
+                let expiry = certificate.notAfter.map { date -> String in
+                    let days = Int(date.timeIntervalSinceNow / 86_400)
+                    return date < Date()
+                        ? "expired \(Self.timestamp(date))" : "expires \(Self.timestamp(date)) (in \(days) days)"
+                }
+                lines.append("\(what) \(path) \(name) \(expiry ?? "with no expiry date")")
+            }
+        }
+        if let crl = tls.crlPath { lines.append("crl \(crl)") }
+        return .ok(lines)
+    }
+
+    func who() async -> ControlAnswer {
+        let everyone: [PresenceEntry]
+        do {
+            everyone = try await environment.service.online()
+        } catch {
+            return .error("cannot read who is online: \(error)")
+        }
+        let here = node()
+        let lines = everyone.sorted { $0.name < $1.name }.map { entry -> String in
+            var line = "user \(entry.name.display) node=\(entry.connection.node) conn=\(entry.connection)"
+            if entry.connection.node == here, let peer = environment.delivery.peer(of: entry.connection) {
+                line += " address=\(Self.describe(peer.address))"
+                if let since = environment.roster.login(of: entry.connection) {
+                    line += " since=\(Self.timestamp(since))"
+                }
+                line +=
+                    peer.certificate.map { " certificate=CN=\($0.commonName ?? "?")" } ?? " \(entry.identity.rawValue)"
+            } else {
+                line += " \(entry.identity.rawValue)"
+            }
+            return line
+        }
+        return .ok(lines + ["users \(everyone.count)"])
+    }
+
+    func kick(_ typed: String, reason: String?) async -> ControlAnswer {
+        guard case .success(let name) = Username.validate(typed) else {
+            return .error("'\(typed.prefix(40))' is not a user name")
+        }
+        let holder: PresenceEntry?
+        do {
+            holder = try await environment.service.holder(of: name)
+        } catch {
+            return .error("cannot look \(name.display) up: \(error)")
+        }
+        guard let holder else { return .error("\(name.display) is not online") }
+        guard holder.connection.node == node() else {
+            return .error("\(holder.name.display) is on node \(holder.connection.node): kick them there")
+        }
+        let said = reason.map { TextSanitizer.sanitize($0) }.flatMap { $0.isEmpty ? nil : $0 }
+        logger.notice(
+            "removing \(holder.name.display) at the operator's request\(said.map { ": \($0)" } ?? "")",
+            metadata: ["event": "kick", "conn": "\(holder.connection)", "user": "\(holder.name.display)"]
+        )
+        await environment.service.expel(holder.connection, because: .removedByOperator)
+        let notice = "you have been removed by the server's operator" + (said.map { ": \($0)" } ?? "")
+        environment.delivery.deliver([.notice(notice), .bye(notice)], to: [holder.connection])
+        environment.delivery.close(holder.connection)
+        return .ok(["kicked \(holder.name.display) conn=\(holder.connection)"])
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle())
+    }
+
+    static func duration(_ seconds: Int) -> String {
+        let (days, hours, minutes) = (seconds / 86_400, seconds / 3600 % 24, seconds / 60 % 60)
+        if days > 0 { return "\(days)d \(hours)h \(minutes)m" }
+        if hours > 0 { return "\(hours)h \(minutes)m \(seconds % 60)s" }
+        return "\(minutes)m \(seconds % 60)s"
+    }
+
+    private static func describeDatabase(_ database: String) -> String {
+        guard PostgresStoreConfiguration.isPostgresURL(database) else { return "sqlite \(database)" }
+        let redacted = (try? PostgresStoreConfiguration(url: database, environment: [:]))?.redacted
+        return "postgresql \(redacted ?? "(url not shown)")"
+    }
+
+    private static func describe(_ address: NIOCore.SocketAddress?) -> String {
+        guard let address, let ip = address.ipAddress else { return "?" }
+        return address.protocol == .inet6 ? "[\(ip)]:\(address.port ?? 0)" : "\(ip):\(address.port ?? 0)"
+    }
+}
