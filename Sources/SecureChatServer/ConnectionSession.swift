@@ -119,7 +119,7 @@ final class ConnectionSession: @unchecked Sendable {
     func event(_ input: SessionInput) -> SessionStateMachine.Action {
         switch input {
         case .established(let info):
-            tlsSummary = "\(info.protocolVersion) \(info.cipher)"
+            tlsSummary = "\(info.protocolVersion) \(info.cipher)\(info.applicationProtocol.map { " ALPN \($0)" } ?? "")"
             verifiedCertificate = info.peer.flatMap { $0.verified ? VerifiedCertificate($0) : nil }
             debug(
                 "TLS established",

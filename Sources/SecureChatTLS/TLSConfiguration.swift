@@ -44,6 +44,11 @@ public struct TLSConfiguration: Sendable, Hashable {
     /// Default 1 (OpenSSL's default is 2, for clients that open two connections at once).
     public var sessionTickets: Int = 1
 
+    /// ALPN (RFC 7301). Servers: the protocols accepted, in order of preference; a client that offers none of them,
+    /// or no ALPN at all, gets none (``TLSSessionInfo/applicationProtocol`` is nil). Clients: the protocols offered.
+    /// Default none: no ALPN extension either way.
+    public var applicationProtocols: [String] = []
+
     /// Clients: keep the sessions the server sends (TLS 1.3 tickets) and offer each once, on a later connection made
     /// from the same ``TLSContext``, for an abbreviated handshake. Default `false`.
     public var resumesSessions: Bool = false

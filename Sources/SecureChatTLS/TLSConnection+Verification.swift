@@ -85,7 +85,17 @@ extension TLSConnection {
             cipher: cipher ?? "unknown",
             peer: peer,
             resumed: sessionWasReused,
-            certificateRequested: certificateRequested
+            certificateRequested: certificateRequested,
+            applicationProtocol: negotiatedApplicationProtocol
         )
+    }
+
+    /// The protocol ALPN settled on, if any.
+    private var negotiatedApplicationProtocol: String? {
+        var data: UnsafePointer<UInt8>?
+        var length: UInt32 = 0
+        SSL_get0_alpn_selected(ssl, &data, &length)
+        guard let data, length > 0 else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
     }
 }

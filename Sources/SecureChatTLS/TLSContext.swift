@@ -43,13 +43,17 @@ public final class TLSContext: @unchecked Sendable {
             try Self.applyProtocolPolicy(to: sslContext, configuration: configuration)
             try Self.loadFiles(into: sslContext, configuration: configuration)
             Self.applyVerification(to: sslContext, configuration: configuration)
+            try Self.applyApplicationProtocols(to: sslContext, configuration: configuration)
         } catch {
             SSL_CTX_free(sslContext)
             throw error
         }
         if configuration.role == .client, configuration.resumesSessions {
             // Without the client cache mode OpenSSL does not hand clients their new sessions.
-            shim_SSL_CTX_set_session_cache_mode(sslContext, Int(SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE))
+            shim_SSL_CTX_set_session_cache_mode(
+                sslContext,
+                Int(SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE)
+            )
             SSL_CTX_sess_set_new_cb(sslContext, ClientSessionCache.newSessionCallback)
             self.sessionCache = ClientSessionCache()
         } else {
@@ -110,6 +114,9 @@ public final class TLSContext: @unchecked Sendable {
         if configuration.crlPath != nil, configuration.trustRootsPath == nil {
             throw invalid("a CRL needs a CA file")
         }
+        if let problem = ApplicationProtocols.problem(with: configuration.applicationProtocols) {
+            throw invalid(problem)
+        }
     }
 
     private static func applyProtocolPolicy(to sslContext: OpaquePointer, configuration: TLSConfiguration) throws {
@@ -142,6 +149,26 @@ public final class TLSContext: @unchecked Sendable {
             SSL_CTX_set_num_tickets(sslContext, Int(configuration.sessionTickets)),
             "cannot set the number of session tickets"
         )
+    }
+
+    private static func applyApplicationProtocols(to sslContext: OpaquePointer, configuration: TLSConfiguration) throws
+    {
+        let protocols = configuration.applicationProtocols
+        guard !protocols.isEmpty else { return }
+        switch configuration.role {
+        case .server:
+            SSL_CTX_set_alpn_select_cb(
+                sslContext,
+                ApplicationProtocols.select,
+                ApplicationProtocols.block(for: protocols)
+            )
+        case .client:
+            let wire = ApplicationProtocols.wire(protocols)
+            // 0 is success here, unlike almost everywhere else in OpenSSL.
+            guard SSL_CTX_set_alpn_protos(sslContext, wire, UInt32(wire.count)) == 0 else {
+                throw TLSError.drainingErrorQueue(.invalidConfiguration, context: "cannot set the ALPN protocols")
+            }
+        }
     }
 
     private static func applyVerification(to sslContext: OpaquePointer, configuration: TLSConfiguration) {

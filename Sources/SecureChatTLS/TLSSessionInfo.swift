@@ -12,6 +12,10 @@ public struct TLSSessionInfo: Sendable, Hashable {
     /// Whether the handshake resumed an earlier session (abbreviated: no certificate was sent or checked).
     public var resumed: Bool
 
+    /// The protocol both ends agreed on by ALPN, such as `http/1.1`; nil when none was (the usual case: our line
+    /// protocol needs none).
+    public var applicationProtocol: String?
+
     /// Clients: whether the server asked for a client certificate in this handshake (a configured certificate is
     /// sent only then). Always false on servers and for resumed sessions.
     public var certificateRequested: Bool
@@ -22,8 +26,10 @@ public struct TLSSessionInfo: Sendable, Hashable {
         cipher: String,
         peer: PeerIdentity?,
         resumed: Bool = false,
-        certificateRequested: Bool = false
+        certificateRequested: Bool = false,
+        applicationProtocol: String? = nil
     ) {
+        self.applicationProtocol = applicationProtocol
         self.protocolVersion = protocolVersion
         self.cipher = cipher
         self.peer = peer

@@ -30,6 +30,20 @@ struct EndToEndTests {
         #expect(server.errors.isEmpty, "\(server.errors)")
     }
 
+    /// ALPN against OpenSSL's own client: offered `h2,http/1.1`, the server's `http/1.1` is chosen; not offered,
+    /// none, and the connection works the same.
+    @Test func alpnWithSClient() async throws {
+        let certificates = try TestCertificates.shared()
+        let server = try await EchoServer(context: TestContexts.server(applicationProtocols: ["http/1.1"]))
+        for offer in [["-alpn", "h2,http/1.1"], []] {
+            let client = try SClientProcess(port: server.port, arguments: ["-CAfile", certificates.ca] + offer)
+            #expect(await client.waitFor(EchoServer.greeting), "s_client printed: \(client.printed)")
+            _ = await client.finish()
+        }
+        try await server.stop()
+        #expect(server.sessions.map(\.applicationProtocol) == ["http/1.1", nil])
+    }
+
     /// Our own client role over a real socket: client certificate required, TLS 1.3, a line both ways.
     @Test func nioClientAgainstTheServer() async throws {
         let server = try await EchoServer(context: TestContexts.server(clientAuthentication: .required, withCRL: true))

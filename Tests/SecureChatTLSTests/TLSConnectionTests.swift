@@ -9,7 +9,7 @@ import Testing
     func handshakeAndExchangeData(version: TLSVersion) throws {
         let client = try TestContexts.client(maximumVersion: version).makeConnection()
         let server = try TestContexts.server().makeConnection()
-        try handshake(client, server)
+        try InMemoryHandshake.run(client, server)
 
         let clientInfo = client.sessionInfo()
         #expect(clientInfo.protocolVersion == version.rawValue)
@@ -18,17 +18,17 @@ import Testing
         #expect(server.sessionInfo().peer == nil)
 
         #expect(client.write(ByteBuffer(string: "ping")).isComplete)
-        pump(from: client, to: server)
+        InMemoryHandshake.pump(from: client, to: server)
         #expect(try readAll(server) == "ping")
         #expect(server.write(ByteBuffer(string: "pong")).isComplete)
-        pump(from: server, to: client)
+        InMemoryHandshake.pump(from: server, to: client)
         #expect(try readAll(client) == "pong")
     }
 
     @Test func rsaServerCertificateWorksWithTLS12() throws {
         let client = try TestContexts.client(maximumVersion: .tls12).makeConnection()
         let server = try TestContexts.server(identity: \.rsaServer).makeConnection()
-        try handshake(client, server)
+        try InMemoryHandshake.run(client, server)
         #expect(client.sessionInfo().cipher == "ECDHE-RSA-AES128-GCM-SHA256")
     }
 
@@ -37,19 +37,19 @@ import Testing
     @Test func idleConnectionsHoldNoCiphertext() throws {
         let client = try TestContexts.client().makeConnection()
         let server = try TestContexts.server().makeConnection()
-        try handshake(client, server)
+        try InMemoryHandshake.run(client, server)
         #expect(try readAll(client).isEmpty)  // absorbs the TLS 1.3 tickets
         #expect(!client._testOnly_holdsCiphertext && !server._testOnly_holdsCiphertext)
 
         #expect(server.write(ByteBuffer(string: "PROMPT Enter username:\n")).isComplete)
         #expect(server.outboundBytes > 0)
-        pump(from: server, to: client)
+        InMemoryHandshake.pump(from: server, to: client)
         #expect(server.outboundBytes == 0)
         #expect(try readAll(client) == "PROMPT Enter username:\n")
 
         let large = ByteBuffer(repeating: 0x61, count: 100 * 1024)
         #expect(client.write(large).isComplete)
-        pump(from: client, to: server)
+        InMemoryHandshake.pump(from: client, to: server)
         #expect(try readAll(server).utf8.count == large.readableBytes)
         #expect(!client._testOnly_holdsCiphertext && !server._testOnly_holdsCiphertext)
     }
@@ -58,7 +58,7 @@ import Testing
     @Test func partialRecordsWaitUntilWhole() throws {
         let client = try TestContexts.client().makeConnection()
         let server = try TestContexts.server().makeConnection()
-        try handshake(client, server)
+        try InMemoryHandshake.run(client, server)
         #expect(client.write(ByteBuffer(string: "split me\n")).isComplete)
         var record = try #require(client.drainCiphertext())
         let head = record.readSlice(length: 7)!
@@ -74,7 +74,7 @@ import Testing
     @Test func verificationFailureIsReportedWhenServerVerificationIsNone() throws {
         let client = try TestContexts.client(trustRoots: \.otherCA, serverVerification: .none).makeConnection()
         let server = try TestContexts.server().makeConnection()
-        try handshake(client, server)
+        try InMemoryHandshake.run(client, server)
         let peer = try #require(client.sessionInfo().peer)
         #expect(peer.verified == false)
         #expect(peer.verifyError == "unable to get local issuer certificate")
@@ -87,7 +87,7 @@ import Testing
     @Test func wrongHostNameFailsTheHandshake() throws {
         let client = try TestContexts.client(hostname: "chat.example.org").makeConnection()
         let server = try TestContexts.server().makeConnection()
-        let error = try #require(throws: TLSError.self) { try handshake(client, server) }
+        let error = try #require(throws: TLSError.self) { try InMemoryHandshake.run(client, server) }
         #expect(error == .handshakeFailed)
         #expect(error.description.contains("hostname mismatch"))
     }
@@ -95,7 +95,7 @@ import Testing
     @Test func ipAddressIsCheckedAgainstTheCertificate() throws {
         let client = try TestContexts.client(hostname: "127.0.0.1").makeConnection()
         let server = try TestContexts.server().makeConnection()
-        try handshake(client, server)
+        try InMemoryHandshake.run(client, server)
         #expect(client.sessionInfo().peer?.verified == true)
     }
 
@@ -111,10 +111,10 @@ import Testing
             if let session {
                 #expect(client.offer(session))
             }
-            try handshake(client, server)
+            try InMemoryHandshake.run(client, server)
             #expect(try readAll(client).isEmpty)  // absorbs TLS 1.3 tickets: incomplete, not end of stream
             #expect(client.shutdown().isComplete)
-            pump(from: client, to: server)
+            InMemoryHandshake.pump(from: client, to: server)
             var discard = ByteBuffer()
             #expect(server.read(into: &discard) == .complete(.closeNotify))
             #expect(server.shutdown().isComplete)
@@ -139,7 +139,7 @@ import Testing
 
         func connect() throws -> (client: TLSConnection, server: TLSConnection) {
             let pair = (try clientContext.makeConnection(), try serverContext.makeConnection())
-            try handshake(pair.0, pair.1)
+            try InMemoryHandshake.run(pair.0, pair.1)
             return pair
         }
         func readTicketAndClose(_ pair: (client: TLSConnection, server: TLSConnection)) throws {
@@ -161,36 +161,6 @@ import Testing
     }
 
     // MARK: - Helpers
-
-    struct HandshakeStalled: Error {}
-
-    private func handshake(_ client: TLSConnection, _ server: TLSConnection) throws {
-        var clientDone = false
-        var serverDone = false
-        for _ in 0..<10 where !(clientDone && serverDone) {
-            clientDone = try step(client) || clientDone
-            pump(from: client, to: server)
-            serverDone = try step(server) || serverDone
-            pump(from: server, to: client)
-        }
-        guard clientDone, serverDone else {
-            throw HandshakeStalled()
-        }
-    }
-
-    private func step(_ connection: TLSConnection) throws -> Bool {
-        switch connection.handshake() {
-        case .incomplete: return false
-        case .complete: return true
-        case .failed(let error): throw error
-        }
-    }
-
-    private func pump(from sender: TLSConnection, to receiver: TLSConnection) {
-        if let bytes = sender.drainCiphertext() {
-            receiver.receive(bytes)
-        }
-    }
 
     private func readAll(_ connection: TLSConnection) throws -> String {
         var buffer = ByteBuffer()

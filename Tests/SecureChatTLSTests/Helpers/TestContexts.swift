@@ -7,7 +7,8 @@ enum TestContexts {
         clientAuthentication: ClientAuthentication = .off,
         withCRL: Bool = false,
         maximumVersion: TLSVersion = .tls13,
-        handshakeTimeout: Duration = .seconds(10)
+        handshakeTimeout: Duration = .seconds(10),
+        applicationProtocols: [String] = []
     ) throws -> TLSContext {
         let certificates = try TestCertificates.shared()
         var configuration = TLSConfiguration.server(
@@ -19,6 +20,7 @@ enum TestContexts {
             handshakeTimeout: handshakeTimeout
         )
         configuration.maximumVersion = maximumVersion
+        configuration.applicationProtocols = applicationProtocols
         return try TLSContext(configuration: configuration)
     }
 
@@ -28,7 +30,8 @@ enum TestContexts {
         trustRoots: KeyPath<TestCertificates, String> = \.ca,
         serverVerification: ServerVerification = .full,
         maximumVersion: TLSVersion = .tls13,
-        resumesSessions: Bool = false
+        resumesSessions: Bool = false,
+        applicationProtocols: [String] = []
     ) throws -> TLSContext {
         let certificates = try TestCertificates.shared()
         var configuration = TLSConfiguration.client(
@@ -40,6 +43,7 @@ enum TestContexts {
         )
         configuration.maximumVersion = maximumVersion
         configuration.resumesSessions = resumesSessions
+        configuration.applicationProtocols = applicationProtocols
         return try TLSContext(configuration: configuration)
     }
 }
