@@ -95,6 +95,10 @@ static inline int shim_sk_X509_num(const STACK_OF(X509) *chain) {
     return sk_X509_num(chain);
 }
 
+static inline int shim_sk_X509_REVOKED_num(const STACK_OF(X509_REVOKED) *revoked) {
+    return sk_X509_REVOKED_num(revoked);
+}
+
 static inline X509 *shim_sk_X509_value(const STACK_OF(X509) *chain, int index) {
     return sk_X509_value(chain, index);
 }

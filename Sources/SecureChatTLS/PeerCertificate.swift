@@ -41,13 +41,19 @@ final class PeerCertificate {
 
     /// The end of the validity period.
     var notAfter: Date? {
-        guard let notAfter = X509_get0_notAfter(x509), let epoch = ASN1_TIME_set(nil, 0) else {
+        let time: UnsafePointer<ASN1_TIME>? = X509_get0_notAfter(x509)
+        return time.flatMap(Self.date(of:))
+    }
+
+    /// An ASN.1 time (of a certificate or a CRL) as a date.
+    static func date(of time: UnsafePointer<ASN1_TIME>) -> Date? {
+        guard let epoch = ASN1_TIME_set(nil, 0) else {
             return nil
         }
         defer { ASN1_STRING_free(epoch) }
         var days: Int32 = 0
         var seconds: Int32 = 0
-        guard ASN1_TIME_diff(&days, &seconds, epoch, notAfter) == 1 else {
+        guard ASN1_TIME_diff(&days, &seconds, epoch, time) == 1 else {
             return nil
         }
         return Date(timeIntervalSince1970: TimeInterval(days) * 86_400 + TimeInterval(seconds))
@@ -70,9 +76,11 @@ final class PeerCertificate {
     /// `nil` if the subject has no CN, or more than one: software disagrees on which of several CNs names the
     /// subject (the first or the last), so a certificate with two names none.
     static func commonName(of x509: OpaquePointer) -> String? {
-        guard let subject = X509_get_subject_name(x509) else {
-            return nil
-        }
+        X509_get_subject_name(x509).flatMap(commonName(ofName:))
+    }
+
+    /// The single common name of an X.509 name (a subject or an issuer), as ``commonName(of:)`` decides it.
+    static func commonName(ofName subject: OpaquePointer) -> String? {
         let index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1)
         guard index >= 0, X509_NAME_get_index_by_NID(subject, NID_commonName, index) < 0,
             let entry = X509_NAME_get_entry(subject, index),

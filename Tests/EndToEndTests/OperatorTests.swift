@@ -115,7 +115,9 @@ struct OperatorTests {
         let socket = pki.path("control.sock")
         let server = try await ServerProcess.start(
             pki: pki,
-            extraArguments: ["--control-socket", socket, "--client-auth", "optional", "--ca", pki.caCertificate]
+            extraArguments: [
+                "--control-socket", socket, "--client-auth", "optional", "--ca", pki.caCertificate, "--crl", pki.crl,
+            ]
         )
         var status = stat()
         #expect(lstat(socket, &status) == 0)
@@ -133,6 +135,8 @@ struct OperatorTests {
         #expect(state.output.contains("users 2 online"))
         #expect(state.output.contains("certificate \(pki.serverCertificate) CN=localhost expires "))
         #expect(state.output.contains("ca \(pki.caCertificate) CN="))
+        #expect(state.output.contains("crl \(pki.crl) CN="))
+        #expect(state.output.contains("revokes 0, next update "))
 
         let who = try await Self.ctl(socket, ["who"])
         #expect(who.status == 0)

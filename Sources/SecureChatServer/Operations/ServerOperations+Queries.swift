@@ -36,7 +36,7 @@ extension ServerOperations {
                 lines.append("\(what) \(path) \(name) \(expiry ?? "with no expiry date")")
             }
         }
-        if let crl = tls.crlPath { lines.append("crl \(crl)") }
+        if let path = tls.crlPath { lines.append(Self.describeCRL(at: path)) }
         return .ok(lines)
     }
 
@@ -89,6 +89,18 @@ extension ServerOperations {
         environment.delivery.deliver([.notice(notice), .bye(notice)], to: [holder.connection])
         environment.delivery.close(holder.connection)
         return .ok(["kicked \(holder.name.display) conn=\(holder.connection)"])
+    }
+
+    /// Past its next update OpenSSL refuses every client certificate checked against a CRL: say when that is.
+    private static func describeCRL(at path: String) -> String {
+        guard let crl = CertificateFile.crlSummary(atPath: path) else { return "crl \(path): not readable" }
+        let issuer = crl.issuer.map { "CN=\($0)" } ?? "(no CN)"
+        let next = crl.nextUpdate.map { date -> String in
+            date < Date()
+                ? "STALE since \(timestamp(date)): every client certificate is refused until a new one is loaded"
+                : "next update \(timestamp(date)) (in \(Int(date.timeIntervalSinceNow / 86_400)) days)"
+        }
+        return "crl \(path) \(issuer) revokes \(crl.revoked), \(next ?? "with no next update")"
     }
 
     static func timestamp(_ date: Date) -> String {
