@@ -14,9 +14,9 @@ final class LineProcess: @unchecked Sendable {
     private var consumed = 0
     private var readingStopped = false
     let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private let errors = Pipe()
+    private let input: Pipe?
+    private let output: Pipe?
+    private let errors: Pipe?
     let name: String
 
     /// Writing to a child that has exited must fail with EPIPE, not kill the test process.
@@ -24,23 +24,37 @@ final class LineProcess: @unchecked Sendable {
         _ = Glibc.signal(SIGPIPE, SIG_IGN)
     }()
 
-    init(name: String, executable: String, arguments: [String], environment: [String: String]? = nil) throws {
+    /// A child with pipes for the streams asked for; the others are /dev/null. A test run keeps hundreds of children
+    /// at once, each pipe costs this process a descriptor, and past ~1350 descriptors `Process.run()` crashes (see
+    /// `startReading`): ask only for what the test reads or writes.
+    init(
+        name: String,
+        executable: String,
+        arguments: [String],
+        environment: [String: String]? = nil,
+        input wantsInput: Bool = true,
+        output wantsOutput: Bool = true,
+        errors wantsErrors: Bool = true
+    ) throws {
         Self.ignoreSIGPIPE
         self.name = name
+        input = wantsInput ? Pipe() : nil
+        output = wantsOutput ? Pipe() : nil
+        errors = wantsErrors ? Pipe() : nil
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
+        process.standardInput = input ?? FileHandle.nullDevice
+        process.standardOutput = output ?? FileHandle.nullDevice
+        process.standardError = errors ?? FileHandle.nullDevice
         try process.run()
-        startReading(output.fileHandleForReading, stream: 1)
-        startReading(errors.fileHandleForReading, stream: 2)
+        if let output { startReading(output.fileHandleForReading, stream: 1) }
+        if let errors { startReading(errors.fileHandleForReading, stream: 2) }
     }
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        try? input.fileHandleForWriting.close()
+        try? input?.fileHandleForWriting.close()
     }
 
     /// Reads `handle` on a thread of its own until the process closes it, then closes it. Not a `readabilityHandler`:
@@ -88,7 +102,7 @@ final class LineProcess: @unchecked Sendable {
 
     /// Writes raw bytes to the process's stdin.
     func sendRaw(_ data: Data) {
-        try? input.fileHandleForWriting.write(contentsOf: data)
+        try? input?.fileHandleForWriting.write(contentsOf: data)
     }
 
     /// Stops draining the process's stdout, so that once the pipe fills the process blocks (a reader that stalls).
@@ -101,7 +115,7 @@ final class LineProcess: @unchecked Sendable {
 
     /// Closes the process's stdin.
     func closeInput() {
-        try? input.fileHandleForWriting.close()
+        try? input?.fileHandleForWriting.close()
     }
 
     /// All stdout lines so far.

@@ -61,11 +61,14 @@ final class ServerProcess: @unchecked Sendable {
                 "--port", "0", "--cert", pki.serverCertificate, "--key", pki.serverKey, "--database", database,
                 "--log-level", "debug",
             ] + limits + extraArguments
+        // The server reads nothing and writes only its log (stderr).
         let process = try LineProcess(
             name: "server",
             executable: executable("securechat-server"),
             arguments: arguments,
-            environment: environment.map { ProcessInfo.processInfo.environment.merging($0) { $1 } }
+            environment: environment.map { ProcessInfo.processInfo.environment.merging($0) { $1 } },
+            input: false,
+            output: false
         )
         // Generous: at the start of `make test` dozens of servers and certificate authorities start at once on two
         // cores.
@@ -98,7 +101,13 @@ final class ServerProcess: @unchecked Sendable {
             "-verify_return_error",
         ]
         if let certificate { arguments += ["-cert", certificate.cert, "-key", certificate.key] }
-        return try LineProcess(name: "s_client", executable: "/usr/bin/openssl", arguments: arguments + extra)
+        // s_client's stderr (certificate chain, verify results) is not read by any test.
+        return try LineProcess(
+            name: "s_client",
+            executable: "/usr/bin/openssl",
+            arguments: arguments + extra,
+            errors: false
+        )
     }
 
     /// Connects and logs in as a guest called `name`, returning the client after its WELCOME line.
