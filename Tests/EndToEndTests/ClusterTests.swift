@@ -110,6 +110,46 @@ struct ClusterTests {
         #expect(await dave.next("PRIVATE ") == "PRIVATE bob: anyone there?")
     }
 
+    /// The operator asks either node: `who` lists everyone with their node, and `kick` removes a user on the other
+    /// node through it.
+    @Test func theControlSocketOfOneNodeSeesAndRemovesUsersOfTheOther() async throws {
+        let pki = try TestPKI.make()
+        let socket = pki.path("node1.sock")
+        let database = try await TestPostgres.newDatabase()
+        let one = try await ServerProcess.start(
+            pki: pki,
+            databasePath: database,
+            extraArguments: ["--cluster", "--control-socket", socket]
+        )
+        let two = try await ServerProcess.start(pki: pki, databasePath: database, extraArguments: ["--cluster"])
+        let alice = try await one.login("alice")
+        let bob = try await two.login("bob")
+        #expect(await alice.next("NOTICE ") == "NOTICE bob joined the conversation")
+        let ctl = ServerProcess.executable("securechat-ctl")
+
+        let who = try await SetupTests.run(ctl, ["--socket", socket, "who"])
+        let lines = who.output.split(separator: "\n")
+        let aliceLine = lines.first { $0.hasPrefix("user alice ") }
+        let bobLine = lines.first { $0.hasPrefix("user bob ") }
+        #expect(aliceLine?.contains("address=127.0.0.1:") == true, "\(who.output)")
+        #expect(bobLine != nil && bobLine?.contains("address=") == false, "\(who.output)")
+        #expect(aliceLine?.split(separator: " ")[2] != bobLine?.split(separator: " ")[2], "different nodes")
+
+        let kick = try await SetupTests.run(ctl, ["--socket", socket, "kick", "bob", "off you go"])
+        #expect(kick.status == 0, "\(kick.output)")
+        #expect(kick.output.contains("forwarded bob"))
+        #expect(await bob.next("NOTICE ") == "NOTICE you have been removed by the server's operator: off you go")
+        #expect(await bob.next("BYE ") != nil)
+        #expect(
+            await alice.next { $0.hasPrefix("NOTICE bob") }
+                == "NOTICE bob left the conversation (removed by the server's operator)"
+        )
+        #expect(await two.process.errorLine { $0.contains("at the request of another node's operator") } != nil)
+        let again = try await SetupTests.run(ctl, ["--socket", socket, "kick", "bob"])
+        #expect(again.status == 1)
+        #expect(again.output.contains("bob is not online"))
+    }
+
     @Test func aKilledNodesUsersLeaveEverywhereAndTheirNamesAreFreeWithinTheLease() async throws {
         let nodes = try await Self.nodes(2, lease: 4)
         let alice = try await nodes[0].login("alice")

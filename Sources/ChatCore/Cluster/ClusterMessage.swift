@@ -8,6 +8,9 @@ public enum ClusterMessage: Codable, Sendable, Equatable {
     case room(sender: String, lines: [RelayedLine])
     /// A line for `recipient` (a name key) only, from `sender` (a name key): a `send` or a `broadcast user …`.
     case direct(recipient: String, sender: String, line: RelayedLine)
+    /// The operator of another node removes the user holding `recipient` (a name key) on `node`, telling them
+    /// `reason` (already neutralised); every other node ignores it.
+    case removal(recipient: String, node: UInt16, reason: String?)
 
     /// The message as one line of JSON, the body of a cluster event.
     public var body: String {

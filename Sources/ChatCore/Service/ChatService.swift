@@ -136,6 +136,18 @@ public final class ChatService: Sendable {
                     return
                 }
                 sink.deliver([line.reply], to: [member.connection])
+            case .removal(let recipient, let node, let reason):
+                guard node == cluster?.node, let member = state.room.member(recipient) else { return }
+                let spawned = work.spawn { [self] in
+                    guard await removeHere(member.connection, reason: reason) else { return }
+                    logger.notice(
+                        "removed \(member.name) at the request of another node's operator",
+                        metadata: ["event": "kick", "conn": "\(member.connection)", "user": "\(member.name)"]
+                    )
+                }
+                if !spawned {
+                    logger.warning("not removed (the server is stopping)", metadata: ["user": "\(recipient)"])
+                }
             }
         }
     }

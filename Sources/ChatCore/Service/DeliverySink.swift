@@ -13,4 +13,7 @@ public protocol DeliverySink: Sendable {
     /// Whether `connection` can still take lines: a member whose connection is gone but has not left the room yet
     /// counts as offline, so a private message to them is stored instead of lost.
     func isOpen(_ connection: ConnectionID) -> Bool
+
+    /// Closes `connection` once the lines given to it before have gone out (an operator removed its user).
+    func close(_ connection: ConnectionID)
 }

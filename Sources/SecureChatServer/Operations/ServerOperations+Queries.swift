@@ -65,30 +65,35 @@ extension ServerOperations {
         return .ok(lines + ["users \(everyone.count)"])
     }
 
+    /// Removes a user on this node, or asks the node of the cluster that holds them to.
     func kick(_ typed: String, reason: String?) async -> ControlAnswer {
         guard case .success(let name) = Username.validate(typed) else {
             return .error("'\(typed.prefix(40))' is not a user name")
         }
-        let holder: PresenceEntry?
+        let removal: Removal
         do {
-            holder = try await environment.service.holder(of: name)
+            removal = try await environment.service.remove(name, reason: reason)
         } catch {
-            return .error("cannot look \(name.display) up: \(error)")
+            return .error("cannot remove \(name.display): \(error)")
         }
-        guard let holder else { return .error("\(name.display) is not online") }
-        guard holder.connection.node == node() else {
-            return .error("\(holder.name.display) is on node \(holder.connection.node): kick them there")
+        let words = reason.map { TextSanitizer.sanitize($0).trimmingCharacters(in: .whitespaces) } ?? ""
+        let said = words.isEmpty ? "" : ": \(words)"
+        switch removal {
+        case .notOnline:
+            return .error("\(name.display) is not online")
+        case .removed(let holder):
+            logger.notice(
+                "removed \(holder.name.display) at the operator's request\(said)",
+                metadata: ["event": "kick", "conn": "\(holder.connection)", "user": "\(holder.name.display)"]
+            )
+            return .ok(["kicked \(holder.name.display) conn=\(holder.connection)"])
+        case .forwarded(let holder):
+            logger.notice(
+                "asked node \(holder.connection.node) to remove \(holder.name.display) at the operator's request\(said)",
+                metadata: ["event": "kick", "conn": "\(holder.connection)", "user": "\(holder.name.display)"]
+            )
+            return .ok(["forwarded \(holder.name.display) conn=\(holder.connection) to node \(holder.connection.node)"])
         }
-        let said = reason.map { TextSanitizer.sanitize($0) }.flatMap { $0.isEmpty ? nil : $0 }
-        logger.notice(
-            "removing \(holder.name.display) at the operator's request\(said.map { ": \($0)" } ?? "")",
-            metadata: ["event": "kick", "conn": "\(holder.connection)", "user": "\(holder.name.display)"]
-        )
-        await environment.service.expel(holder.connection, because: .removedByOperator)
-        let notice = "you have been removed by the server's operator" + (said.map { ": \($0)" } ?? "")
-        environment.delivery.deliver([.notice(notice), .bye(notice)], to: [holder.connection])
-        environment.delivery.close(holder.connection)
-        return .ok(["kicked \(holder.name.display) conn=\(holder.connection)"])
     }
 
     /// Past its next update OpenSSL refuses every client certificate checked against a CRL: say when that is.

@@ -193,4 +193,25 @@ import Testing
         #expect(RelayedLine(.ok("x")) == nil)
         #expect(RelayedLine(.leftUnexpectedly("ada"))?.reply == .leftUnexpectedly("ada"))
     }
+
+    @Test func anOperatorRemovesAUserOnAnotherNodeThroughThatNode() async throws {
+        let (one, two) = nodes()
+        _ = try await one.join("ada", on: 1)
+        _ = try await two.join("Bob", on: 7)
+        let bob = ConnectionID(node: 2, number: 7)
+        let removal = try await one.service.remove(name("bob"), reason: "spam \u{1B}[2J")
+        #expect(removal == .forwarded(PresenceEntry(name: name("Bob"), connection: bob, identity: .guest)))
+        for _ in 0..<200 where two.sink.isOpen(bob) { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(!two.sink.isOpen(bob))
+        let notice = "you have been removed by the server's operator: \(TextSanitizer.sanitize("spam \u{1B}[2J"))"
+        #expect(!notice.contains("\u{1B}"))
+        #expect(two.received(by: 7).suffix(2) == [.notice(notice), .bye(notice)])
+        #expect(one.received(by: 1).last == .notice("Bob left the conversation (removed by the server's operator)"))
+        #expect(try await one.service.remove(name("bob"), reason: nil) == .notOnline)
+
+        one.link.failing.store(true, ordering: .relaxed)
+        _ = try await two.join("cy", on: 8)
+        await #expect(throws: StoreError.self) { try await one.service.remove(name("cy"), reason: nil) }
+        #expect(two.sink.isOpen(ConnectionID(node: 2, number: 8)))
+    }
 }

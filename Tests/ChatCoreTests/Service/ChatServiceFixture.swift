@@ -31,7 +31,11 @@ final class RecordingSink: DeliverySink {
 
     /// From now on `connection` counts as gone.
     func close(_ connection: Int) {
-        _ = state.withLock { $0.closed.insert(ConnectionID(connection)) }
+        close(ConnectionID(connection))
+    }
+
+    func close(_ connection: ConnectionID) {
+        _ = state.withLock { $0.closed.insert(connection) }
     }
 
     /// Every delivery so far, in order.

@@ -282,4 +282,22 @@ import Testing
         #expect(fixture.sink.deliveries.isEmpty)
         #expect(fixture.directory.holder(of: "bob") == nil)
     }
+
+    @Test func anOperatorRemovesAUserHereWhoIsToldWhyAsIsTheRoom() async throws {
+        let fixture = ServiceFixture()
+        _ = try await fixture.join("ada", on: 1)
+        _ = try await fixture.join("Bob", on: 2)
+        fixture.sink.clear()
+        let removal = try await fixture.service.remove(name("bob"), reason: "  ")
+        #expect(removal == .removed(PresenceEntry(name: name("Bob"), connection: ConnectionID(2), identity: .guest)))
+        let notice = "you have been removed by the server's operator"
+        #expect(fixture.sink.received(by: 2) == [.notice(notice), .bye(notice)])
+        #expect(!fixture.sink.isOpen(ConnectionID(2)))
+        #expect(
+            fixture.sink.received(by: 1) == [.notice("Bob left the conversation (removed by the server's operator)")]
+        )
+        // Gone from the directory: the name is free, and a second removal finds nobody.
+        #expect(try await fixture.service.remove(name("Bob"), reason: nil) == .notOnline)
+        _ = try await fixture.join("bob", on: 3)
+    }
 }
