@@ -242,7 +242,6 @@ final class ConnectionSession: @unchecked Sendable {
                 delivery.attach(certificate, to: id)
                 scheduleExpiry(of: certificate)
             }
-            environment.roster.add(id, at: Date())
             let credential = certificate.map { "certificate CN=\($0.commonName ?? "?")" } ?? identity.rawValue
             logger.info(
                 "Client \(peer) connected [ \(name) ] \(tlsSummary) \(credential)",
@@ -267,7 +266,6 @@ final class ConnectionSession: @unchecked Sendable {
     func finish() async {
         if user != nil {
             await service.leave(&user!, because: leaveReason)
-            environment.roster.remove(id)
             logger.info("Client \(peer) is offline [ \(user!.name) ]", metadata: ["event": "logout"])
             await service.end(&user!)
         }

@@ -23,8 +23,6 @@ final class SessionEnvironment: Sendable {
 
     let service: ChatService
     let delivery: LocalDeliverySink
-    /// Who is logged in here, for the operator.
-    let roster: Roster
     /// What the operator's metrics count.
     let metrics: ServerMetrics
     /// The longest line accepted, for the `line-too-long` answer.
@@ -36,14 +34,12 @@ final class SessionEnvironment: Sendable {
     init(
         service: ChatService,
         delivery: LocalDeliverySink,
-        roster: Roster = Roster(),
         metrics: ServerMetrics = ServerMetrics(version: ServerOperations.version),
         configuration: ServerConfiguration,
         logger: Logger
     ) {
         self.service = service
         self.delivery = delivery
-        self.roster = roster
         self.metrics = metrics
         self.maximumLineLength = configuration.maximumLineLength
         self.currentLimits = Mutex(Limits(configuration))

@@ -133,6 +133,7 @@ struct ClusterTests {
         let bobLine = lines.first { $0.hasPrefix("user bob ") }
         #expect(aliceLine?.contains("address=127.0.0.1:") == true, "\(who.output)")
         #expect(bobLine != nil && bobLine?.contains("address=") == false, "\(who.output)")
+        #expect(bobLine?.contains(" since=") == true, "the login time of a user on another node: \(who.output)")
         #expect(aliceLine?.split(separator: " ")[2] != bobLine?.split(separator: " ")[2], "different nodes")
 
         let kick = try await SetupTests.run(ctl, ["--socket", socket, "kick", "bob", "off you go"])

@@ -111,8 +111,8 @@ extension ChatService {
                     blocks = try await store.blocks(of: name.key)
                     unread = try await store.unreadCount(for: name.key)
                 }
-                guard try await directory.claim(PresenceEntry(name: name, connection: connection, identity: identity))
-                else {
+                let entry = PresenceEntry(name: name, connection: connection, identity: identity, since: clock.now())
+                guard try await directory.claim(entry) else {
                     return .failure(.nameTaken(name))
                 }
             } catch {

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Who holds a name now, on which connection of which node.
 public struct PresenceEntry: Sendable, Equatable {
     /// The name as its holder spelled it when logging in.
@@ -9,12 +11,21 @@ public struct PresenceEntry: Sendable, Equatable {
     /// The keys a guest holder blocks (kept nowhere else: an identity's blocks are in the store), as far as the
     /// directory keeps them; see ``PresenceDirectory/updateGuestBlocks(_:connection:blocks:)``.
     public var guestBlocks: Set<String>
+    /// When the holder logged in, as far as the directory knows (the operator's `who`).
+    public var since: Date?
 
-    public init(name: Username, connection: ConnectionID, identity: IdentityKind, guestBlocks: Set<String> = []) {
+    public init(
+        name: Username,
+        connection: ConnectionID,
+        identity: IdentityKind,
+        guestBlocks: Set<String> = [],
+        since: Date? = nil
+    ) {
         self.name = name
         self.connection = connection
         self.identity = identity
         self.guestBlocks = guestBlocks
+        self.since = since
     }
 }
 

@@ -10,13 +10,16 @@ extension ServerOperations {
     func status() async -> ControlAnswer {
         let configuration = self.configuration
         let uptime = Int(Date().timeIntervalSince(started))
-        // Every node's, in a cluster (from the shared directory).
-        let online = (try? await environment.service.online().count).map { "\($0) online" } ?? "unknown (no answer)"
+        // Every node's users, in a cluster (from the shared directory).
+        let everyone = try? await environment.service.online()
+        let here = node()
+        let loggedIn = everyone.map { "\($0.count { $0.connection.node == here })" } ?? "?"
+        let online = everyone.map { "\($0.count) online" } ?? "unknown (no answer)"
         var lines = [
             "version \(Self.version)",
             "started \(Self.timestamp(started)) (uptime \(Self.duration(uptime)))",
-            "node \(node())\(configuration.cluster ? " of a cluster" : " (alone)")",
-            "connections \(gate.openConnections) open, \(environment.roster.count) logged in",
+            "node \(here)\(configuration.cluster ? " of a cluster" : " (alone)")",
+            "connections \(gate.openConnections) open, \(loggedIn) logged in",
             "users \(online)",
             "database \(Self.describeDatabase(configuration.database))",
             "log-level \(levels.level)",
@@ -50,16 +53,12 @@ extension ServerOperations {
         let here = node()
         let lines = everyone.sorted { $0.name < $1.name }.map { entry -> String in
             var line = "user \(entry.name.display) node=\(entry.connection.node) conn=\(entry.connection)"
-            if entry.connection.node == here, let peer = environment.delivery.peer(of: entry.connection) {
-                line += " address=\(Self.describe(peer.address))"
-                if let since = environment.roster.login(of: entry.connection) {
-                    line += " since=\(Self.timestamp(since))"
-                }
-                line +=
-                    peer.certificate.map { " certificate=CN=\($0.commonName ?? "?")" } ?? " \(entry.identity.rawValue)"
-            } else {
-                line += " \(entry.identity.rawValue)"
-            }
+            // Where a user connects from is known only on the node that holds them.
+            let peer = entry.connection.node == here ? environment.delivery.peer(of: entry.connection) : nil
+            if let peer { line += " address=\(Self.describe(peer.address))" }
+            if let since = entry.since { line += " since=\(Self.timestamp(since))" }
+            line +=
+                peer?.certificate.map { " certificate=CN=\($0.commonName ?? "?")" } ?? " \(entry.identity.rawValue)"
             return line
         }
         return .ok(lines + ["users \(everyone.count)"])

@@ -113,20 +113,21 @@ public final class PostgresPresenceDirectory: PresenceDirectory {
         var binds = PostgresBindings(capacity: 1)
         if let key { binds.append(key) }
         let query = PostgresQuery(
-            unsafeSQL: "SELECT display_name, identity, node, connection, guest_blocks FROM cluster_names \(condition)",
+            unsafeSQL:
+                "SELECT display_name, identity, node, connection, guest_blocks, since FROM cluster_names \(condition)",
             binds: binds
         )
         let logger = cluster.logger
-        let rows = try await store.run { client -> [(String, String, Int32, Int64, [String])] in
-            var rows: [(String, String, Int32, Int64, [String])] = []
+        let rows = try await store.run { client -> [(String, String, Int32, Int64, [String], Date)] in
+            var rows: [(String, String, Int32, Int64, [String], Date)] = []
             for try await row in try await client.query(query, logger: logger).decode(
-                (String, String, Int32, Int64, [String]).self
+                (String, String, Int32, Int64, [String], Date).self
             ) {
                 rows.append(row)
             }
             return rows
         }
-        return try rows.map { display, identity, node, connection, blocks in
+        return try rows.map { display, identity, node, connection, blocks, since in
             guard case .success(let name) = Username.validate(display), let kind = IdentityKind(rawValue: identity)
             else {
                 throw StoreError.storageFailed(
@@ -137,7 +138,8 @@ public final class PostgresPresenceDirectory: PresenceDirectory {
                 name: name,
                 connection: ConnectionID(node: UInt16(node), number: Int(connection)),
                 identity: kind,
-                guestBlocks: Set(blocks)
+                guestBlocks: Set(blocks),
+                since: since
             )
         }
     }

@@ -289,7 +289,13 @@ import Testing
         _ = try await fixture.join("Bob", on: 2)
         fixture.sink.clear()
         let removal = try await fixture.service.remove(name("bob"), reason: "  ")
-        #expect(removal == .removed(PresenceEntry(name: name("Bob"), connection: ConnectionID(2), identity: .guest)))
+        let bob = PresenceEntry(
+            name: name("Bob"),
+            connection: ConnectionID(2),
+            identity: .guest,
+            since: ManualClock.start
+        )
+        #expect(removal == .removed(bob))
         let notice = "you have been removed by the server's operator"
         #expect(fixture.sink.received(by: 2) == [.notice(notice), .bye(notice)])
         #expect(!fixture.sink.isOpen(ConnectionID(2)))
