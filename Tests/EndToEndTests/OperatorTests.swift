@@ -444,3 +444,49 @@ struct MetricsTests {
         #expect(Double(exposure.map { String($0.output.1) } ?? "") ?? 10 < 2, "\(security.output)")
     }
 }
+
+/// Found by an adversarial review of issue 19: what held a metrics port or lost a reload.
+@Suite(.timeLimit(.minutes(2)))
+struct OperatorReviewTests {
+    @Test func idleMetricsConnectionsAreCappedAndTimedOut() async throws {
+        let server = try await ServerProcess.start(extraArguments: ["--metrics-listen", "127.0.0.1:0"])
+        guard let line = await server.process.errorLine(where: { $0.contains("metrics: http://127.0.0.1:") }),
+            let match = line.firstMatch(of: /127\.0\.0\.1:([0-9]+)\/metrics/), let port = Int(match.output.1)
+        else {
+            Issue.record("no metrics address in the log")
+            return
+        }
+        let idle = try (0..<16).map { _ in try RawSocket(port: port) }
+        try await Task.sleep(for: .milliseconds(300))
+        // One more is closed at once.
+        let extra = try RawSocket(port: port)
+        #expect(extra.readUntilClosed(timeout: 3).closed)
+        // The idle ones are closed after the timeout, and scraping works again.
+        #expect(idle[0].readUntilClosed(timeout: 15).closed)
+        let scraper = try RawSocket(port: port)
+        scraper.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        let answer = String(decoding: scraper.readUntilClosed(timeout: 10).bytes, as: UTF8.self)
+        #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
+        _ = try await server.login("alice")
+    }
+
+    @Test func aSighupDuringAReloadIsNotLost() async throws {
+        let pki = try TestPKI.make()
+        let config = pki.path("server.toml")
+        let relaxed = "max-new-connections-per-minute = 100000\nrate-burst = 100000\nrate-per-second = 100000\n"
+        try (relaxed + "max-connections-per-ip = 1000\n").write(toFile: config, atomically: true, encoding: .utf8)
+        let server = try await ServerProcess.start(pki: pki, limits: [], extraArguments: ["--config", config])
+        try (relaxed + "max-connections-per-ip = 2\n").write(toFile: config, atomically: true, encoding: .utf8)
+        server.process.signal(SIGHUP)
+        try await Task.sleep(for: .milliseconds(5))
+        try (relaxed + "max-connections-per-ip = 3\n").write(toFile: config, atomically: true, encoding: .utf8)
+        server.process.signal(SIGHUP)
+        // Whether the second signal came during the first reload or after it, the file's last word holds.
+        try await Task.sleep(for: .seconds(2))
+        var clients: [LineProcess] = []
+        for name in ["a1", "a2", "a3"] { clients.append(try await server.login(name)) }
+        let fourth = try server.connect()
+        #expect(await fourth.next(timeout: 5) { $0.hasPrefix("PROMPT") } == nil)
+        #expect(await server.process.errorLine { $0.contains("more than 3 connections at once") } != nil)
+    }
+}

@@ -76,4 +76,12 @@ import Testing
         #expect(ServerOperations.duration(3725) == "1h 2m 5s")
         #expect(ServerOperations.duration(2 * 86_400 + 3 * 3600 + 60) == "2d 3h 1m")
     }
+
+    @Test func theTextLogWritesControlCharactersAsEscapes() {
+        #expect(ServerLogHandler.escaped("plain text") == "plain text")
+        #expect(
+            ServerLogHandler.escaped("a\nforged line\u{1B}[31m\u{7F}\u{2028}")
+                == "a\\u{a}forged line\\u{1b}[31m\\u{7f}\\u{2028}"
+        )
+    }
 }

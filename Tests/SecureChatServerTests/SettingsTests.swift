@@ -146,4 +146,16 @@ import Testing
         #expect(ConfigurationFile.distance("abc", "") == 3)
         #expect(ConfigurationFile.distance("kitten", "sitting") == 3)
     }
+
+    /// Found by an adversarial review: 1e300 seconds crashed the server when turned into a time.
+    @Test func valuesThatCannotBecomeATimeOrACountAreRefused() throws {
+        let path = try file(
+            "handshake-timeout = 1e300\nlogin-timeout = inf\nthreads = 100000\nhost = \"\"\nmax-line-length = 9223372036854775807\n"
+        )
+        let caught = #expect(throws: SettingsProblems.self) { try SettingsSource(arguments: [], file: path).load() }
+        let problems = caught?.problems ?? []
+        for name in ["handshake-timeout", "login-timeout", "threads", "host", "max-line-length"] {
+            #expect(problems.contains { $0.hasPrefix("\(name): ") }, "\(name) not refused: \(problems)")
+        }
+    }
 }

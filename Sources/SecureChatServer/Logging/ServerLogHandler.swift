@@ -40,10 +40,12 @@ struct ServerLogHandler: LogHandler {
         switch format {
         case .text:
             var text = self.text
-            text.metadata = metadata
+            text.metadata = metadata.mapValues(Self.escaped)
             // The message says what happened; `event` names it for machines, in JSON only.
             var event = event
             event.metadata?["event"] = nil
+            event.metadata = event.metadata?.mapValues(Self.escaped)
+            event.message = "\(Self.escaped(event.message.description))"
             text.log(event: event)
         case .json:
             var merged = metadata
@@ -61,6 +63,35 @@ struct ServerLogHandler: LogHandler {
                 _ = Foundation.write(2, pointer, strlen(pointer))
             }
         }
+    }
+}
+
+extension ServerLogHandler {
+    /// `text` with every control character (and the Unicode line separators) written as `\u{…}`: what a peer sent
+    /// (a certificate's CN, a control command) must not start a line of its own or move a terminal's cursor.
+    static func escaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                escaped += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
+    }
+
+    private static func escaped(_ value: Logger.Metadata.Value) -> Logger.Metadata.Value {
+        switch value {
+        case .string(let string): .string(escaped(string))
+        case .stringConvertible(let convertible): .string(escaped(convertible.description))
+        default: value
+        }
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control || scalar.value == 0x2028 || scalar.value == 0x2029
     }
 }
 

@@ -150,6 +150,7 @@ final class ControlHandler: ChannelInboundHandler {
         let length = newline - received.readerIndex
         let line = received.readBytes(length: length) ?? []
         guard length <= 1024, let text = String(validating: line, as: UTF8.self) else {
+            logger.notice("control socket: refused a command over 1 KiB or not UTF-8", metadata: ["pid": "\(pid)"])
             reply(.error("command too long or not UTF-8"), context: context)
             return
         }
@@ -157,14 +158,12 @@ final class ControlHandler: ChannelInboundHandler {
         // The line is in: the answer may take longer than the time to send it (a `who` over PostgreSQL).
         deadline?.cancel()
         let trimmed = text.hasSuffix("\r") ? text.dropLast() : Substring(text)
+        // Every command, refused ones too; the log handler neutralises control characters in it.
+        logger.notice("control socket: \(trimmed.prefix(200))", metadata: ["event": "control", "pid": "\(pid)"])
         switch ControlCommand.parse(trimmed) {
         case .failure(let refusal):
             reply(refusal, context: context)
         case .success(let command):
-            logger.notice(
-                "control socket: \(trimmed.prefix(200))",
-                metadata: ["event": "control", "pid": "\(pid)"]
-            )
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let answer = self.answer
             let loop = context.eventLoop

@@ -3,10 +3,34 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Prometheus
+import Synchronization
+
+/// The metrics connections open now.
+private final class OpenConnections: Sendable {
+    private let count = Atomic(0)
+
+    /// Counts one more; false (and not counted) when `limit` are open already.
+    func take(upTo limit: Int) -> Bool {
+        guard count.wrappingAdd(1, ordering: .relaxed).newValue <= limit else {
+            count.wrappingSubtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func give() {
+        count.wrappingSubtract(1, ordering: .relaxed)
+    }
+}
 
 /// Serves the Prometheus text format at `GET /metrics` (`--metrics-listen`); nothing else: every other path is 404,
-/// every other method 405, and each connection closes after its answer.
+/// every other method 405, and each connection closes after its answer. A scraper needs one connection for a
+/// moment: at most ``maximumConnections`` are open at once (others are closed at once), and one that has not
+/// been answered within ``timeout`` is closed, so that the port cannot hold the server's descriptors.
 struct MetricsServer {
+    static let maximumConnections = 16
+    static let timeout = TimeAmount.seconds(10)
+
     private let channel: any Channel
 
     static func start(
@@ -15,12 +39,18 @@ struct MetricsServer {
         group: any EventLoopGroup,
         logger: Logger
     ) async throws -> MetricsServer {
+        let open = OpenConnections()
         do {
             let channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        // A channel whose initializer throws is closed by the bootstrap.
+                        guard open.take(upTo: Self.maximumConnections) else { throw ChannelError.ioOnClosedChannel }
+                        channel.closeFuture.whenComplete { _ in open.give() }
                         let sync = channel.pipeline.syncOperations
+                        let deadline = channel.eventLoop.scheduleTask(in: Self.timeout) { channel.close(promise: nil) }
+                        channel.closeFuture.whenComplete { _ in deadline.cancel() }
                         try sync.configureHTTPServerPipeline(withErrorHandling: true)
                         try sync.addHandler(MetricsHTTPHandler(registry: registry))
                     }

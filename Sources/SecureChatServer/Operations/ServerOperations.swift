@@ -21,8 +21,14 @@ final class ServerOperations: Sendable {
     let started = Date()
     /// The settings in force, live ones as the last reload left them.
     private let current: Mutex<ServerConfiguration>
-    /// One reload at a time: SIGHUP and `reload` may come together.
-    private let reloading = Mutex(false)
+    /// One reload at a time; one asked for meanwhile (SIGHUP, `reload`) runs once the current one ends, so an edit
+    /// saved during a reload is read.
+    private let reloading = Mutex(ReloadState())
+
+    private struct ReloadState {
+        var busy = false
+        var again = false
+    }
     let logger: Logger
 
     init(
@@ -65,15 +71,30 @@ final class ServerOperations: Sendable {
     /// change while running, and closes the sessions whose certificates a new CRL revokes. On any problem nothing
     /// changes.
     func reload() async -> ControlAnswer {
-        let began = reloading.withLock { busy -> Bool in
-            if busy { return false }
-            busy = true
+        let began = reloading.withLock { state -> Bool in
+            if state.busy {
+                state.again = true
+                return false
+            }
+            state.busy = true
             return true
         }
         guard began else {
-            return .error("a reload is under way; try again")
+            logger.notice("a reload is under way: the files are read again when it ends", metadata: ["event": "reload"])
+            return .ok(["queued behind the reload under way; the log says how it went"])
         }
-        defer { reloading.withLock { $0 = false } }
+        var answer = await reloadOnce()
+        while reloading.withLock({ state -> Bool in
+            state.busy = state.again
+            state.again = false
+            return state.busy
+        }) {
+            answer = await reloadOnce()
+        }
+        return answer
+    }
+
+    private func reloadOnce() async -> ControlAnswer {
         notifier.reloading()
         defer { notifier.ready(status: "reloaded") }
         let outcome: SettingsReloader.Outcome

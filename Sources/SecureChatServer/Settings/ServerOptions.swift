@@ -135,29 +135,34 @@ struct ServerOptions: ParsableArguments {
     func problems() -> [String] {
         var problems: [String] = []
         if !(0...65535).contains(port) { problems.append("port: give a port from 0 to 65535") }
-        if historyDays < 1 { problems.append("history-days: give at least 1") }
+        if !(1...36_500).contains(historyDays) { problems.append("history-days: give 1 to 36500") }
+        if host.isEmpty || host.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            problems.append("host: give an address or a host name")
+        }
         if clientAuth != .off && ca == nil {
             problems.append("ca: needed, because client-auth \(clientAuth.rawValue) verifies clients against it")
         }
         if crl != nil && ca == nil {
             problems.append("ca: needed, because a CRL is only used when verifying client certificates")
         }
-        for (name, value) in [
-            ("handshake-timeout", handshakeTimeout), ("login-timeout", loginTimeout), ("idle-timeout", idleTimeout),
-            ("rate-burst", rateBurst), ("rate-per-second", ratePerSecond),
-        ] where !(value > 0) {
-            problems.append("\(name): give a value above 0")
+        // Bounded so that every value converts to a time or a count (a day; a billion lines a second).
+        for (name, value, limit) in [
+            ("handshake-timeout", handshakeTimeout, 86_400.0), ("login-timeout", loginTimeout, 86_400),
+            ("idle-timeout", idleTimeout, 86_400), ("rate-burst", rateBurst, 1e9),
+            ("rate-per-second", ratePerSecond, 1e9),
+        ] where !(value > 0 && value <= limit) {
+            problems.append("\(name): give a value above 0 and at most \(Int(limit))")
         }
         if rateBurst > 0 && rateBurst < 1 { problems.append("rate-burst: give at least 1") }
-        for (name, value) in [
-            ("max-line-length", maxLineLength), ("max-connections", maxConnections),
-            ("max-connections-per-ip", maxConnectionsPerIp),
-            ("max-new-connections-per-minute", maxNewConnectionsPerMinute),
-            ("outbound-queue-limit", outboundQueueLimit),
-        ] where value < 1 {
-            problems.append("\(name): give at least 1")
+        for (name, value, limit) in [
+            ("max-line-length", maxLineLength, 1 << 24), ("max-connections", maxConnections, 10_000_000),
+            ("max-connections-per-ip", maxConnectionsPerIp, 10_000_000),
+            ("max-new-connections-per-minute", maxNewConnectionsPerMinute, 1_000_000_000),
+            ("outbound-queue-limit", outboundQueueLimit, 1 << 32),
+        ] where !(1...limit).contains(value) {
+            problems.append("\(name): give 1 to \(limit)")
         }
-        if threads < 0 { problems.append("threads: give 0 or more") }
+        if !(0...256).contains(threads) { problems.append("threads: give 0 (one per core) to 256") }
         if cluster && !PostgresStoreConfiguration.isPostgresURL(database) {
             problems.append("database: give a postgres:// URL, because cluster nodes share one PostgreSQL database")
         }
