@@ -96,12 +96,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "SecureChatSealing",
+            dependencies: ["COpenSSL", "SecureChatTLS"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "SecureChatClient",
             dependencies: [
                 "ChatCore",
                 "ChatTransport",
                 "SecureChatTLS",
+                "SecureChatSealing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -133,6 +139,11 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SecureChatSealingTests",
+            dependencies: ["SecureChatSealing"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -82,8 +82,8 @@ require_ca() {
 
 # The names the server refuses to give anyone (docs/PROTOCOL.md, Username.reservedWords in ChatCore; a test keeps the
 # two lists equal): a certificate for one of them could never log in.
-RESERVED_NAMES="whoelse wholast send broadcast inbox read history block unblock blocked register help ping pong say tata
-server room everyone message user"
+RESERVED_NAMES="whoelse wholast send seal cert broadcast inbox read history block unblock blocked register help ping pong say
+tata server room everyone message user"
 
 # Revoking takes any name a certificate could have been issued under before the rules above, but nothing that is
 # not a plain file name.

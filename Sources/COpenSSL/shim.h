@@ -1,8 +1,8 @@
 #ifndef SECURECHAT_COPENSSL_SHIM_H
 #define SECURECHAT_COPENSSL_SHIM_H
 
-// System OpenSSL 3 for SecureChatTLS. Only SecureChatTLS imports this module
-// (`internal import COpenSSL`).
+// System OpenSSL 3 for SecureChatTLS and SecureChatSealing (CMS). Only those
+// two import this module (`internal import COpenSSL`).
 //
 // OpenSSL 3 spells many calls as function-like macros (or as macros over
 // type-checking inline helpers), which Swift's Clang importer cannot see.
@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include <openssl/cms.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -122,6 +123,10 @@ static inline int shim_sk_X509_OBJECT_num(const STACK_OF(X509_OBJECT) *objects) 
 
 static inline X509_OBJECT *shim_sk_X509_OBJECT_value(const STACK_OF(X509_OBJECT) *objects, int index) {
     return sk_X509_OBJECT_value(objects, index);
+}
+
+static inline void shim_sk_X509_free(STACK_OF(X509) *stack) {
+    sk_X509_free(stack);
 }
 
 #endif

@@ -297,7 +297,7 @@ struct ChatServer {
                         )
                         // What follows TLS is what the delivery sink was told (`handlersAfterTLS`).
                         try sync.addHandler(TLSHandler(context: tlsContext.context))
-                        try sync.addHandler(LineFramingHandler(maximumLineLength: configuration.maximumLineLength))
+                        try sync.addHandler(LineFramingHandler(maximumLineLength: configuration.framedLineLength))
                         try sync.addHandler(
                             SessionInputHandler(
                                 session: session,

@@ -50,6 +50,9 @@ final class ConnectionSession: @unchecked Sendable {
     /// The verified client certificate, boxed: inline, a `PeerIdentity` would take 88 bytes of every connection,
     /// with a certificate or without.
     private var verifiedCertificate: VerifiedCertificate?
+    /// The verified certificate's DER from the handshake until the login hands it to the service (to be sealed to);
+    /// not kept after, as an idle connection should not hold it.
+    private var certificateDER: [UInt8]?
     private var certificate: PeerIdentity? { verifiedCertificate?.identity }
     var expiry: Scheduled<Void>?
     private var flood: FloodGuard
@@ -120,7 +123,12 @@ final class ConnectionSession: @unchecked Sendable {
         switch input {
         case .established(let info):
             tlsSummary = "\(info.protocolVersion) \(info.cipher)\(info.applicationProtocol.map { " ALPN \($0)" } ?? "")"
-            verifiedCertificate = info.peer.flatMap { $0.verified ? VerifiedCertificate($0) : nil }
+            if let peer = info.peer, peer.verified {
+                certificateDER = peer.der
+                var kept = peer
+                kept.der = []
+                verifiedCertificate = VerifiedCertificate(kept)
+            }
             debug(
                 "TLS established",
                 metadata: [
@@ -137,6 +145,10 @@ final class ConnectionSession: @unchecked Sendable {
             return machine.lineRejected(.lineTooLong(limit: environment.maximumLineLength))
         case .frame(.line(let buffer)):
             if let refusal = floodCheck() { return refusal }
+            if buffer.readableBytes > environment.maximumLineLength, !Self.isSealLine(buffer.readableBytesView) {
+                logRefusedLine("a line over \(environment.maximumLineLength) bytes (line-too-long)")
+                return machine.lineRejected(.lineTooLong(limit: environment.maximumLineLength))
+            }
             switch CommandParser.decodeLine(buffer.readableBytesView) {
             case .success(let line): return machine.lineReceived(line)
             case .failure(let error):
@@ -153,6 +165,15 @@ final class ConnectionSession: @unchecked Sendable {
         case .opened, .closed:
             preconditionFailure("handled by handle(_:)")
         }
+    }
+
+    /// Whether a line starts with the command word `seal` (any case, `/` allowed), the one command whose line may
+    /// be longer than the others.
+    private static func isSealLine(_ bytes: ByteBufferView) -> Bool {
+        let start = bytes.first == UInt8(ascii: "/") ? bytes.index(after: bytes.startIndex) : bytes.startIndex
+        let word = bytes[start...].prefix(5)
+        return word.count == 5 && word.last == UInt8(ascii: " ")
+            && String(decoding: word.dropLast(), as: UTF8.self).lowercased() == CommandVerb.seal.rawValue
     }
 
     /// Logs the first line refused on this connection (too long, not UTF-8, over the rate); later ones are answered
@@ -232,7 +253,9 @@ final class ConnectionSession: @unchecked Sendable {
     }
 
     private func join(_ name: Username, _ identity: IdentityKind) async -> SessionStateMachine.Action {
-        switch await service.join(name, as: identity, on: id) {
+        let der = identity == .certificate ? certificateDER : nil
+        certificateDER = nil
+        switch await service.join(name, as: identity, on: id, certificate: der) {
         case .failure(let error):
             return machine.joinRefused(error)
         case .success(let joined):

@@ -19,6 +19,10 @@ struct ServerConfiguration: Sendable {
     var logLevel: Logger.Level = .info
     /// The longest line accepted from a client, in bytes.
     var maximumLineLength: Int = 4096
+
+    /// What the framer lets through: a `seal` line may be longer than other lines (``ConnectionSession`` holds the
+    /// others to ``maximumLineLength``).
+    var framedLineLength: Int { max(maximumLineLength, ProtocolLimits.maximumSealedLineBytes) }
     /// How long a client may take to log in after the handshake.
     var loginTimeout: TimeAmount = .seconds(60)
     /// Silence after which a connection is probed with `PING`, and then dropped after as long again.

@@ -21,8 +21,8 @@ struct MessageInsertion {
         self.db = db
         self.messageStatement = try db.cachedStatement(
             sql: """
-                INSERT INTO message (at, sender_key, sender_name, sender_name_key, audience, text, listed)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO message (at, sender_key, sender_name, sender_name_key, audience, text, listed, sealed)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """
         )
         self.recipientStatement = try db.cachedStatement(
@@ -47,6 +47,7 @@ struct MessageInsertion {
         try bind(stored.name, to: row, at: 5)
         try bind(message.text, to: row, at: 6)
         try check(sqlite3_bind_int64(row, 7, stored.listed ? 1 : 0))
+        try check(sqlite3_bind_int64(row, 8, stored.sealed ? 1 : 0))
         try run(self.messageStatement)
         let id = sqlite3_last_insert_rowid(self.db.sqliteConnection)
 

@@ -5,7 +5,7 @@ internal import GRDB
 /// Reading rows of `message` and `message_recipient` (``MessageInsertion`` writes them).
 enum MessageRows {
     /// The columns `fetch(_:sql:arguments:)` expects first, in this order, for a `message` table aliased `m`.
-    static let columns = "m.id, m.at, m.sender_key, m.sender_name, m.audience, m.text, m.listed"
+    static let columns = "m.id, m.at, m.sender_key, m.sender_name, m.audience, m.text, m.listed, m.sealed"
 
     /// Positions in ``columns``: rows are read by index, as a look-up by name lower-cases the name for every value.
     private enum Column {
@@ -16,6 +16,7 @@ enum MessageRows {
         static let audience = 4
         static let text = 5
         static let listed = 6
+        static let sealed = 7
     }
 
     /// Runs a query selecting ``columns`` and returns the messages with their recipients, in the query's order.
@@ -30,6 +31,7 @@ enum MessageRows {
             let audience = try StoredAudience.audience(
                 name: row[Column.audience],
                 listed: row[Column.listed] as Int64 != 0,
+                sealed: row[Column.sealed] as Int64 != 0,
                 recipients: recipients[id] ?? [],
                 of: id
             )

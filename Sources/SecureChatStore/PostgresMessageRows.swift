@@ -6,7 +6,7 @@ internal import PostgresNIO
 /// Writing and reading rows of `messages` and `message_recipients` on PostgreSQL.
 enum PostgresMessageRows {
     /// The columns ``fetch(_:on:logger:)`` expects, in this order, for a `messages` table aliased `m`.
-    static let columns = "m.id, m.at, m.sender_key, m.sender_name, m.audience, m.text, m.listed"
+    static let columns = "m.id, m.at, m.sender_key, m.sender_name, m.audience, m.text, m.listed, m.sealed"
 
     /// Inserts `messages` in order and returns them with their ids, in one statement whatever their number (so
     /// atomic without a transaction, and one round trip): see ``InsertGroup``.
@@ -27,6 +27,7 @@ enum PostgresMessageRows {
             group.senderNameKeys.append(message.senderName.lowercased())
             group.audiences.append(row.name)
             group.listed.append(row.listed)
+            group.sealed.append(row.sealed)
             group.texts.append(message.text)
             for (position, recipient) in row.recipients.enumerated() {
                 group.recipientMessages.append(Int64(ordinal + 1))
@@ -58,11 +59,14 @@ enum PostgresMessageRows {
                 FROM (SELECT nextval('messages_id_seq') AS id FROM generate_series(1, cardinality($1::bigint[]))) drawn
             ),
             stored AS (
-                INSERT INTO messages (id, at, sender_key, sender_name, sender_name_key, audience, listed, text)
+                INSERT INTO messages (id, at, sender_key, sender_name, sender_name_key, audience, listed, text, sealed)
                 SELECT ids.id, m.at, NULLIF(m.sender_key, ''), m.sender_name, m.sender_name_key, m.audience,
-                       m.listed, m.text
-                FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[])
-                    WITH ORDINALITY AS m(at, sender_key, sender_name, sender_name_key, audience, listed, text, ordinal)
+                       m.listed, m.text, m.sealed
+                FROM unnest(
+                    $1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[],
+                    $13::boolean[]
+                ) WITH ORDINALITY
+                    AS m(at, sender_key, sender_name, sender_name_key, audience, listed, text, sealed, ordinal)
                 JOIN ids ON ids.ordinal = m.ordinal
             ),
             recipients AS (
@@ -82,6 +86,7 @@ enum PostgresMessageRows {
         var senderNameKeys: [String] = []
         var audiences: [String] = []
         var listed: [Bool] = []
+        var sealed: [Bool] = []
         var texts: [String] = []
         var recipientMessages: [Int64] = []
         var positions: [Int32] = []
@@ -90,7 +95,7 @@ enum PostgresMessageRows {
         var states: [String] = []
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 12)
+            var bindings = PostgresBindings(capacity: 13)
             bindings.append(ats)
             bindings.append(senderKeys)
             bindings.append(senderNames)
@@ -103,6 +108,7 @@ enum PostgresMessageRows {
             bindings.append(recipientKeys)
             bindings.append(recipientNames)
             bindings.append(states)
+            bindings.append(sealed)
             return bindings
         }
 
@@ -114,7 +120,7 @@ enum PostgresMessageRows {
     /// Runs `query`, which selects ``columns``, and returns the messages with their recipients, in its order.
     static func fetch(_ query: PostgresQuery, on client: PostgresClient, logger: Logger) async throws -> [StoredMessage]
     {
-        typealias Columns = (Int64, Int64, String?, String, String, String, Bool)
+        typealias Columns = (Int64, Int64, String?, String, String, String, Bool, Bool)
         var rows: [Columns] = []
         for try await row in try await client.query(query, logger: logger).decode(Columns.self) {
             rows.append(row)
@@ -135,10 +141,11 @@ enum PostgresMessageRows {
                 recipients[id, default: []].append(RecipientEntry(key: key, name: name, state: state))
             }
         }
-        return try rows.map { id, at, senderKey, senderName, audienceName, text, listed in
+        return try rows.map { id, at, senderKey, senderName, audienceName, text, listed, sealed in
             let audience = try StoredAudience.audience(
                 name: audienceName,
                 listed: listed,
+                sealed: sealed,
                 recipients: recipients[id] ?? [],
                 of: id
             )

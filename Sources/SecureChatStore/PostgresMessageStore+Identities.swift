@@ -1,5 +1,5 @@
 public import ChatCore
-import Foundation
+public import Foundation
 internal import PostgresNIO
 
 extension PostgresMessageStore {
@@ -67,6 +67,36 @@ extension PostgresMessageStore {
         }
         lookups.cache.forget(identity.key)
         if created == 0 { throw StoreError.alreadyExists(identityKey: identity.key) }
+    }
+
+    public func certificate(forKey key: String) async throws -> [UInt8]? {
+        let logger = self.logger
+        return try await run { client in
+            let rows = try await client.query(
+                "SELECT der FROM certificates WHERE identity_key = \(key)",
+                logger: logger
+            )
+            for try await der in rows.decode(ByteBuffer.self) {
+                return Array(der.readableBytesView)
+            }
+            return nil
+        }
+    }
+
+    /// Reads first: a certificate user logs in with the same certificate for a year, and a read costs no commit.
+    public func recordCertificate(_ der: [UInt8], forKey key: String, at: Date) async throws {
+        guard try await certificate(forKey: key) != der else { return }
+        let logger = self.logger
+        let bytes = ByteBuffer(bytes: der)
+        try await run { client in
+            try await client.query(
+                """
+                INSERT INTO certificates (identity_key, der, updated_at) VALUES (\(key), \(bytes), \(at.millisecondsSince1970))
+                ON CONFLICT (identity_key) DO UPDATE SET der = excluded.der, updated_at = excluded.updated_at
+                """,
+                logger: logger
+            )
+        }
     }
 
     public func claimForCertificate(_ identity: StoredIdentity) async throws -> Bool {

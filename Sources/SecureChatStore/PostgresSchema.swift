@@ -157,6 +157,22 @@ enum PostgresSchema {
                 "CREATE INDEX cluster_events_by_at ON cluster_events USING brin (at)",
             ]
         ),
+        // Sealed messages (docs/SEALED.md): a direct message whose text only its recipients can open, and the
+        // certificate each certificate user last logged in with, which others seal to.
+        Migration(
+            version: 4,
+            name: "sealed messages",
+            statements: [
+                "ALTER TABLE messages ADD COLUMN sealed boolean NOT NULL DEFAULT false",
+                """
+                CREATE TABLE certificates (
+                    identity_key text PRIMARY KEY,
+                    der bytea NOT NULL,
+                    updated_at bigint NOT NULL
+                )
+                """,
+            ]
+        ),
     ]
 
     /// The version this server writes.

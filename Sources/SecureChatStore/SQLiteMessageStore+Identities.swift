@@ -1,5 +1,5 @@
 public import ChatCore
-import Foundation
+public import Foundation
 internal import GRDB
 
 extension SQLiteMessageStore {
@@ -41,6 +41,27 @@ extension SQLiteMessageStore {
             kind: kind,
             createdAt: Date(millisecondsSince1970: row["created_at"])
         )
+    }
+
+    public func certificate(forKey key: String) async throws -> [UInt8]? {
+        try await self.read { db in
+            try Data.fetchOne(db, sql: "SELECT der FROM certificate WHERE identity_key = ?", arguments: [key])
+                .map { [UInt8]($0) }
+        }
+    }
+
+    /// Reads first: a certificate user logs in with the same certificate for a year, and a read costs no commit.
+    public func recordCertificate(_ der: [UInt8], forKey key: String, at: Date) async throws {
+        guard try await certificate(forKey: key) != der else { return }
+        try await self.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO certificate (identity_key, der, updated_at) VALUES (?, ?, ?)
+                    ON CONFLICT (identity_key) DO UPDATE SET der = excluded.der, updated_at = excluded.updated_at
+                    """,
+                arguments: [key, Data(der), at.millisecondsSince1970]
+            )
+        }
     }
 
     public func claimForCertificate(_ identity: StoredIdentity) async throws -> Bool {

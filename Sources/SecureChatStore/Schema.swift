@@ -103,6 +103,21 @@ enum Schema {
                     """
             )
         }
+        // Sealed messages (docs/SEALED.md): a direct message whose text only its recipients can open, and the
+        // certificate (DER) each certificate user last logged in with, which others seal to.
+        migrator.registerMigration("v5-sealed-messages") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE message ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0 CHECK (sealed IN (0, 1));
+
+                    CREATE TABLE certificate (
+                        identity_key TEXT PRIMARY KEY NOT NULL,
+                        der BLOB NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
         return migrator
     }
 }

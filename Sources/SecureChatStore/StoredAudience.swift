@@ -2,18 +2,21 @@ import ChatCore
 import Foundation
 
 /// How both stores keep a message's audience: `room`, `everyone` or `direct` with its recipients; a list broadcast
-/// (`broadcast user …`) is a direct message marked `listed`, as inbox and history treat both alike.
+/// (`broadcast user …`) is a direct message marked `listed`, as inbox and history treat both alike, and a sealed
+/// message (`seal`) one marked `sealed`.
 struct StoredAudience {
     let name: String
     let listed: Bool
+    let sealed: Bool
     let recipients: [RecipientEntry]
 
     init(_ audience: MessageAudience) {
         switch audience {
-        case .room: (name, listed, recipients) = ("room", false, [])
-        case .everyone: (name, listed, recipients) = ("everyone", false, [])
-        case .direct(let entries): (name, listed, recipients) = ("direct", false, entries)
-        case .userList(let entries): (name, listed, recipients) = ("direct", true, entries)
+        case .room: (name, listed, sealed, recipients) = ("room", false, false, [])
+        case .everyone: (name, listed, sealed, recipients) = ("everyone", false, false, [])
+        case .direct(let entries): (name, listed, sealed, recipients) = ("direct", false, false, entries)
+        case .userList(let entries): (name, listed, sealed, recipients) = ("direct", true, false, entries)
+        case .sealed(let entries): (name, listed, sealed, recipients) = ("direct", false, true, entries)
         }
     }
 
@@ -21,12 +24,14 @@ struct StoredAudience {
     static func audience(
         name: String,
         listed: Bool,
+        sealed: Bool,
         recipients: @autoclosure () -> [RecipientEntry],
         of id: Int64
     ) throws -> MessageAudience {
         switch name {
         case "room": return .room
         case "everyone": return .everyone
+        case "direct" where sealed: return .sealed(recipients: recipients())
         case "direct" where listed: return .userList(recipients: recipients())
         case "direct": return .direct(recipients: recipients())
         default: throw StoreError.storageFailed("message \(id) has an unknown audience '\(name)'")

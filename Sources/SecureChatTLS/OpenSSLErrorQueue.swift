@@ -1,30 +1,30 @@
 internal import COpenSSL
 
 /// One entry of OpenSSL's thread-local error queue.
-struct OpenSSLErrorEntry: Sendable {
+package struct OpenSSLErrorEntry: Sendable {
     /// The library that raised the error (`ERR_GET_LIB`), for example `ERR_LIB_SSL`.
-    let library: Int32
+    package let library: Int32
     /// OpenSSL's reason code (`ERR_GET_REASON`), for example `SSL_R_NO_SHARED_CIPHER`.
-    let reason: Int32
+    package let reason: Int32
     /// The reason alone in words ("no shared cipher").
-    let reasonText: String
+    package let reasonText: String
     /// The full line as `ERR_error_string_n` prints it, plus any extra data OpenSSL attached.
-    let line: String
+    package let line: String
 
     /// Whether this entry is `reason` raised by `library`.
-    func matches(library: Int32, reason: Int32) -> Bool {
+    package func matches(library: Int32, reason: Int32) -> Bool {
         self.library == library && self.reason == reason
     }
 }
 
 /// Reads OpenSSL's error queue. Call ``clear()`` before every OpenSSL call whose failure is examined, and
 /// ``drain()`` right after the failure, on the same thread.
-enum OpenSSLErrorQueue {
-    static func clear() {
+package enum OpenSSLErrorQueue {
+    package static func clear() {
         ERR_clear_error()
     }
 
-    static func drain() -> [OpenSSLErrorEntry] {
+    package static func drain() -> [OpenSSLErrorEntry] {
         var entries: [OpenSSLErrorEntry] = []
         while true {
             var data: UnsafePointer<CChar>?

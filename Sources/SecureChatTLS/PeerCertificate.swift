@@ -1,8 +1,9 @@
 internal import COpenSSL
-import Foundation
+package import Foundation
 
 /// The peer's X.509 certificate. Owns its `X509*` and frees it in `deinit`.
-final class PeerCertificate {
+/// Its static helpers read certificates this class does not own; SecureChatSealing uses them too.
+package final class PeerCertificate {
     private let x509: OpaquePointer
 
     /// Takes ownership of `x509` (for example from `SSL_get1_peer_certificate`, which returns a new reference).
@@ -39,8 +40,26 @@ final class PeerCertificate {
         return String(cString: hex)
     }
 
+    /// The DER encoding.
+    var der: [UInt8] { Self.der(of: x509) }
+
+    /// The DER encoding of a certificate this class does not own.
+    package static func der(of x509: OpaquePointer) -> [UInt8] {
+        let length = i2d_X509(x509, nil)
+        guard length > 0 else { return [] }
+        var bytes = [UInt8](repeating: 0, count: Int(length))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            var cursor = buffer.baseAddress
+            _ = i2d_X509(x509, &cursor)
+        }
+        return bytes
+    }
+
     /// The end of the validity period.
-    var notAfter: Date? {
+    var notAfter: Date? { Self.notAfter(of: x509) }
+
+    /// The end of the validity period of a certificate this class does not own.
+    package static func notAfter(of x509: OpaquePointer) -> Date? {
         let time: UnsafePointer<ASN1_TIME>? = X509_get0_notAfter(x509)
         return time.flatMap(Self.date(of:))
     }
@@ -67,7 +86,8 @@ final class PeerCertificate {
             commonName: commonName,
             fingerprintSHA256: fingerprintSHA256,
             serialNumber: serialNumber,
-            notAfter: notAfter
+            notAfter: notAfter,
+            der: der
         )
     }
 
@@ -75,7 +95,7 @@ final class PeerCertificate {
     ///
     /// `nil` if the subject has no CN, or more than one: software disagrees on which of several CNs names the
     /// subject (the first or the last), so a certificate with two names none.
-    static func commonName(of x509: OpaquePointer) -> String? {
+    package static func commonName(of x509: OpaquePointer) -> String? {
         X509_get_subject_name(x509).flatMap(commonName(ofName:))
     }
 

@@ -22,6 +22,9 @@ public struct PeerIdentity: Sendable, Hashable {
     /// When the certificate expires.
     public var notAfter: Date?
 
+    /// The certificate itself (DER): a server keeps a certificate user's latest, for others to seal messages to.
+    public var der: [UInt8]
+
     /// A peer identity with every field given.
     public init(
         verified: Bool,
@@ -29,8 +32,10 @@ public struct PeerIdentity: Sendable, Hashable {
         commonName: String?,
         fingerprintSHA256: String,
         serialNumber: String,
-        notAfter: Date?
+        notAfter: Date?,
+        der: [UInt8] = []
     ) {
+        self.der = der
         self.verified = verified
         self.verifyError = verifyError
         self.commonName = commonName

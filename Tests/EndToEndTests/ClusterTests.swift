@@ -224,6 +224,42 @@ struct ClusterTests {
         #expect(await impostor.next("ERROR ")?.contains("certificate") == true, "\(impostor.lines)")
     }
 
+    /// A certificate recorded by one node is handed out by another, and a sealed message goes across nodes as it
+    /// was sent.
+    @Test func sealedMessagesAndCertificatesCrossNodes() async throws {
+        let pki = try TestPKI.make()
+        let alicePair = try pki.client("alice")
+        let bobPair = try pki.client("bob")
+        let nodes = try await Self.nodes(
+            2,
+            pki: pki,
+            extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate]
+        )
+        let alice = try nodes[0].connect(certificate: alicePair)
+        #expect(await alice.next("WELCOME ") != nil)
+        let bob = try nodes[1].connect(certificate: bobPair)
+        #expect(await bob.next("WELCOME ") != nil)
+        bob.send("cert alice")
+        let certificate = try #require(await bob.next("CERT "))
+        #expect(await bob.next("OK ") == "OK certificate of alice")
+        let fetched = try pki.shell(
+            "base64 -d | openssl x509 -inform DER -noout -subject",
+            input: String(certificate.dropFirst(11))
+        )
+        #expect(fetched.contains("CN = alice"))
+        let sealed = try pki.shell(
+            """
+            printf 'From: bob\\nTo: alice\\nDate: 2026-12-05T16:00:00Z\\n\\nacross nodes\\n' |
+                openssl cms -sign -binary -nodetach -signer client-bob.crt -inkey client-bob.key -outform DER |
+                openssl cms -encrypt -binary -aes-256-gcm -recip client-alice.crt -keyopt ecdh_kdf_md:sha256 \\
+                    -outform DER | base64 -w0
+            """
+        )
+        bob.send("seal alice \(sealed)")
+        #expect(await bob.next("OK ") == "OK delivered to alice")
+        #expect(await alice.next("SEALED ", timeout: 20) == "SEALED bob: \(sealed)")
+    }
+
     /// PostgreSQL restarts under two nodes: chat lines said meanwhile reach the other node once it is back (once
     /// each, in order); a private message to the other node is either delivered or refused, never acknowledged and
     /// lost; both nodes carry on by themselves.

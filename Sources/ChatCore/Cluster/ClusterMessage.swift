@@ -29,6 +29,7 @@ public enum ClusterMessage: Codable, Sendable, Equatable {
 public enum RelayedLine: Codable, Sendable, Equatable {
     case chat(from: String, text: String)
     case privateMessage(from: String, text: String)
+    case sealed(from: String, sealed: String)
     case broadcast(from: String, text: String)
     case listBroadcast(from: String, to: [String], text: String)
     case joined(String)
@@ -41,6 +42,7 @@ public enum RelayedLine: Codable, Sendable, Equatable {
         switch reply {
         case .chat(let from, let text): self = .chat(from: from, text: text)
         case .privateMessage(let from, let text): self = .privateMessage(from: from, text: text)
+        case .sealed(let from, let sealed): self = .sealed(from: from, sealed: sealed)
         case .broadcast(let from, let text): self = .broadcast(from: from, text: text)
         case .listBroadcast(let from, let to, let text): self = .listBroadcast(from: from, to: to, text: text)
         case .joined(let name): self = .joined(name)
@@ -56,6 +58,7 @@ public enum RelayedLine: Codable, Sendable, Equatable {
         switch self {
         case .chat(let from, let text): .chat(from: from, text: text)
         case .privateMessage(let from, let text): .privateMessage(from: from, text: text)
+        case .sealed(let from, let sealed): .sealed(from: from, sealed: sealed)
         case .broadcast(let from, let text): .broadcast(from: from, text: text)
         case .listBroadcast(let from, let to, let text): .listBroadcast(from: from, to: to, text: text)
         case .joined(let name): .joined(name)

@@ -6,6 +6,10 @@ public enum ClientCommand: Sendable, Equatable, CustomStringConvertible {
     case wholast(minutes: Int)
     /// `send <user> <message>`: a private message; `text` is never empty and keeps its inner spaces.
     case send(to: Username, text: String)
+    /// `seal <user> <sealed message>`: `sealed` is base64 of a DER-encoded CMS message, checked for form only.
+    case seal(to: Username, sealed: String)
+    /// `cert <user>`: the certificate `user` last logged in with, for sealing a message to them.
+    case certificate(of: Username)
     /// `broadcast message <text>`: to everybody else online.
     case broadcastAll(text: String)
     /// `broadcast user <u1> [<u2> …] message <text>`: to 1…50 distinct users, in the order first named.
@@ -39,6 +43,8 @@ public enum ClientCommand: Sendable, Equatable, CustomStringConvertible {
         case .whoelse: .whoelse
         case .wholast: .wholast
         case .send: .send
+        case .seal: .seal
+        case .certificate: .cert
         case .broadcastAll, .broadcastUsers: .broadcast
         case .inbox: .inbox
         case .read: .read
@@ -61,6 +67,8 @@ public enum ClientCommand: Sendable, Equatable, CustomStringConvertible {
         case .wholast(let minutes): "wholast \(minutes)"
         case .read(let id): id.map { "read \($0)" } ?? "read"
         case .send(let name, let text): "send \(name) <\(OKSummary.counted(text.count, "character"))>"
+        case .seal(let name, let sealed): "seal \(name) <\(OKSummary.counted(sealed.utf8.count, "byte"))>"
+        case .certificate(let name): "cert \(name)"
         case .broadcastAll(let text): "broadcast message <\(OKSummary.counted(text.count, "character"))>"
         case .broadcastUsers(let names, let text):
             "broadcast user \(names.map(\.display).joined(separator: " ")) message "

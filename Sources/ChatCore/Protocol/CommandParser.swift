@@ -80,6 +80,12 @@ public enum CommandParser {
             return number(word, in: ProtocolLimits.historyCount, entry, name: "N").map { .history(limit: $0) }
         case .send:
             return recipient(scanner.next()).map { .send(to: $0, text: String(scanner.rest)) }
+        case .seal:
+            return recipient(scanner.next()).flatMap { name in
+                sealedMessage(scanner.next(), entry).map { .seal(to: name, sealed: $0) }
+            }
+        case .cert:
+            return recipient(scanner.next()).map { .certificate(of: $0) }
         case .broadcast:
             return broadcast(from: &scanner, entry)
         case .block:
@@ -141,6 +147,17 @@ public enum CommandParser {
         return Username.validate(raw).mapError { error in
             error.code == .nameReserved ? .unknownUser(raw) : error
         }
+    }
+
+    /// The sealed message of `seal`: only its form is checked (``SealedMessageForm``); nobody but the recipient can
+    /// read it.
+    private static func sealedMessage(_ word: Substring?, _ entry: CommandTable.Entry) -> Result<String, ProtocolError>
+    {
+        let sealed = String(word ?? "")
+        if let problem = SealedMessageForm.problem(with: sealed) {
+            return .failure(.usage(entry.usage, detail: problem))
+        }
+        return .success(sealed)
     }
 
     /// A message id as `INBOX` lines show it: a positive whole number in ASCII digits.

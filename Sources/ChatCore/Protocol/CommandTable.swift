@@ -65,6 +65,14 @@ public enum CommandTable {
             ("say <text>", "say <text> in the room, even when it starts with a command word", .atLeast(1))
         case .send:
             ("send <user> <message>", "send a private message; it waits in an offline user's inbox", .atLeast(2))
+        case .seal:
+            (
+                "seal <user> <sealed message>",
+                "send a message sealed to <user>'s certificate (base64 CMS; see docs/SEALED.md); like 'send'",
+                .exactly(2)
+            )
+        case .cert:
+            ("cert <user>", "show the certificate <user> last logged in with (base64 DER), to seal to", .exactly(1))
         case .broadcast:
             (
                 "broadcast message <text> | broadcast user <u1> [<u2> …] message <text>",

@@ -10,6 +10,10 @@ public enum CommandVerb: String, Sendable, Hashable, CaseIterable, CustomStringC
     case say
     /// `send <user> <message>`
     case send
+    /// `seal <user> <sealed message>`: a private message only the recipient can read (docs/SEALED.md).
+    case seal
+    /// `cert <user>`: the certificate `user` last logged in with.
+    case cert
     /// `broadcast message <text>` or `broadcast user <u1> [<u2> …] message <text>`
     case broadcast
     /// `inbox`

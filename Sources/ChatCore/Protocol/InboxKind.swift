@@ -4,4 +4,6 @@ public enum InboxKind: String, Sendable, Hashable, CaseIterable {
     case `private`
     /// `broadcast user <u1> [<u2> …] message <text>`.
     case broadcast
+    /// `seal <user> <sealed message>`: the text is the sealed message, base64 only the recipient can open.
+    case sealed
 }

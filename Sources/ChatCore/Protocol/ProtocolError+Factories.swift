@@ -31,6 +31,11 @@ extension ProtocolError {
         ProtocolError(code: .notAllowed, message: reason)
     }
 
+    /// `name` has no certificate here to seal a message to; `reason` says why (a password user, a guest, …).
+    public static func noCertificate(_ name: String, _ reason: String) -> ProtocolError {
+        ProtocolError(code: .noCertificate, message: "\(name) \(reason)")
+    }
+
     /// `raw` is not a valid username; the message states the rule.
     public static func nameInvalid(_ raw: String) -> ProtocolError {
         let rule = "a username is 1 to 32 characters: ASCII letters, digits, '_', '-' and '.'"

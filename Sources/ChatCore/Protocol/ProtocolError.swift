@@ -12,6 +12,7 @@ public struct ProtocolError: Error, Sendable, Hashable, CustomStringConvertible 
             case offlineGuest = "offline-guest"
             case blocked
             case notAllowed = "not-allowed"
+            case noCertificate = "no-certificate"
             case nameInvalid = "name-invalid"
             case nameTaken = "name-taken"
             case nameReserved = "name-reserved"
@@ -48,6 +49,8 @@ public struct ProtocolError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let blocked = Code(base: .blocked)
         /// The command is not available to this user.
         public static let notAllowed = Code(base: .notAllowed)
+        /// The user has no certificate to seal a message to.
+        public static let noCertificate = Code(base: .noCertificate)
         /// Not a valid username.
         public static let nameInvalid = Code(base: .nameInvalid)
         /// The name is online now.

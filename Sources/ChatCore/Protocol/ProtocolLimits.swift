@@ -4,6 +4,9 @@ public enum ProtocolLimits {
     public static let defaultPort = 7443
     /// The longest line, in bytes, not counting the line ending.
     public static let maximumLineBytes = 4096
+    /// The longest `seal` line, in bytes, not counting the line ending: a sealed message carries a signature, the
+    /// sender's certificate and one key per recipient besides its text, in base64 (docs/SEALED.md).
+    public static let maximumSealedLineBytes = 16384
     /// The allowed length of a username, in characters.
     public static let usernameLength: ClosedRange<Int> = 1...32
     /// The allowed argument of `wholast <minutes>` (one year at most).

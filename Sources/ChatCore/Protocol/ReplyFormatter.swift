@@ -33,6 +33,8 @@ public enum ReplyFormatter {
             "CHAT \(name): \(text)"
         case .privateMessage(let name, let text):
             "PRIVATE \(name): \(text)"
+        case .sealed(let name, let sealed):
+            "SEALED \(name): \(sealed)"
         case .broadcast(let name, let text):
             "BROADCAST \(name): \(text)"
         case .listBroadcast(let name, let recipients, let text):
@@ -59,6 +61,10 @@ public enum ReplyFormatter {
             "INBOX \(id) \(UTCTimestamp.string(from: date)) \(kind.rawValue) \(name): \(text)"
         case .history(let date, let sender, let recipient, let text):
             "HISTORY \(UTCTimestamp.string(from: date)) \(sender) -> \(recipient): \(text)"
+        case .sealedHistory(let date, let sender, let recipient, let sealed):
+            "HISTORY \(UTCTimestamp.string(from: date)) \(sender) -> \(recipient) sealed: \(sealed)"
+        case .certificate(let name, let der):
+            "CERT \(name) \(der)"
         case .help(let form, let text):
             "HELP \(form) - \(text)"
         case .ok(let summary):

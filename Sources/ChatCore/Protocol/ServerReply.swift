@@ -15,6 +15,8 @@ public enum ServerReply: Sendable, Equatable {
     case chat(from: String, text: String)
     /// `PRIVATE <name>: <text>`: a private message to this user.
     case privateMessage(from: String, text: String)
+    /// `SEALED <name>: <sealed>`: a sealed private message to this user, base64 that only they can open.
+    case sealed(from: String, sealed: String)
     /// `BROADCAST <name>: <text>`: a broadcast to everyone that reached this user.
     case broadcast(from: String, text: String)
     /// `BROADCAST <name> to <r1>,<r2>: <text>`: a broadcast to a list of users, this one among them.
@@ -41,6 +43,10 @@ public enum ServerReply: Sendable, Equatable {
     case inbox(id: MessageID, at: Date, kind: InboxKind, from: String, text: String)
     /// `HISTORY <time> <from> -> <to>: <text>`: one message of the answer to `history`.
     case history(at: Date, from: String, to: String, text: String)
+    /// `HISTORY <time> <from> -> <to> sealed: <sealed>`: one sealed message of the answer to `history`.
+    case sealedHistory(at: Date, from: String, to: String, sealed: String)
+    /// `CERT <name> <certificate>`: the data line of the answer to `cert`, the certificate as base64 DER.
+    case certificate(name: String, der: String)
     /// `HELP <form> - <text>`: one command of the answer to `help`.
     case help(form: String, text: String)
     /// `OK <summary>`: the last line of a successful command's answer; see ``OKSummary``.

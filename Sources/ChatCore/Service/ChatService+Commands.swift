@@ -11,6 +11,9 @@ extension ChatService {
         if case .send(let recipient, let text) = command {
             return await send([(recipient, text)], from: user)
         }
+        if case .seal(let recipient, let sealed) = command {
+            return await seal([(recipient, sealed)], from: user)
+        }
         return await tracked(else: [.error(Self.shuttingDownError)]) {
             do {
                 return try await answer(command, for: &user)
@@ -32,6 +35,10 @@ extension ChatService {
             return try await wholast(minutes: minutes, for: user)
         case .send(let recipient, let text):
             return await send([(recipient, text)], from: user)
+        case .seal(let recipient, let sealed):
+            return await seal([(recipient, sealed)], from: user)
+        case .certificate(let name):
+            return try await certificate(of: name)
         case .broadcastAll(let text):
             return [.ok(OKSummary.broadcast(reached: await broadcast(text, from: user)))]
         case .broadcastUsers(let recipients, let text):
@@ -78,6 +85,26 @@ extension ChatService {
             .filter { $0.nameKey != user.name.key && !online.contains($0.nameKey) }
             .map { .userLastSeen($0.displayName, at: $0.lastSeen) }
         return lines + [.ok(OKSummary.lastSeen(lines.count, minutes: minutes))]
+    }
+
+    /// `cert <name>`: the certificate `name` last logged in with, for the client to check and seal to.
+    private func certificate(of name: Username) async throws -> [ServerReply] {
+        guard let der = try await store.certificate(forKey: name.key) else {
+            if let refusal = try await sealRefusal(to: name) { return [.error(refusal)] }
+            return [
+                .error(
+                    .noCertificate(
+                        name.display,
+                        "has not logged in with a certificate since this server began keeping them; ask them to log in once"
+                    )
+                )
+            ]
+        }
+        let spelled = await spelling(of: name)
+        return [
+            .certificate(name: spelled.display, der: Data(der).base64EncodedString()),
+            .ok("certificate of \(spelled.display)"),
+        ]
     }
 
     // MARK: Inbox and history
@@ -127,12 +154,20 @@ extension ChatService {
         var lines: [ServerReply] = []
         var bytes = 0
         for message in messages.reversed() {
-            let line = ServerReply.history(
-                at: message.at,
-                from: message.senderName,
-                to: message.recipientDescription,
-                text: message.text
-            )
+            let line: ServerReply =
+                message.isSealed
+                ? .sealedHistory(
+                    at: message.at,
+                    from: message.senderName,
+                    to: message.recipientDescription,
+                    sealed: message.text
+                )
+                : .history(
+                    at: message.at,
+                    from: message.senderName,
+                    to: message.recipientDescription,
+                    text: message.text
+                )
             bytes += ReplyFormatter.bytes(for: line).count
             if bytes > limits.answerByteBudget, !lines.isEmpty { break }
             lines.append(line)

@@ -89,10 +89,12 @@ extension ChatService {
     /// Puts `name` (logged in as `identity`) in the room on `connection`: greets them (with their unread count)
     /// before anything else can reach them, tells the others, and records the login. Fails when the name came
     /// online meanwhile, when a certificate's name is spelled otherwise than stored, or when the store fails.
+    /// `certificate` is the DER of a certificate user's verified certificate: kept as the one others seal to.
     public func join(
         _ name: Username,
         as identity: IdentityKind,
-        on connection: ConnectionID
+        on connection: ConnectionID,
+        certificate: [UInt8]? = nil
     ) async -> Result<ChatUser, ProtocolError> {
         await tracked(else: .failure(Self.shuttingDownError)) {
             var blocks: Set<String> = []
@@ -106,6 +108,10 @@ extension ChatService {
                 {
                     logger.notice("certificate refused: \(refusal)", metadata: ["user": "\(name)"])
                     return .failure(refusal)
+                }
+                if identity == .certificate, let certificate {
+                    // Before the greeting: whoever sees this user join can fetch the certificate at once.
+                    try await store.recordCertificate(certificate, forKey: name.key, at: clock.now())
                 }
                 if identity.hasIdentity {
                     blocks = try await store.blocks(of: name.key)

@@ -82,12 +82,40 @@ extension ChatService {
     /// fails, a message already delivered is still answered `OK delivered` (it reached its recipient; only its
     /// history copy is lost, and logged), and one that was to be queued is answered with a server error.
     public func send(_ sends: [(recipient: Username, text: String)], from sender: ChatUser) async -> [ServerReply] {
+        await directMessages(sends, sealed: false, from: sender)
+    }
+
+    /// Consecutive `seal` commands of one connection, carried out as ``send(_:from:)`` carries out `send`s. Only a
+    /// certificate user can seal (the message is signed with that certificate), and only to a certificate user (it
+    /// is encrypted to theirs); the server checks only the sealed message's form, which the parser did.
+    public func seal(_ seals: [(recipient: Username, sealed: String)], from sender: ChatUser) async -> [ServerReply] {
+        guard sender.identity == .certificate else {
+            let refusal = ProtocolError.notAllowed(
+                "sealed messages are signed with a client certificate; you logged in without one"
+            )
+            return seals.map { _ in .error(refusal) }
+        }
+        return await directMessages(seals.map { ($0.recipient, $0.sealed) }, sealed: true, from: sender)
+    }
+
+    private func directMessages(
+        _ sends: [(recipient: Username, text: String)],
+        sealed: Bool,
+        from sender: ChatUser
+    ) async -> [ServerReply] {
         await tracked(else: sends.map { _ in .error(Self.shuttingDownError) }) {
             var answers: [ServerReply?] = []
             var toStore: [(index: Int, message: NewMessage, answer: ServerReply, delivered: Bool)] = []
             for (index, send) in sends.enumerated() {
                 do {
-                    let line = ServerReply.privateMessage(from: sender.name.display, text: send.text)
+                    if sealed, let refusal = try await sealRefusal(to: send.recipient) {
+                        answers.append(.error(refusal))
+                        continue
+                    }
+                    let line: ServerReply =
+                        sealed
+                        ? .sealed(from: sender.name.display, sealed: send.text)
+                        : .privateMessage(from: sender.name.display, text: send.text)
                     let kept: (NewMessage?, ServerReply, delivered: Bool)
                     switch try await route(line, from: sender, to: send.recipient) {
                     case .refused(let error):
@@ -106,7 +134,8 @@ extension ChatService {
                             false
                         )
                     }
-                    if let message = kept.0 {
+                    if var message = kept.0 {
+                        if sealed { message.audience = .sealed(recipients: message.audience.recipients) }
                         toStore.append((index, message, kept.1, kept.delivered))
                         answers.append(nil)
                     } else {
@@ -130,6 +159,22 @@ extension ChatService {
             let replies = answers.map { $0 ?? .error(.serverError()) }
             metrics.countPrivate(replies.count { if case .ok = $0 { true } else { false } })
             return replies
+        }
+    }
+
+    /// Why nothing can be sealed to `recipient`, or nil when they are a certificate user.
+    func sealRefusal(to recipient: Username) async throws -> ProtocolError? {
+        switch try await store.identity(forKey: recipient.key)?.kind {
+        case .certificate:
+            return nil
+        case .password:
+            return .noCertificate(
+                recipient.display,
+                "logs in with a password, not a certificate: nothing can be sealed to them"
+            )
+        case nil:
+            guard try await store.hasBeenSeen(nameKey: recipient.key) else { return .unknownUser(recipient.display) }
+            return .noCertificate(recipient.display, "is a guest, without a certificate: nothing can be sealed to them")
         }
     }
 

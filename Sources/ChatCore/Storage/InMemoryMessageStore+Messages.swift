@@ -65,7 +65,7 @@ extension InMemoryMessageStore {
                 return true
             }
             switch message.audience {
-            case .direct(let recipients), .userList(let recipients):
+            case .direct(let recipients), .userList(let recipients), .sealed(let recipients):
                 return recipients.contains { $0.key == key }
             case .room, .everyone:
                 return online.contains { $0.start <= message.at && $0.end.map { message.at <= $0 } ?? true }

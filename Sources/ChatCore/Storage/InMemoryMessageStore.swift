@@ -15,6 +15,7 @@ public actor InMemoryMessageStore: MessageStore {
     }
 
     var identities: [String: StoredIdentity] = [:]
+    var certificates: [String: [UInt8]] = [:]
     var presences: [Presence] = []
     /// Messages in id order.
     var messages: [StoredMessage] = []
@@ -67,6 +68,16 @@ public actor InMemoryMessageStore: MessageStore {
         stored.displayName = identity.displayName
         self.identities[identity.key] = stored
         return true
+    }
+
+    public func certificate(forKey key: String) throws -> [UInt8]? {
+        try self.checkOpen()
+        return self.certificates[key]
+    }
+
+    public func recordCertificate(_ der: [UInt8], forKey key: String, at: Date) throws {
+        try self.checkOpen()
+        self.certificates[key] = der
     }
 
     // MARK: Retention

@@ -8,11 +8,14 @@ public enum MessageAudience: Hashable, Sendable {
     case direct(recipients: [RecipientEntry])
     /// `broadcast user …`: a broadcast to the listed users; stored, queued and read like a direct message.
     case userList(recipients: [RecipientEntry])
+    /// `seal`: a private message to one user whose text is the sealed message (base64 CMS), stored and queued like
+    /// a direct message.
+    case sealed(recipients: [RecipientEntry])
 
     /// The recipients of a direct message or of a broadcast to a list; empty for room and everyone messages.
     public var recipients: [RecipientEntry] {
         switch self {
-        case .direct(let recipients), .userList(let recipients): recipients
+        case .direct(let recipients), .userList(let recipients), .sealed(let recipients): recipients
         case .room, .everyone: []
         }
     }
@@ -22,6 +25,7 @@ public enum MessageAudience: Hashable, Sendable {
         switch self {
         case .direct: .direct(recipients: recipients)
         case .userList: .userList(recipients: recipients)
+        case .sealed: .sealed(recipients: recipients)
         case .room, .everyone: self
         }
     }

@@ -22,6 +22,13 @@ public protocol MessageStore: Sendable {
     @discardableResult
     func claimForCertificate(_ identity: StoredIdentity) async throws -> Bool
 
+    /// The certificate (DER) the certificate user `key` last logged in with, or nil when there is none.
+    func certificate(forKey key: String) async throws -> [UInt8]?
+
+    /// Records that the certificate user `key` logged in with `der` at `at`; a certificate equal to the one recorded
+    /// changes nothing.
+    func recordCertificate(_ der: [UInt8], forKey key: String, at: Date) async throws
+
     // MARK: Presence
 
     /// Records that `displayName` logged in at `at` (as the identity `identityKey`, or as a guest when `nil`), and

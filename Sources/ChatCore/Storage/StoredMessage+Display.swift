@@ -4,7 +4,8 @@ extension StoredMessage {
         switch audience {
         case .room: "room"
         case .everyone: "everyone"
-        case .direct(let recipients), .userList(let recipients): recipients.map(\.name).joined(separator: ",")
+        case .direct(let recipients), .userList(let recipients), .sealed(let recipients):
+            recipients.map(\.name).joined(separator: ",")
         }
     }
 
@@ -13,6 +14,13 @@ extension StoredMessage {
         switch audience {
         case .userList, .everyone: .broadcast
         case .direct, .room: .private
+        case .sealed: .sealed
         }
+    }
+
+    /// Whether the text is a sealed message (base64 only its recipients can open), never shown as plain text.
+    public var isSealed: Bool {
+        if case .sealed = audience { return true }
+        return false
     }
 }

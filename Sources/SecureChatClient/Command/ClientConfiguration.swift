@@ -8,6 +8,16 @@ struct ClientConfiguration: Sendable, Equatable {
         var keyPath: String
     }
 
+    /// What sealed messages are checked with (docs/SEALED.md).
+    struct Sealing: Sendable, Equatable {
+        /// The CA that issues users' certificates (`--user-ca`, else `--ca`); nil: sealed messages are off.
+        var caPath: String?
+        /// That CA's CRL, if any (`--crl`).
+        var crlPath: String?
+        /// The users' keys remembered so far (`--known-users`).
+        var knownUsersPath: String = KnownUsers.defaultPath()
+    }
+
     /// The server's DNS name or IP address; also the name its certificate must carry.
     var host: String
     /// The server's TCP port. Default 7443.
@@ -22,6 +32,8 @@ struct ClientConfiguration: Sendable, Equatable {
     var reconnect: Bool
     /// How long a TLS handshake may take. Default 10 seconds.
     var handshakeTimeout: Duration
+    /// Sealed messages. Default: off (no CA).
+    var sealing: Sealing
 
     /// The default port, the same as the server's.
     static let defaultPort = 7443
@@ -33,8 +45,10 @@ struct ClientConfiguration: Sendable, Equatable {
         clientCertificate: ClientCertificate? = nil,
         name: String? = nil,
         reconnect: Bool = false,
-        handshakeTimeout: Duration = .seconds(10)
+        handshakeTimeout: Duration = .seconds(10),
+        sealing: Sealing = Sealing()
     ) {
+        self.sealing = sealing
         self.host = host
         self.port = port
         self.trust = trust

@@ -56,6 +56,31 @@ struct SecureChatClientCommand: AsyncParsableCommand {
     )
     var knownHosts: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "PEM file of the CA that issues users' certificates, which sealed messages are checked against "
+                + "(default: --ca).",
+            valueName: "file"
+        )
+    )
+    var userCA: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "PEM file with that CA's certificate revocation list, for sealed messages.",
+            valueName: "file"
+        )
+    )
+    var crl: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The file of users' keys remembered for sealed messages (default: ~/.config/securechat/known_users).",
+            valueName: "file"
+        )
+    )
+    var knownUsers: String?
+
     @Flag(help: "Do not verify the server's certificate at all (prints a warning; for testing only).")
     var insecure = false
 
@@ -101,7 +126,12 @@ struct SecureChatClientCommand: AsyncParsableCommand {
             trust: trust,
             clientCertificate: cert.flatMap { cert in key.map { .init(chainPath: cert, keyPath: $0) } },
             name: name,
-            reconnect: reconnect
+            reconnect: reconnect,
+            sealing: .init(
+                caPath: userCA ?? ca,
+                crlPath: crl,
+                knownUsersPath: knownUsers ?? KnownUsers.defaultPath(environment: environment)
+            )
         )
     }
 

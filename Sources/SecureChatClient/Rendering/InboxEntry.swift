@@ -44,3 +44,22 @@ struct ListBroadcast: Equatable, Sendable {
         self.text = String(text[separator.upperBound...])
     }
 }
+
+/// The parts of a sealed `HISTORY <time> <from> -> <to> sealed: <sealed>` line.
+struct SealedHistoryEntry: Equatable, Sendable {
+    let time: String
+    let from: String
+    let to: String
+    let sealed: String
+
+    /// Parses the text of a `HISTORY` line; nil when it is not a sealed message's.
+    init?(_ text: String) {
+        // Names have no spaces, so `<to> sealed: ` can only be the sealed form.
+        let parts = text.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[2] == "->", parts[4] == "sealed:" else { return nil }
+        self.time = String(parts[0])
+        self.from = String(parts[1])
+        self.to = String(parts[3])
+        self.sealed = String(parts[5])
+    }
+}

@@ -6,6 +6,8 @@ struct ServerLine: Equatable, Sendable {
         case welcome = "WELCOME"
         case chat = "CHAT"
         case privateMessage = "PRIVATE"
+        case sealed = "SEALED"
+        case certificate = "CERT"
         case broadcast = "BROADCAST"
         case notice = "NOTICE"
         case user = "USER"

@@ -1,4 +1,5 @@
 import ChatCore
+import Foundation
 
 /// Turns a ``ServerLine`` into the text shown to the user, per kind, with or without colour.
 ///
@@ -17,8 +18,9 @@ struct ServerLineRenderer: Sendable {
         stdoutIsTerminal && environment["NO_COLOR"] == nil
     }
 
-    /// The text to show for `line`, or nil for lines that are not shown (`PING`).
-    func render(_ line: ServerLine) -> String? {
+    /// The text to show for `line`, or nil for lines that are not shown (`PING`). Sealed messages are opened with
+    /// `opening`; without it they are shown as sealed, unread.
+    func render(_ line: ServerLine, opening: (any SealedOpening)? = nil) -> String? {
         let text = TextSanitizer.sanitize(line.text)
         switch line.kind {
         case .prompt:
@@ -31,6 +33,11 @@ struct ServerLineRenderer: Sendable {
             return message(text)
         case .privateMessage:
             return style(.boldMagenta, "[private]") + " " + message(text)
+        case .sealed:
+            return sealed(line.text, receivedAt: nil, opening: opening)
+        case .certificate:
+            let size = (line.textAfterFirstWord.utf8.count * 3) / 4
+            return "  certificate of \(TextSanitizer.sanitize(line.firstWord)) (about \(size) bytes of DER)"
         case .broadcast:
             return broadcast(text)
         case .notice:
@@ -40,8 +47,16 @@ struct ServerLineRenderer: Sendable {
         case .user, .delivery:
             return "  " + text
         case .inbox:
+            if let entry = InboxEntry(line.text), entry.kind == "sealed" {
+                let received = Self.receivedDate(entry.time)
+                return style(.dim, "[inbox #\(entry.id) \(TextSanitizer.sanitize(entry.time))]") + " "
+                    + sealed(entry.message, receivedAt: received, opening: opening)
+            }
             return inbox(text)
         case .history:
+            if let entry = SealedHistoryEntry(line.text) {
+                return sealedHistory(entry, opening: opening)
+            }
             return history(text)
         case .ok:
             return style(.green, Self.slashingHints(text))
@@ -107,6 +122,55 @@ struct ServerLineRenderer: Sendable {
         }
         let time = text[..<space]
         return style(.dim, "[\(time)]") + " " + text[text.index(after: space)...]
+    }
+
+    /// `<name>: <sealed>` → `[sealed] <name>: <text>` once opened: `[sealed]` in green when verified, in red with
+    /// the reasons when not, and no text when it could not be opened.
+    private func sealed(_ raw: String, receivedAt: Date?, opening: (any SealedOpening)?) -> String {
+        guard let separator = raw.firstRange(of: ": ") else { return style(.boldRed, "[sealed, malformed]") }
+        let sender = String(raw[..<separator.lowerBound])
+        let payload = String(raw[separator.upperBound...])
+        let view = opening?.open(payload, from: sender, to: nil, receivedAt: receivedAt)
+        return sealedLabel(view) + " " + sealedBody(view, from: TextSanitizer.sanitize(sender))
+    }
+
+    /// `<time> <from> -> <to> sealed: <sealed>` → `[<time>] <from> -> <to> [sealed]: <text>`.
+    private func sealedHistory(_ entry: SealedHistoryEntry, opening: (any SealedOpening)?) -> String {
+        let view = opening?.open(
+            entry.sealed,
+            from: entry.from,
+            to: entry.to,
+            receivedAt: Self.receivedDate(entry.time)
+        )
+        let head = TextSanitizer.sanitize("\(entry.from) -> \(entry.to)")
+        let body = view?.text.map { ": " + TextSanitizer.sanitize($0) } ?? ""
+        return style(.dim, "[\(TextSanitizer.sanitize(entry.time))]") + " " + head + " " + sealedLabel(view) + body
+            + sealedNotes(view)
+    }
+
+    /// The time of an `INBOX` or `HISTORY` line, which a sealed message's signed time is compared with.
+    private static func receivedDate(_ stamp: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: stamp)
+    }
+
+    private func sealedLabel(_ view: SealedView?) -> String {
+        guard let view else { return style(.boldRed, "[sealed, not opened: this client has no key for it]") }
+        let reasons = view.warnings.map(TextSanitizer.sanitize).joined(separator: "; ")
+        if view.text == nil { return style(.boldRed, "[sealed, cannot be opened: \(reasons)]") }
+        return view.warnings.isEmpty
+            ? style(.boldGreen, "[sealed, verified]") : style(.boldRed, "[sealed, NOT VERIFIED: \(reasons)]")
+    }
+
+    private func sealedBody(_ view: SealedView?, from sender: String) -> String {
+        guard let text = view?.text else { return "from " + nameStyle(sender) }
+        return nameStyle(sender) + ": " + TextSanitizer.sanitize(text) + sealedNotes(view)
+    }
+
+    private func sealedNotes(_ view: SealedView?) -> String {
+        guard let notes = view?.notes, !notes.isEmpty else { return "" }
+        return style(.dim, " (" + notes.map(TextSanitizer.sanitize).joined(separator: "; ") + ")")
     }
 
     /// `ERROR <code> <explanation>` → `error: <explanation> (<code>)`.

@@ -17,6 +17,8 @@ final class ChatClient {
     private let console: any ClientConsole
     private let connector: ServerConnector
     private var machine: ClientSessionStateMachine
+    /// Sealing and opening sealed messages; nil when this client cannot (the machine knows why).
+    private let sealing: SealedMessages?
     private var backoff = ReconnectBackoff()
     private var connection: ClientConnection? {
         didSet {
@@ -49,7 +51,18 @@ final class ChatClient {
         self.renderer = ServerLineRenderer(colour: colour)
         self.console = interactive ? InteractiveConsole(renderer: renderer) : ScriptedConsole(renderer: renderer)
         self.connector = ServerConnector(configuration: configuration)
-        self.machine = ClientSessionStateMachine(mode: interactive ? .interactive : .scripted, name: configuration.name)
+        var unavailable: String?
+        switch SealedMessages.make(for: configuration) {
+        case .success(let sealing): self.sealing = sealing
+        case .failure(let reason):
+            self.sealing = nil
+            unavailable = reason.reason
+        }
+        self.machine = ClientSessionStateMachine(
+            mode: interactive ? .interactive : .scripted,
+            name: configuration.name,
+            sealingUnavailable: unavailable
+        )
         (events, continuation) = AsyncStream.makeStream(of: ClientEvent.self)
         epoch = clock.now
         pacer = LinePacer(now: 0)
@@ -213,7 +226,7 @@ final class ChatClient {
                 if line.kind == .welcome {
                     backoff.reset()
                 }
-                if let text = renderer.render(line) {
+                if let text = renderer.render(line, opening: sealing) {
                     console.show(text)
                 }
             case .echo(let line):
@@ -223,6 +236,16 @@ final class ChatClient {
             case .send(let line):
                 pacer.enqueue(line)
                 sendPaced()
+            case .seal(let recipient, let text, let certificate):
+                guard let sealing else { break }
+                let (line, notes) = sealing.seal(text, to: recipient, certificate: certificate)
+                for note in notes { console.status(note) }
+                if let line {
+                    pacer.enqueue(line)
+                    sendPaced()
+                }
+            case .acceptKey(let name):
+                console.status(sealing?.accept(name) ?? "nothing to accept: this client does not seal messages")
             case .setPrompt(let prompt):
                 console.setPrompt(prompt)
             case .startLeaveTimer:
@@ -257,7 +280,7 @@ final class ChatClient {
 
     private func reconnectFailed(_ error: ClientError) -> Int32? {
         switch error.code {
-        case .untrustedServer, .fingerprintChanged, .configuration, .knownHostsFile:
+        case .untrustedServer, .fingerprintChanged, .configuration, .knownHostsFile, .knownUsersFile:
             console.status("error: \(Self.message(for: error, configuration: configuration))")
             return 1
         case .connectionFailed, .handshakeFailed, .terminal, .loginFailed, .connectionLost:
@@ -371,7 +394,8 @@ final class ChatClient {
             return "TLS handshake with \(configuration.address) failed: \(clientError.detail)"
         case .fingerprintChanged, .untrustedServer:
             return clientError.detail
-        case .connectionFailed, .knownHostsFile, .terminal, .loginFailed, .connectionLost, .configuration:
+        case .connectionFailed, .knownHostsFile, .knownUsersFile, .terminal, .loginFailed, .connectionLost,
+            .configuration:
             return clientError.description
         }
     }

@@ -6,6 +6,7 @@ struct ClientError: Error, Hashable, Sendable, CustomStringConvertible {
         case untrustedServer = "server not trusted"
         case fingerprintChanged = "server certificate changed"
         case knownHostsFile = "known_hosts file problem"
+        case knownUsersFile = "known_users file problem"
         case terminal = "terminal problem"
         case loginFailed = "login failed"
         case connectionLost = "connection lost"

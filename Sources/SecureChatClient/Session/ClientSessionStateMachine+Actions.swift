@@ -37,6 +37,10 @@ extension ClientSessionStateMachine {
         case note(String)
         /// Send this line to the server.
         case send(String)
+        /// Seal `text` to `recipient`, whose certificate the server sent (base64 DER), and send it if that works.
+        case seal(to: String, text: String, certificate: String)
+        /// Trust the new key seen for this user (`/accept`).
+        case acceptKey(String)
         /// Show this prompt (interactive mode).
         case setPrompt(Prompt)
         /// `tata` was sent: give the server a moment to answer, then call ``leaveTimedOut()``.

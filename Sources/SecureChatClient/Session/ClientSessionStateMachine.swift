@@ -39,6 +39,12 @@ struct ClientSessionStateMachine {
     let mode: Mode
     /// The name given with `--name`, used for every username prompt on every connection.
     let configuredName: String?
+    /// Why this client cannot seal messages (no certificate, no CA), or nil when it can.
+    let sealingUnavailable: String?
+    /// `/seal`s waiting for the recipient's certificate (`cert <user>` was sent), oldest first.
+    private var pendingSeals: [(recipient: String, text: String)] = []
+    /// `OK certificate of …` answers still to come for certificates taken by a `/seal`: not shown.
+    private var quietCertificateAnswers = 0
 
     private var state = State.disconnected
     private var queued: [String] = []
@@ -73,9 +79,10 @@ struct ClientSessionStateMachine {
     /// The name of the last successful login; reconnects log in with it again.
     private(set) var loggedInName: String?
 
-    init(mode: Mode, name: String?) {
+    init(mode: Mode, name: String?, sealingUnavailable: String? = nil) {
         self.mode = mode
         self.configuredName = name
+        self.sealingUnavailable = sealingUnavailable
     }
 
     /// The name to answer the username prompt with on this connection.
@@ -100,6 +107,8 @@ struct ClientSessionStateMachine {
             inboxAnswer = nil
             pendingReads = []
             readToRetry = nil
+            pendingSeals = []
+            quietCertificateAnswers = 0
             droppedDuringLogin = false
             return [.setPrompt(.waiting)]
         case .loggingIn, .chatting, .draining, .leaving, .finished:
@@ -456,6 +465,15 @@ struct ClientSessionStateMachine {
             return echo + [.send("tata"), .startLeaveTimer]
         case .help:
             return echo + TypedLine.helpLines.map(Action.note) + [.send("help")]
+        case .seal(let recipient, let text):
+            if let reason = sealingUnavailable { return echo + [.note("not sent: " + reason)] }
+            if let refusal = Self.refusalIfTooLong(text, typed: text) { return [.note(refusal)] }
+            // The certificate is fetched for every message: the client checks it itself, and a changed one is
+            // noticed before anything is sealed to it.
+            pendingSeals.append((recipient, text))
+            return echo + [.send("cert " + recipient)]
+        case .accept(let name):
+            return echo + [.acceptKey(name)]
         case .refused(let reason):
             return [.note(reason)]  // neither sent nor echoed, like an over-long line
         case .nothing:
@@ -468,6 +486,22 @@ struct ClientSessionStateMachine {
     /// quietly.
     private mutating func receivedWhileLoggedIn(_ line: ServerLine) -> [Action] {
         switch line.kind {
+        case .certificate:
+            let name = line.firstWord
+            guard let index = pendingSeals.firstIndex(where: { $0.recipient.lowercased() == name.lowercased() }) else {
+                return [.show(line)]
+            }
+            let pending = pendingSeals.remove(at: index)
+            quietCertificateAnswers += 1
+            return [.seal(to: name, text: pending.text, certificate: line.textAfterFirstWord)]
+        case .ok where quietCertificateAnswers > 0 && line.text.hasPrefix("certificate of "):
+            quietCertificateAnswers -= 1
+            return takeReadRetry()
+        case .error where !pendingSeals.isEmpty && Self.mayAnswerCertificate(line):
+            // Answers come in order: the oldest `/seal` waiting for a certificate was refused one.
+            let pending = pendingSeals.removeFirst()
+            return [.show(line), .note("not sent: the message to \(pending.recipient) was not sealed")]
+                + takeReadRetry()
         case .inbox:
             guard let entry = InboxEntry(line.text) else {
                 return [.show(line)]
@@ -524,6 +558,15 @@ struct ClientSessionStateMachine {
         switch line.firstWord {
         case "usage": line.textAfterFirstWord.hasPrefix("read")
         case "not-allowed", "rate-limited": true
+        default: false
+        }
+    }
+
+    /// Whether `line` may be the refusal of a `cert` sent for a `/seal`.
+    private static func mayAnswerCertificate(_ line: ServerLine) -> Bool {
+        switch line.firstWord {
+        case "no-certificate", "unknown-user", "name-invalid": true
+        case "usage": line.textAfterFirstWord.hasPrefix("cert")
         default: false
         }
     }

@@ -11,6 +11,10 @@ enum TypedLine: Equatable {
     case leave
     /// Show the client's own commands (``helpLines``), then send `help` for the server's.
     case help
+    /// `/seal <user> <text>`: a message sealed to `recipient`'s certificate (docs/SEALED.md).
+    case seal(recipient: String, text: String)
+    /// `/accept <user>`: trust the new key seen for `user`.
+    case accept(String)
     /// Not sent: the reason, for the user.
     case refused(String)
     /// Nothing to send (an empty line).
@@ -31,6 +35,8 @@ enum TypedLine: Equatable {
         "  /whoelse                     who else is online",
         "  /wholast <minutes>           who was online in the last <minutes>",
         "  /send <user> <text>          a private message (also /msg)",
+        "  /seal <user> <text>          a private message only <user> can read, signed by you (certificates only)",
+        "  /accept <user>               trust <user>'s new certificate key after a warning about it",
         "  /broadcast message <text>    to everyone; /broadcast user <u1> <u2> message <text>: to some",
         "  /inbox                       messages that came while you were away (marked read once shown)",
         "  /read [<id>]                 mark inbox messages read up to <id>",
@@ -76,6 +82,15 @@ enum TypedLine: Equatable {
         case "msg":
             let hasText = rest.split(separator: " ").count >= 2
             return hasText ? .send("send " + rest) : .refused("usage: /msg <user> <text>")
+        case "seal":
+            let words = rest.split(separator: " ", maxSplits: 1)
+            guard words.count == 2, !words[1].allSatisfy(\.isWhitespace) else {
+                return .refused("usage: /seal <user> <text>")
+            }
+            return .seal(recipient: String(words[0]), text: String(words[1]))
+        case "accept":
+            let words = rest.split(separator: " ")
+            return words.count == 1 ? .accept(String(words[0])) : .refused("usage: /accept <user>")
         case "say":
             return hasArguments ? .send("say " + rest) : .refused("usage: /say <text>")
         case "me":

@@ -117,39 +117,16 @@ struct KnownHosts: Equatable, Sendable {
 extension KnownHosts {
     /// The default location: `~/.config/securechat/known_hosts` (or under `$XDG_CONFIG_HOME`).
     static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let configHome =
-            environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
-        return configHome + "/securechat/known_hosts"
+        PinFile.directory(environment: environment) + "/known_hosts"
     }
 
     /// Reads the file at `path`; a missing file is an empty list.
     static func load(from path: String) throws -> KnownHosts {
-        guard FileManager.default.fileExists(atPath: path) else {
-            return KnownHosts()
-        }
-        do {
-            return KnownHosts(contents: try String(contentsOfFile: path, encoding: .utf8))
-        } catch {
-            throw ClientError(.knownHostsFile, detail: "cannot read \(path): \(error.localizedDescription)")
-        }
+        KnownHosts(contents: try PinFile.read(path, failure: .knownHostsFile))
     }
 
     /// Writes the list to `path` (mode 0600), creating its directory (mode 0700) if needed.
     func save(to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        do {
-            if !directory.isEmpty {
-                try FileManager.default.createDirectory(
-                    atPath: directory,
-                    withIntermediateDirectories: true,
-                    attributes: [.posixPermissions: 0o700]
-                )
-            }
-            try contents.write(toFile: path, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-        } catch {
-            throw ClientError(.knownHostsFile, detail: "cannot write \(path): \(error.localizedDescription)")
-        }
+        try PinFile.write(contents, to: path, failure: .knownHostsFile)
     }
 }

@@ -18,7 +18,7 @@ import Testing
         let answer = CommandTable.helpAnswer(for: nil)
         #expect(answer.count == CommandVerb.allCases.count + 1)
         #expect(answer.first == .help(form: "whoelse", text: "list the other users online now"))
-        #expect(answer.last == .ok("16 commands; type 'help <command>' for one of them"))
+        #expect(answer.last == .ok("18 commands; type 'help <command>' for one of them"))
         #expect(
             ReplyFormatter.line(for: answer[1])
                 == "HELP wholast <minutes> - list the users who left in the last <minutes> minutes (1 to 525600)"

@@ -36,7 +36,7 @@ import Testing
             OKSummary.registered(Username.fixture("alice")),
             "alice is registered; from now on this name asks for your password"
         ),
-        (OKSummary.help(nil), "16 commands; type 'help <command>' for one of them"),
+        (OKSummary.help(nil), "18 commands; type 'help <command>' for one of them"),
         (OKSummary.help(.send), "help for send"),
         (OKSummary.pong, "pong"),
     ]

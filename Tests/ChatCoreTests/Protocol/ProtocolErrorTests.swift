@@ -6,7 +6,8 @@ import Testing
         #expect(
             ProtocolError.Code.allCases.map(\.wireName) == [
                 "usage", "unknown-command", "unknown-user", "offline-guest", "blocked", "not-allowed",
-                "name-invalid", "name-taken", "name-reserved", "name-locked", "bad-password", "weak-password",
+                "no-certificate", "name-invalid", "name-taken", "name-reserved", "name-locked", "bad-password",
+                "weak-password",
                 "already-registered", "line-too-long", "invalid-utf8", "rate-limited", "server-error",
             ]
         )

@@ -78,6 +78,16 @@ final class ObservedStore: MessageStore {
         return try await inner.claimForCertificate(identity)
     }
 
+    func certificate(forKey key: String) async throws -> [UInt8]? {
+        record("certificate")
+        return try await inner.certificate(forKey: key)
+    }
+
+    func recordCertificate(_ der: [UInt8], forKey key: String, at: Date) async throws {
+        record("recordCertificate")
+        try await inner.recordCertificate(der, forKey: key, at: at)
+    }
+
     func recordLogin(nameKey: String, displayName: String, identityKey: String?, at: Date) async throws -> PresenceID {
         record("recordLogin")
         return try await inner.recordLogin(nameKey: nameKey, displayName: displayName, identityKey: identityKey, at: at)

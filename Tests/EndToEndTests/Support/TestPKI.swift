@@ -55,13 +55,16 @@ final class TestPKI: Sendable {
         )
     }
 
-    /// Issues a client certificate with CN `name`; returns (certificate, key) paths.
+    /// Issues a client certificate with CN `name` (a new key each time), fit for sealed messages as `make
+    /// client-cert` issues them; returns (certificate, key) paths.
     @discardableResult
     func client(_ name: String, subject: String? = nil) throws -> (cert: String, key: String) {
         try issue(
             name: "client-\(name)",
             subject: subject ?? "/CN=\(name)",
-            extensions: ["extendedKeyUsage=clientAuth"]
+            extensions: [
+                "keyUsage=critical,digitalSignature,keyAgreement", "extendedKeyUsage=clientAuth,emailProtection",
+            ]
         )
         return (path("client-\(name).crt"), path("client-\(name).key"))
     }
@@ -125,6 +128,26 @@ final class TestPKI: Sendable {
             commonName = supplied
             """
         try config.write(toFile: path("ca.cnf"), atomically: true, encoding: .utf8)
+    }
+
+    /// Runs `script` with bash in this directory, feeding it `input`; returns its stdout (for `openssl cms` by hand).
+    func shell(_ script: String, input: String = "") throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "set -euo pipefail\n" + script]
+        process.currentDirectoryURL = directory
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw PKIError(message: "bash: \(script) failed") }
+        return String(decoding: output, as: UTF8.self)
     }
 
     func run(_ arguments: [String]) throws {

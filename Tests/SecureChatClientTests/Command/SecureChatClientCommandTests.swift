@@ -15,7 +15,8 @@ import Testing
                     trust: .systemThenKnownHosts(knownHostsPath: "/home/u/.config/securechat/known_hosts"),
                     clientCertificate: nil,
                     name: nil,
-                    reconnect: false
+                    reconnect: false,
+                    sealing: .init(caPath: nil, crlPath: nil, knownUsersPath: "/home/u/.config/securechat/known_users")
                 )
         )
     }
@@ -31,6 +32,17 @@ import Testing
         #expect(configuration.clientCertificate == .init(chainPath: "a.crt", keyPath: "a.key"))
         #expect(configuration.name == "alice")
         #expect(configuration.reconnect)
+        #expect(configuration.sealing.caPath == "ca.crt", "sealed messages are checked against --ca by default")
+    }
+
+    @Test func sealingOptions() throws {
+        let command = try SecureChatClientCommand.parse([
+            "h", "--ca", "server-ca.crt", "--user-ca", "users.crt", "--crl", "users.crl", "--known-users", "/tmp/ku",
+        ])
+        #expect(
+            command.makeConfiguration().sealing
+                == .init(caPath: "users.crt", crlPath: "users.crl", knownUsersPath: "/tmp/ku")
+        )
     }
 
     @Test func knownHostsAndInsecure() throws {

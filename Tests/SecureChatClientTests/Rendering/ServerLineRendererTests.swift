@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SecureChatClient
@@ -55,8 +56,8 @@ import Testing
                 "* you have 2 unread messages; type '/inbox' to read them"
             ),
             (
-                "OK 16 commands; type 'help <command>' for one of them",
-                "16 commands; type '/help <command>' for one of them"
+                "OK 18 commands; type 'help <command>' for one of them",
+                "18 commands; type '/help <command>' for one of them"
             ),
             (
                 "ERROR unknown-command /x is not a command; type 'help' for the list",
@@ -124,5 +125,56 @@ import Testing
         #expect(!ServerLineRenderer.wantsColour(stdoutIsTerminal: false, environment: [:]))
         #expect(!ServerLineRenderer.wantsColour(stdoutIsTerminal: true, environment: ["NO_COLOR": "1"]))
         #expect(!ServerLineRenderer.wantsColour(stdoutIsTerminal: true, environment: ["NO_COLOR": ""]))
+    }
+}
+
+/// Sealed messages as the renderer shows them, opened by a stand-in for the user's key.
+@Suite struct SealedLineRendererTests {
+    struct Opening: SealedOpening {
+        let view: SealedView
+
+        func open(_ sealed: String, from: String, to: String?, receivedAt: Date?) -> SealedView {
+            view
+        }
+    }
+
+    let plain = ServerLineRenderer(colour: false)
+
+    @Test func aVerifiedMessageShowsItsTextNeutralised() {
+        let opening = Opening(view: SealedView(text: "meet at 6 \u{1B}[2J", warnings: []))
+        #expect(
+            plain.render(ServerLine(parsing: "SEALED alice: MIIB"), opening: opening)
+                == "[sealed, verified] alice: meet at 6 ␛[2J"
+        )
+        #expect(
+            plain.render(ServerLine(parsing: "INBOX 7 2026-12-05T16:00:00Z sealed alice: MIIB"), opening: opening)
+                == "[inbox #7 2026-12-05T16:00:00Z] [sealed, verified] alice: meet at 6 ␛[2J"
+        )
+        #expect(
+            plain.render(
+                ServerLine(parsing: "HISTORY 2026-12-05T16:00:00Z alice -> bob sealed: MIIB"),
+                opening: opening
+            )
+                == "[2026-12-05T16:00:00Z] alice -> bob [sealed, verified]: meet at 6 ␛[2J"
+        )
+    }
+
+    @Test func aMessageThatDoesNotVerifyOrOpenSaysWhy() {
+        let unverified = Opening(
+            view: SealedView(text: "hi", warnings: ["the signer's certificate: certificate revoked"])
+        )
+        #expect(
+            plain.render(ServerLine(parsing: "SEALED dave: MIIB"), opening: unverified)
+                == "[sealed, NOT VERIFIED: the signer's certificate: certificate revoked] dave: hi"
+        )
+        let unreadable = Opening(view: SealedView(text: nil, warnings: ["it was not sealed to you"]))
+        #expect(
+            plain.render(ServerLine(parsing: "SEALED dave: MIIB"), opening: unreadable)
+                == "[sealed, cannot be opened: it was not sealed to you] from dave"
+        )
+        #expect(
+            plain.render(ServerLine(parsing: "SEALED dave: MIIB"))
+                == "[sealed, not opened: this client has no key for it] from dave"
+        )
     }
 }
