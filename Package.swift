@@ -129,6 +129,7 @@ let package = Package(
             dependencies: [
                 "ChatCore",
                 "ChatTransport",
+                "SecureChatSealing",
                 "SecureChatStore",
                 "SecureChatTLS",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -49,6 +49,17 @@ make_certs() {
         -sha256 -extfile "$dir/server.ext" -out "$dir/server.crt" 2>/dev/null
 }
 
+# make_user_cert NAME: a user's certificate from that CA, fit for sealed messages (like `make client-cert`).
+make_user_cert() {
+    local dir="$WORK/pki"
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/$1.key" 2>/dev/null
+    openssl req -new -key "$dir/$1.key" -subj "/CN=$1" -out "$dir/$1.csr" 2>/dev/null
+    printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature,keyAgreement" \
+        "extendedKeyUsage=clientAuth,emailProtection" >"$dir/$1.ext"
+    openssl x509 -req -in "$dir/$1.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+        -sha256 -extfile "$dir/$1.ext" -out "$dir/$1.crt" 2>/dev/null
+}
+
 # start_server NAME THREADS [OPTIONS...]: a fresh server with its own database (a new SQLite file, or the
 # database DATABASE names when set), limits relaxed for load generation.
 start_server() {

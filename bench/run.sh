@@ -60,6 +60,14 @@ say "store (in process)"
 "$BENCH" store -k 50000 --writers 200 --batch 4 --label store --json "$WORK/results/store.json"
 echo
 
+# Sealed messages: what sealing and opening one costs a client (the server's part is a `send`'s).
+say "sealing (in process)"
+make_user_cert alice
+make_user_cert bob
+"$BENCH" sealing --cert "$WORK/pki/alice.crt" --key "$WORK/pki/alice.key" --to-cert "$WORK/pki/bob.crt" \
+    --to-key "$WORK/pki/bob.key" --ca "$WORK/pki/ca.crt" -k 2000 --label sealing --json "$WORK/results/sealing.json"
+echo
+
 # OpenSSL alone, in C, on the same certificate: the handshake over memory BIOs, and its public-key operations.
 OPENSSL_FLOOR=""
 if command -v cc >/dev/null 2>&1; then

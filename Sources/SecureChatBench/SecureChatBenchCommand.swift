@@ -13,7 +13,7 @@ struct SecureChatBenchCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             HandshakeCommand.self, IdleCommand.self, FanoutCommand.self, OfflineCommand.self, StoreCommand.self,
-            TLSCommand.self,
+            TLSCommand.self, SealingCommand.self,
             ReportCommand.self,
         ]
     )

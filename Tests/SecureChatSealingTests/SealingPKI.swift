@@ -18,8 +18,16 @@ final class SealingPKI: Sendable {
     func certificate(_ name: String) -> String { path("\(name).crt") }
     func key(_ name: String) -> String { path("\(name).key") }
 
+    /// Made once per test process (its directory outlives it: static values are never released), so the directories
+    /// of test processes that are gone are removed first.
     static func make() throws -> SealingPKI {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("securechat-seal-\(UUID())")
+        let temporary = FileManager.default.temporaryDirectory
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        where name.hasPrefix("securechat-seal-") {
+            if let pid = Int32(name.dropFirst("securechat-seal-".count)), kill(pid, 0) == 0 { continue }
+            try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+        }
+        let directory = temporary.appendingPathComponent("securechat-seal-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let pki = SealingPKI(directory: directory)
         try pki.shell(script)

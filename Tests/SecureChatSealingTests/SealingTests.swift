@@ -6,11 +6,15 @@ import Testing
 /// Sealing and opening with OpenSSL's CMS, between our code and the `openssl cms` command, and every way a sealed
 /// message can be wrong (docs/SEALED.md).
 @Suite struct SealingTests {
+    /// One set of certificates for every test: making them runs `openssl` some twenty times, waiting on each, and a
+    /// set per test kept the test process's few threads from everything else for a minute in CI.
+    static let shared = Result { try SealingPKI.make() }
+
     let pki: SealingPKI
     let trust: UserTrust
 
     init() throws {
-        pki = try SealingPKI.make()
+        pki = try Self.shared.get()
         trust = try UserTrust(caFile: pki.certificate("ca"), crlFile: pki.path("ca.crl"))
     }
 

@@ -69,6 +69,15 @@ import Testing
         #expect(fixture.sink.received(by: 2).isEmpty)
     }
 
+    @Test func aRecipientWhoBlocksTheSenderGetsNothing() async throws {
+        var (fixture, alice, bob) = try await room()
+        _ = await fixture.service.perform(.block(name("alice")), for: &bob)
+        fixture.sink.clear()
+        let answer = await fixture.service.perform(.seal(to: name("bob"), sealed: Self.sealed), for: &alice)
+        #expect(answer.map(\.errorCode) == [.blocked])
+        #expect(fixture.sink.received(by: 2).isEmpty)
+    }
+
     @Test func certAnswersWithTheCertificateOfTheLastLogin() async throws {
         var (fixture, alice, bob) = try await room()
         var asker = bob
