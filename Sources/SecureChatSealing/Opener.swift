@@ -42,17 +42,22 @@ public enum Opener {
         var problems: [String] = []
         let signerName = signer.commonName ?? ""
         if signerName.isEmpty { problems.append("the signer's certificate has no single name (CN)") }
-        if signerName.lowercased() != envelope.from.lowercased() {
+        // Exact spellings: a certificate identity belongs to its CN's exact spelling (docs/PROTOCOL.md), and the
+        // server names users as they spell themselves.
+        if signerName != envelope.from {
             problems.append("it is signed by \(signerName), but the server says it is from \(envelope.from)")
         }
-        if content.from.lowercased() != signerName.lowercased() {
+        if content.from != signerName {
             problems.append("it says it is from \(content.from), but it is signed by \(signerName)")
         }
-        if content.to.lowercased() != envelope.to.lowercased() {
+        if content.to != envelope.to {
             problems.append("it was sealed to \(content.to), not to \(envelope.to): passed on by someone else")
         }
         if let problem = trust.problem(with: signer, at: envelope.receivedAt, for: .signing) {
             problems.append("the signer's certificate: \(problem)")
+        }
+        if envelope.receivedAt.timeIntervalSinceNow > allowedClockSkew {
+            problems.append("the server dates it \(SealedContent.timestamp(envelope.receivedAt)), in the future")
         }
         let skew = content.date.timeIntervalSince(envelope.receivedAt)
         if abs(skew) > allowedClockSkew {
@@ -70,6 +75,10 @@ public enum Opener {
         let envelope = try CMSMessage(der: sealed)
         guard envelope.typeNID == NID_id_smime_ct_authEnvelopedData else {
             throw SealingError("it is not sealed with authenticated encryption (CMS AuthEnvelopedData)")
+        }
+        // OpenSSL checks as many bytes of the GCM tag as the message carries, down to one.
+        guard let tag = AuthEnvelopedDataMAC.length(in: sealed), tag == 16 else {
+            throw SealingError("its authentication tag is not the 16 bytes of AES-GCM")
         }
         OpenSSLErrorQueueReasons.clear()
         let output = try MemoryBIO()

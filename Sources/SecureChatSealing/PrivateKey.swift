@@ -10,8 +10,9 @@ final class PrivateKey: @unchecked Sendable {
         OpenSSLErrorQueueReasons.clear()
         guard let bio = BIO_new_file(path, "r") else { throw .openSSL("cannot read \(path)") }
         defer { BIO_free(bio) }
-        guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
-            throw .openSSL("no private key in \(path)")
+        // No password callback of OpenSSL's own, which would ask on the terminal behind the client's back.
+        guard let key = PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in 0 }, nil) else {
+            throw .openSSL("no private key in \(path) (a key protected by a password is not supported)")
         }
         self.key = key
     }

@@ -141,8 +141,12 @@ final class ConnectionSession: @unchecked Sendable {
             return machine.handshakeCompleted(certificateName: certificate.map { $0.commonName ?? "" })
         case .frame(.overlong):
             if let refusal = floodCheck() { return refusal }
-            logRefusedLine("a line over \(environment.maximumLineLength) bytes (line-too-long)")
-            return machine.lineRejected(.lineTooLong(limit: environment.maximumLineLength))
+            let limit = environment.maximumLineLength
+            let framed = max(limit, ProtocolLimits.maximumSealedLineBytes)
+            logRefusedLine("a line over \(framed) bytes (line-too-long)")
+            return machine.lineRejected(
+                framed > limit ? .lineTooLong(limit: limit, sealLimit: framed) : .lineTooLong(limit: limit)
+            )
         case .frame(.line(let buffer)):
             if let refusal = floodCheck() { return refusal }
             if buffer.readableBytes > environment.maximumLineLength, !Self.isSealLine(buffer.readableBytesView) {

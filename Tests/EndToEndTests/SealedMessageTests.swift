@@ -176,6 +176,41 @@ struct SealedMessageTests {
         #expect(!newBob.lines.contains { $0.contains("second") }, "nothing was sealed to the unaccepted key")
     }
 
+    @Test func aKeyFromAnotherCAIsFlaggedButNeverOfferedForAcceptance() async throws {
+        let pki = try TestPKI.make()
+        let alicePair = try pki.client("alice")
+        let bobPair = try pki.client("bob")
+        let malloryPair = try pki.client("mallory")
+        let server = try await server(pki)
+        let bob = try await client(of: server, "bob", certificate: bobPair)
+        let alice = try await client(of: server, "alice", certificate: alicePair)
+        alice.send("/seal bob the real alice")
+        #expect(await bob.next(timeout: 20) { $0.contains("[sealed") }?.contains("[sealed, verified]") == true)
+
+        // mallory seals to bob a message signed by a certificate for "alice" from a CA of mallory's own.
+        let sealed = try pki.shell(
+            """
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout fake.key -out fake.crt \
+                -subj /CN=alice -days 2 -addext keyUsage=critical,digitalSignature,keyAgreement \
+                -addext extendedKeyUsage=clientAuth,emailProtection 2>/dev/null
+            printf 'From: alice\\nTo: bob\\nDate: %s\\n\\nthe fake alice\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" |
+                openssl cms -sign -binary -nodetach -signer fake.crt -inkey fake.key -outform DER |
+                openssl cms -encrypt -binary -aes-256-gcm -recip client-bob.crt -keyopt ecdh_kdf_md:sha256 \
+                    -outform DER | base64 -w0
+            """
+        )
+        let mallory = try server.connect(certificate: malloryPair)
+        #expect(await mallory.next("WELCOME ") != nil)
+        mallory.send("seal bob \(sealed)")
+        #expect(await mallory.next("OK ") == "OK delivered to bob")
+        let shown = await bob.next(timeout: 20) { $0.contains("[sealed") } ?? ""
+        #expect(shown.hasPrefix("[sealed, NOT VERIFIED: "), "\(shown)")
+        #expect(shown.contains("it is not signed with the key you know for alice"))
+        #expect(!shown.contains("/accept"))
+        bob.send("/accept alice")
+        #expect(await bob.errorLine { $0.hasPrefix("no new key of alice to accept") } != nil, "\(bob.errorLines)")
+    }
+
     @Test func aSealedLineMayBeLongerThanOtherLines() async throws {
         let pki = try TestPKI.make()
         let server = try await server(pki)

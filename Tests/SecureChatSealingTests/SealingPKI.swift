@@ -70,6 +70,9 @@ final class SealingPKI: Sendable {
         basicConstraints = critical, CA:false
         keyUsage = critical, digitalSignature, keyAgreement
         extendedKeyUsage = clientAuth, emailProtection
+        [authority]
+        basicConstraints = critical, CA:true
+        keyUsage = critical, keyCertSign, cRLSign
         [old]
         basicConstraints = critical, CA:false
         keyUsage = critical, digitalSignature
@@ -81,13 +84,20 @@ final class SealingPKI: Sendable {
         [test]
         database = index.txt
         crlnumber = crlnumber
+        serial = serial
+        new_certs_dir = .
         certificate = ca.crt
         private_key = ca.key
         default_md = sha256
         default_crl_days = 30
+        policy = any
+        unique_subject = no
+        [any]
+        commonName = supplied
         END
         : > index.txt
         echo 1000 > crlnumber
+        echo 1000 > serial
         authority() {
             openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.crt" \
                 -subj "/CN=$1" -days 30 -addext basicConstraints=critical,CA:true \
@@ -96,10 +106,22 @@ final class SealingPKI: Sendable {
         user() { # CA FILE CN EXTENSIONS DAYS
             openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$2.key" -out "$2.csr" \
                 -subj "/CN=$3" 2>/dev/null
-            openssl x509 -req -in "$2.csr" -CA "$1.crt" -CAkey "$1.key" -CAcreateserial -days "$5" \
-                -extfile ext.cnf -extensions "$4" -out "$2.crt" 2>/dev/null
+            if [[ "$1" == ca ]]; then
+                # Valid from two days ago (`ca` can back-date, `x509` cannot), so that older messages can be tested.
+                openssl ca -batch -config ca.cnf -in "$2.csr" -out "$2.crt" -notext -extfile ext.cnf -extensions "$4" \
+                    -startdate "$(date -u -d '-2 days' +%Y%m%d%H%M%SZ)" \
+                    -enddate "$(date -u -d "+$5 days" +%Y%m%d%H%M%SZ)" 2>/dev/null
+            else
+                openssl x509 -req -in "$2.csr" -CA "$1.crt" -CAkey "$1.key" -CAcreateserial -days "$5" \
+                    -extfile ext.cnf -extensions "$4" -out "$2.crt" 2>/dev/null
+            fi
         }
-        authority ca
+        # The CA that issues the users is back-dated too, by signing itself with `ca -selfsign`.
+        openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.csr \
+            -subj "/CN=ca" 2>/dev/null
+        openssl ca -batch -config ca.cnf -selfsign -keyfile ca.key -in ca.csr -out ca.crt -notext -extfile ext.cnf \
+            -extensions authority -startdate "$(date -u -d '-3 days' +%Y%m%d%H%M%SZ)" \
+            -enddate "$(date -u -d '+30 days' +%Y%m%d%H%M%SZ)" 2>/dev/null
         authority otherca
         for name in alice bob carol dave; do user ca "$name" "$name" user 30; done
         user ca old old old 30

@@ -113,6 +113,41 @@ import Testing
         #expect(try open(sealed, as: "bob", from: "brief", at: sent).isVerified)
     }
 
+    @Test func aMessageFromBeforeTheCurrentCRLStillVerifiesUnlessItsSignerIsRevoked() throws {
+        // The CRL was issued a moment ago; a day-old message is checked as of a day ago, and for revocation now.
+        let dayAgo = Date().addingTimeInterval(-86_400)
+        let old = try seal("yesterday", from: "alice", to: "bob", at: dayAgo)
+        #expect(try open(old, as: "bob", from: "alice", at: dayAgo).isVerified)
+        let revoked = try seal("yesterday", from: "dave", to: "bob", at: dayAgo)
+        #expect(
+            try open(revoked, as: "bob", from: "dave", at: dayAgo).problems == [
+                "the signer's certificate: certificate revoked"
+            ]
+        )
+    }
+
+    @Test func aTimeInTheFutureIsFlagged() throws {
+        let later = Date().addingTimeInterval(3600)
+        let sealed = try seal("from the future", from: "alice", to: "bob", at: later)
+        let opened = try open(sealed, as: "bob", from: "alice", at: later)
+        #expect(opened.problems.count == 1)
+        #expect(opened.problems.first?.contains("in the future") == true)
+    }
+
+    @Test func theTagOfWhatWeSealIsTheFullSixteenBytes() throws {
+        let sealed = try seal("tag", from: "alice", to: "bob")
+        #expect(AuthEnvelopedDataMAC.length(in: sealed) == 16)
+        #expect(AuthEnvelopedDataMAC.length(in: Array(sealed.prefix(100))) == nil)
+        #expect(AuthEnvelopedDataMAC.length(in: []) == nil)
+    }
+
+    @Test func namesAreComparedAsSpelled() throws {
+        let sealed = try seal("case", from: "alice", to: "bob")
+        #expect(
+            try open(sealed, as: "bob", from: "Alice").problems.contains { $0.contains("server says it is from Alice") }
+        )
+    }
+
     @Test func certificatesIssuedBeforeSealedMessagesAreRefusedWithAReason() throws {
         #expect(try certificate("old").sealingProblem == "its key usage does not allow key agreement")
         #expect(try certificate("bob").sealingProblem == nil)

@@ -103,6 +103,16 @@ extension ProtocolError {
         )
     }
 
+    /// A line longer than `sealLimit` bytes, a `seal` line's limit, which is over every other line's `limit`; the
+    /// framer skipped it without seeing its first word.
+    public static func lineTooLong(limit: Int, sealLimit: Int) -> ProtocolError {
+        ProtocolError(
+            code: .lineTooLong,
+            message:
+                "a line may be at most \(limit) bytes (a seal line \(sealLimit)); the rest of this line was skipped"
+        )
+    }
+
     /// A line that is not valid UTF-8.
     public static let invalidUTF8 = ProtocolError(
         code: .invalidUTF8,

@@ -56,7 +56,8 @@ struct SealedHistoryEntry: Equatable, Sendable {
     init?(_ text: String) {
         // Names have no spaces, so `<to> sealed: ` can only be the sealed form.
         let parts = text.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[2] == "->", parts[4] == "sealed:" else { return nil }
+        // A plain message whose text starts with "sealed: " has `<to>:` in the fourth place: names have no colon.
+        guard parts.count == 6, parts[2] == "->", parts[4] == "sealed:", !parts[3].contains(":") else { return nil }
         self.time = String(parts[0])
         self.from = String(parts[1])
         self.to = String(parts[3])

@@ -12,7 +12,11 @@ final class SealedMessages: SealedOpening {
     private let knownUsersPath: String
     private var knownUsers: KnownUsers
     /// Keys seen in this run that differ from the remembered ones, by lower-cased name: what `/accept` accepts.
+    /// Only keys of certificates that check out against the user's CA are offered.
     private var changedKeys: [String: String] = [:]
+    /// The sealed messages delivered to this user in this run (hashes of their bytes): the same bytes again are a
+    /// replay.
+    private var delivered: Set<Int> = []
 
     private init(identity: SealingIdentity, name: String, trust: UserTrust, knownUsersPath: String) throws {
         self.identity = identity
@@ -85,7 +89,7 @@ final class SealedMessages: SealedOpening {
         guard let der = Data(base64Encoded: certificate), let peer = try? UserCertificate(der: [UInt8](der)) else {
             return refused("the server sent a certificate for \(recipient) that cannot be read")
         }
-        guard let cn = peer.commonName, cn.lowercased() == recipient.lowercased() else {
+        guard let cn = peer.commonName, cn == recipient else {
             return refused(
                 "the certificate the server sent for \(recipient) is made out to \(peer.commonName ?? "nobody")"
             )
@@ -132,6 +136,10 @@ final class SealedMessages: SealedOpening {
     }
 
     private func remember(_ user: String, _ fingerprint: String) -> String {
+        // A name is one word of the username alphabet: nothing else may reach the file, where it would be a line.
+        guard (try? Username.validate(user).get()) != nil else {
+            return "\(user)'s key is not remembered: that is not a username"
+        }
         knownUsers.remember(user, fingerprint: fingerprint)
         do {
             try PinFile.write(knownUsers.contents, to: knownUsersPath, failure: .knownUsersFile)
@@ -159,6 +167,9 @@ final class SealedMessages: SealedOpening {
             return SealedView(text: nil, warnings: [error.message])
         }
         var view = SealedView(text: opened.content.text, warnings: opened.problems)
+        if recipient == nil, !delivered.insert(der.hashValue).inserted {
+            view.warnings.append("this very message was delivered before: the server is showing it again")
+        }
         let signer = opened.signer.commonName ?? sender
         let fingerprint = opened.signer.keyFingerprint
         guard fingerprint != identity.certificate.keyFingerprint else { return view }
@@ -169,12 +180,14 @@ final class SealedMessages: SealedOpening {
             view.notes.append(remember(signer, fingerprint))
         case .unknown:
             break  // a key that does not verify is not remembered
-        case .mismatch(let known):
+        case .mismatch(let known) where opened.isVerified:
             changedKeys[signer.lowercased()] = fingerprint
             view.warnings.append(
                 "\(signer)'s key CHANGED (\(Self.short(fingerprint)); you knew \(Self.short(known))): if \(signer) "
                     + "really has a new certificate, type /accept \(signer)"
             )
+        case .mismatch:
+            view.warnings.append("it is not signed with the key you know for \(signer)")
         }
         return view
     }

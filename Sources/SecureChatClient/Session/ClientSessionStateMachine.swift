@@ -41,8 +41,11 @@ struct ClientSessionStateMachine {
     let configuredName: String?
     /// Why this client cannot seal messages (no certificate, no CA), or nil when it can.
     let sealingUnavailable: String?
-    /// `/seal`s waiting for the recipient's certificate (`cert <user>` was sent), oldest first.
+    /// `/seal`s waiting for the recipient's certificate, oldest first. Only the first has its `cert <user>` sent
+    /// (``certificateRequested``): with one request in flight a `CERT` line can only answer it, so a message is never
+    /// sealed with an answer meant for another.
     private var pendingSeals: [(recipient: String, text: String)] = []
+    private var certificateRequested = false
     /// `OK certificate of …` answers still to come for certificates taken by a `/seal`: not shown.
     private var quietCertificateAnswers = 0
 
@@ -108,6 +111,7 @@ struct ClientSessionStateMachine {
             pendingReads = []
             readToRetry = nil
             pendingSeals = []
+            certificateRequested = false
             quietCertificateAnswers = 0
             droppedDuringLogin = false
             return [.setPrompt(.waiting)]
@@ -177,8 +181,13 @@ struct ClientSessionStateMachine {
         case .loggingIn, .chatting, .draining:
             droppedDuringLogin = state.isLoggingIn
             state = .disconnected
+            let unsent: [Action] =
+                pendingSeals.isEmpty
+                ? [] : [.note("not sent: \(pendingSeals.count) sealed message(s) still waiting for a certificate")]
+            pendingSeals = []
+            certificateRequested = false
             // Back to the plain prompt: a password prompt's hidden input must not outlive its connection.
-            return [.setPrompt(.waiting), .finish(.dropped(reason: reason))]
+            return unsent + [.setPrompt(.waiting), .finish(.dropped(reason: reason))]
         }
     }
 
@@ -471,7 +480,7 @@ struct ClientSessionStateMachine {
             // The certificate is fetched for every message: the client checks it itself, and a changed one is
             // noticed before anything is sealed to it.
             pendingSeals.append((recipient, text))
-            return echo + [.send("cert " + recipient)]
+            return echo + requestNextCertificate()
         case .accept(let name):
             return echo + [.acceptKey(name)]
         case .refused(let reason):
@@ -488,20 +497,22 @@ struct ClientSessionStateMachine {
         switch line.kind {
         case .certificate:
             let name = line.firstWord
-            guard let index = pendingSeals.firstIndex(where: { $0.recipient.lowercased() == name.lowercased() }) else {
-                return [.show(line)]
-            }
-            let pending = pendingSeals.remove(at: index)
+            guard certificateRequested, let pending = pendingSeals.first,
+                pending.recipient.lowercased() == name.lowercased()
+            else { return [.show(line)] }
+            pendingSeals.removeFirst()
+            certificateRequested = false
             quietCertificateAnswers += 1
             return [.seal(to: name, text: pending.text, certificate: line.textAfterFirstWord)]
+                + requestNextCertificate()
         case .ok where quietCertificateAnswers > 0 && line.text.hasPrefix("certificate of "):
             quietCertificateAnswers -= 1
             return takeReadRetry()
-        case .error where !pendingSeals.isEmpty && Self.mayAnswerCertificate(line):
-            // Answers come in order: the oldest `/seal` waiting for a certificate was refused one.
+        case .error where certificateRequested && mayAnswerCertificate(line):
             let pending = pendingSeals.removeFirst()
+            certificateRequested = false
             return [.show(line), .note("not sent: the message to \(pending.recipient) was not sealed")]
-                + takeReadRetry()
+                + takeReadRetry() + requestNextCertificate()
         case .inbox:
             guard let entry = InboxEntry(line.text) else {
                 return [.show(line)]
@@ -562,12 +573,27 @@ struct ClientSessionStateMachine {
         }
     }
 
-    /// Whether `line` may be the refusal of a `cert` sent for a `/seal`.
-    private static func mayAnswerCertificate(_ line: ServerLine) -> Bool {
+    /// Sends `cert` for the oldest waiting `/seal`, unless a request is in flight already.
+    private mutating func requestNextCertificate() -> [Action] {
+        guard !certificateRequested, let next = pendingSeals.first else { return [] }
+        certificateRequested = true
+        return [.send("cert " + next.recipient)]
+    }
+
+    /// Whether `line` may be the refusal of the `cert` in flight: a refusal that names its user, or one any command
+    /// can get (over the rate, a server error, shutting down). The latter may have been meant for another command;
+    /// then the message is dropped all the same (and said so), and the certificate, when it comes, is only shown:
+    /// never is a message the user was told was not sent sealed later.
+    private func mayAnswerCertificate(_ line: ServerLine) -> Bool {
+        guard let recipient = pendingSeals.first?.recipient.lowercased() else { return false }
+        let words = line.textAfterFirstWord.lowercased().split(separator: " ")
         switch line.firstWord {
-        case "no-certificate", "unknown-user", "name-invalid": true
-        case "usage": line.textAfterFirstWord.hasPrefix("cert")
-        default: false
+        case "no-certificate": return words.first.map { $0 == recipient } ?? false
+        case "name-invalid": return words.first.map { $0 == "'\(recipient)'" } ?? false
+        case "unknown-user": return words.last.map { $0 == recipient } ?? false
+        case "usage": return words.first == "cert"
+        case "rate-limited", "server-error", "not-allowed": return true
+        default: return false
         }
     }
 

@@ -54,6 +54,10 @@ import Testing
             .lineTooLong,
             "ERROR line-too-long a line may be at most 4096 bytes; the rest of this line was skipped"
         ),
+        (
+            .lineTooLong(limit: 4096, sealLimit: 16384),
+            "ERROR line-too-long a line may be at most 4096 bytes (a seal line 16384); the rest of this line was skipped"
+        ),
         (.invalidUTF8, "ERROR invalid-utf8 the line is not valid UTF-8 and was ignored"),
         (.rateLimited(retryAfterSeconds: 5), "ERROR rate-limited too many lines too fast; try again in 5 seconds"),
         (

@@ -159,6 +159,19 @@ import Testing
         )
     }
 
+    @Test func aPlainMessageThatLooksSealedIsShownAsPlainText() {
+        // `send bob sealed: MIIB` from anyone: the history line has `bob:` where a sealed one has `bob`.
+        #expect(SealedHistoryEntry("2026-12-05T16:00:00Z mallory -> bob: sealed: MIIB") == nil)
+        let opening = Opening(view: SealedView(text: "forged", warnings: []))
+        #expect(
+            plain.render(
+                ServerLine(parsing: "HISTORY 2026-12-05T16:00:00Z mallory -> bob: sealed: MIIB"),
+                opening: opening
+            )
+                == "[2026-12-05T16:00:00Z] mallory -> bob: sealed: MIIB"
+        )
+    }
+
     @Test func aMessageThatDoesNotVerifyOrOpenSaysWhy() {
         let unverified = Opening(
             view: SealedView(text: "hi", warnings: ["the signer's certificate: certificate revoked"])

@@ -41,6 +41,49 @@ import Testing
         #expect(machine.received(other) == [.show(other)], "nothing is waiting any more")
     }
 
+    @Test func oneCertificateRequestAtATimeSoARefusedMessageIsNeverSentLater() {
+        var machine = loggedInAlice()
+        #expect(machine.userEntered("/seal bob FIRST") == [.echo("/seal bob FIRST"), .send("cert bob")])
+        #expect(machine.userEntered("/seal bob SECOND") == [.echo("/seal bob SECOND")], "waits for the first")
+        let refusal = ServerLine(parsing: "ERROR rate-limited too many lines; try again in 1 s")
+        #expect(
+            machine.received(refusal)
+                == [.show(refusal), .note("not sent: the message to bob was not sealed"), .send("cert bob")]
+        )
+        #expect(
+            machine.received(ServerLine(parsing: "CERT bob MIIB"))
+                == [.seal(to: "bob", text: "SECOND", certificate: "MIIB")]
+        )
+        // A late certificate for the refused request is only shown.
+        let late = ServerLine(parsing: "CERT bob MIIB")
+        #expect(machine.received(late) == [.show(late)])
+    }
+
+    @Test func anotherCommandsRefusalLeavesTheRequestWaiting() {
+        var machine = loggedInAlice()
+        _ = machine.userEntered("/seal bob hello")
+        let other = ServerLine(parsing: "ERROR unknown-user there is no user called nobody")
+        #expect(machine.received(other) == [.show(other)])
+        let invalid = ServerLine(parsing: "ERROR no-certificate dora logs in with a password and has no certificate")
+        #expect(machine.received(invalid) == [.show(invalid)])
+        #expect(
+            machine.received(ServerLine(parsing: "CERT bob MIIB"))
+                == [.seal(to: "bob", text: "hello", certificate: "MIIB")]
+        )
+    }
+
+    @Test func aDroppedConnectionSaysWhatWasNotSent() {
+        var machine = loggedInAlice()
+        _ = machine.userEntered("/seal bob hello")
+        #expect(
+            machine.disconnected(reason: "gone")
+                == [
+                    .note("not sent: 1 sealed message(s) still waiting for a certificate"), .setPrompt(.waiting),
+                    .finish(.dropped(reason: "gone")),
+                ]
+        )
+    }
+
     @Test func withoutACertificateNothingIsSentAndTheUserIsToldWhy() {
         var machine = loggedInAlice(sealingUnavailable: "sealed messages need a client certificate")
         #expect(
