@@ -108,6 +108,23 @@ struct BenchTests {
         #expect(FileManager.default.fileExists(atPath: database))
     }
 
+    /// `sealing` needs no server: every message it seals must open and verify.
+    @Test func sealingOpensAndVerifiesEveryMessageItSeals() async throws {
+        let pki = try TestPKI.make()
+        let alice = try pki.client("alice")
+        let bob = try pki.client("bob")
+        let metrics = try await bench(
+            [
+                "sealing", "--cert", alice.cert, "--key", alice.key, "--to-cert", bob.cert, "--to-key", bob.key,
+                "--ca", pki.caCertificate, "-k", "20", "-s", "300",
+            ],
+            json: pki.path("bench-sealing.json")
+        )
+        #expect(metrics["verified"] == 20)
+        #expect((metrics["der_bytes"] ?? 0) > 300)
+        #expect((metrics["seal_line_bytes"] ?? 0) > (metrics["der_bytes"] ?? 0))
+    }
+
     @Test func handshakeAndIdleReportTheirCounts() async throws {
         let server = try await ServerProcess.start()
         let handshakes = try await bench(["handshake", "-m", "20", "-c", "4"], against: server)
