@@ -171,7 +171,7 @@ struct BenchTests {
     /// A server certificate the client does not trust makes `tls` fail instead of measuring something else.
     @Test func inMemoryTLSFailsAgainstAnUntrustedCertificate() async throws {
         let pki = try TestPKI.make()
-        let stranger = try TestPKI.make()
+        let stranger = try TestPKI.makeWithOwnAuthority()
         let process = try LineProcess(
             name: "bench",
             executable: ServerProcess.executable("securechat-bench"),

@@ -391,7 +391,7 @@ struct ClientTests {
 
     @Test func aServerSignedByAnUnknownCAIsRefusedWithAReason() async throws {
         let server = try await ServerProcess.start()
-        let otherPKI = try TestPKI.make()
+        let otherPKI = try TestPKI.makeWithOwnAuthority()
         let client = try scriptedClient([
             "127.0.0.1", "--port", "\(server.port)", "--ca", otherPKI.caCertificate, "--name", "bob",
         ])
@@ -458,7 +458,7 @@ struct ClientTests {
     }
 
     @Test func aServerRequiringACertificateSaysSo() async throws {
-        let clientCA = try TestPKI.make()
+        let clientCA = try TestPKI.makeWithOwnAuthority()
         let server = try await ServerProcess.start(
             extraArguments: ["--client-auth", "required", "--ca", clientCA.caCertificate]
         )

@@ -20,12 +20,34 @@ final class TestPKI: Sendable {
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    /// A CA and a server certificate for localhost / 127.0.0.1.
+    /// The CA and server certificate every test starts from, made once per test process. Making them runs
+    /// `openssl` five times, each waited for on one of the test process's few threads: once per test, that kept a
+    /// loaded CI machine's whole test run waiting for a minute at its start.
+    private static let template = Result { try makeWithOwnAuthority() }
+
+    /// A CA and a server certificate for localhost / 127.0.0.1 in a directory of this test's own: copies of one set
+    /// shared by the tests of this process (which never talk to each other's servers), with the CA's database for
+    /// `client`, `revoke` and the CRL of its own.
     static func make() throws -> TestPKI {
+        let template = try Self.template.get()
+        let pki = TestPKI(directory: try newDirectory())
+        for name in ["ca.key", "ca.crt", "server.key", "server.crt", "ca.crl"] {
+            try FileManager.default.copyItem(atPath: template.path(name), toPath: pki.path(name))
+        }
+        try pki.writeCRLConfig()
+        return pki
+    }
+
+    private static func newDirectory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("securechat-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let pki = TestPKI(directory: directory)
+        return directory
+    }
+
+    /// A CA of its own (and a server certificate from it), for a test that needs one the others do not trust.
+    static func makeWithOwnAuthority() throws -> TestPKI {
+        let pki = TestPKI(directory: try newDirectory())
         try pki.run(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", pki.path("ca.key")])
         try pki.run([
             "req", "-x509", "-new", "-key", pki.path("ca.key"), "-subj", "/CN=Test CA", "-days", "30",
