@@ -116,15 +116,20 @@ final class TestPKI: Sendable {
         try run(["ca", "-config", path("ca.cnf"), "-gencrl", "-out", crl])
     }
 
+    /// A new key and a certificate for it signed by the CA, in one `openssl` run (`req -x509 -CA`, OpenSSL 3.0): with
+    /// a configuration of its own that adds no extensions but `extensions` (the system's would make it a CA).
     private func issue(name: String, subject: String, extensions: [String]) throws {
-        try run(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", path("\(name).key")])
-        try run(["req", "-new", "-key", path("\(name).key"), "-subj", subject, "-out", path("\(name).csr")])
-        let extFile = path("\(name).ext")
-        try extensions.joined(separator: "\n").write(toFile: extFile, atomically: true, encoding: .utf8)
-        try run([
-            "x509", "-req", "-in", path("\(name).csr"), "-CA", caCertificate, "-CAkey", path("ca.key"),
-            "-CAcreateserial", "-days", "30", "-extfile", extFile, "-out", path("\(name).crt"),
-        ])
+        let configuration = path("req.cnf")
+        if !FileManager.default.fileExists(atPath: configuration) {
+            try "[req]\ndistinguished_name = dn\n[dn]\n".write(toFile: configuration, atomically: true, encoding: .utf8)
+        }
+        try run(
+            [
+                "req", "-x509", "-config", configuration, "-CA", caCertificate, "-CAkey", path("ca.key"), "-newkey",
+                "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("\(name).key"), "-out",
+                path("\(name).crt"), "-subj", subject, "-days", "30",
+            ] + extensions.flatMap { ["-addext", $0] }
+        )
     }
 
     private func writeCRLConfig() throws {
