@@ -160,6 +160,13 @@ struct SealedMessageTests {
         #expect(
             await bob.next(timeout: 20) { $0.contains("[sealed") }?.hasPrefix("[sealed, verified] alice: first") == true
         )
+        // `/keys` shows the key as docs/SEALED.md computes it from the certificate, to compare out of band.
+        let computed = try pki.shell(
+            "openssl x509 -noout -pubkey -in client-bob.crt | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1"
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
+        alice.send("/keys bob")
+        #expect(await alice.errorLine { $0 == "bob: SHA-256 \(computed)" } != nil, "\(computed): \(alice.errorLines)")
+        #expect(alice.errorLines.contains { $0.hasPrefix("your key (alice): SHA-256 ") })
         bob.send("/tata")
         #expect(await bob.waitForExit(timeout: 15) == 0)
         let renewed = try pki.client("bob")

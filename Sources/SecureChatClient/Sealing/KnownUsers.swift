@@ -33,6 +33,11 @@ struct KnownUsers: Equatable, Sendable {
         return known.fingerprint == fingerprint.lowercased() ? .match : .mismatch(known: known.fingerprint)
     }
 
+    /// Every remembered user and key, in file order.
+    var entries: [(name: String, fingerprint: String)] {
+        lines.compactMap(Self.parse)
+    }
+
     /// Remembers `fingerprint` for `name`, replacing what was remembered.
     mutating func remember(_ name: String, fingerprint: String) {
         lines.removeAll { Self.parse($0)?.name == name.lowercased() }

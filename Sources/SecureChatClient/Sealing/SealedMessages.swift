@@ -127,6 +127,18 @@ final class SealedMessages: SealedOpening {
         }
     }
 
+    /// `/keys [<name>]`: this user's key, then the one remembered for `name` (or every one), as SHA-256 of the public
+    /// key in full, the form docs/SEALED.md shows how to compute from a certificate.
+    func keys(of user: String?) -> [String] {
+        var lines = ["your key (\(name)): SHA-256 \(identity.certificate.keyFingerprint)"]
+        let known = knownUsers.entries.filter { user == nil || $0.name == user?.lowercased() }
+        if known.isEmpty {
+            lines.append(user.map { "no key remembered for \($0) yet" } ?? "no keys remembered yet")
+        }
+        lines += known.map { "\($0.name): SHA-256 \($0.fingerprint)" }
+        return lines
+    }
+
     /// `/accept <name>`: remembers the changed key seen for `name` in this run.
     func accept(_ user: String) -> String {
         guard let fingerprint = changedKeys.removeValue(forKey: user.lowercased()) else {

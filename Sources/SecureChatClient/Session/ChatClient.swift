@@ -244,6 +244,8 @@ final class ChatClient {
                     pacer.enqueue(line)
                     sendPaced()
                 }
+            case .showKeys(let name):
+                for line in sealing?.keys(of: name) ?? [] { console.status(line) }
             case .acceptKey(let name):
                 console.status(sealing?.accept(name) ?? "nothing to accept: this client does not seal messages")
             case .setPrompt(let prompt):

@@ -41,6 +41,8 @@ extension ClientSessionStateMachine {
         case seal(to: String, text: String, certificate: String)
         /// Trust the new key seen for this user (`/accept`).
         case acceptKey(String)
+        /// Show this user's key and the remembered ones, or one user's (`/keys`).
+        case showKeys(String?)
         /// Show this prompt (interactive mode).
         case setPrompt(Prompt)
         /// `tata` was sent: give the server a moment to answer, then call ``leaveTimedOut()``.

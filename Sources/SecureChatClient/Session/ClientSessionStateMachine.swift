@@ -483,6 +483,9 @@ struct ClientSessionStateMachine {
             return echo + requestNextCertificate()
         case .accept(let name):
             return echo + [.acceptKey(name)]
+        case .keys(let name):
+            if let reason = sealingUnavailable { return echo + [.note(reason)] }
+            return echo + [.showKeys(name)]
         case .refused(let reason):
             return [.note(reason)]  // neither sent nor echoed, like an over-long line
         case .nothing:

@@ -15,6 +15,8 @@ enum TypedLine: Equatable {
     case seal(recipient: String, text: String)
     /// `/accept <user>`: trust the new key seen for `user`.
     case accept(String)
+    /// `/keys [<user>]`: this user's key and those remembered (or `user`'s), to compare out of band.
+    case keys(String?)
     /// Not sent: the reason, for the user.
     case refused(String)
     /// Nothing to send (an empty line).
@@ -37,6 +39,7 @@ enum TypedLine: Equatable {
         "  /send <user> <text>          a private message (also /msg)",
         "  /seal <user> <text>          a private message only <user> can read, signed by you (certificates only)",
         "  /accept <user>               trust <user>'s new certificate key after a warning about it",
+        "  /keys [<user>]               your key and the keys remembered for sealed messages, to compare",
         "  /broadcast message <text>    to everyone; /broadcast user <u1> <u2> message <text>: to some",
         "  /inbox                       messages that came while you were away (marked read once shown)",
         "  /read [<id>]                 mark inbox messages read up to <id>",
@@ -91,6 +94,9 @@ enum TypedLine: Equatable {
         case "accept":
             let words = rest.split(separator: " ")
             return words.count == 1 ? .accept(String(words[0])) : .refused("usage: /accept <user>")
+        case "keys":
+            let words = rest.split(separator: " ")
+            return words.count <= 1 ? .keys(words.first.map(String.init)) : .refused("usage: /keys [<user>]")
         case "say":
             return hasArguments ? .send("say " + rest) : .refused("usage: /say <text>")
         case "me":

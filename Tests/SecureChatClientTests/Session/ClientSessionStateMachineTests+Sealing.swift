@@ -97,7 +97,13 @@ import Testing
         #expect(TypedLine.interpret("/seal bob") == .refused("usage: /seal <user> <text>"))
         #expect(TypedLine.interpret("/accept bob") == .accept("bob"))
         #expect(TypedLine.interpret("/accept") == .refused("usage: /accept <user>"))
+        #expect(TypedLine.interpret("/keys") == .keys(nil))
+        #expect(TypedLine.interpret("/keys bob") == .keys("bob"))
+        #expect(TypedLine.interpret("/keys bob carol") == .refused("usage: /keys [<user>]"))
         var machine = loggedInAlice()
         #expect(machine.userEntered("/accept bob") == [.echo("/accept bob"), .acceptKey("bob")])
+        #expect(machine.userEntered("/keys bob") == [.echo("/keys bob"), .showKeys("bob")])
+        var without = loggedInAlice(sealingUnavailable: "no certificate")
+        #expect(without.userEntered("/keys") == [.echo("/keys"), .note("no certificate")])
     }
 }
