@@ -141,6 +141,24 @@ import Testing
         #expect(AuthEnvelopedDataMAC.length(in: []) == nil)
     }
 
+    @Test func aShortenedTagIsRefused() throws {
+        // The mac is the last field: `04 10` and 16 bytes. Cut it to one byte and shorten the three enclosing
+        // lengths (ContentInfo, [0], AuthEnvelopedData; each two-byte long form at a known place) by 15.
+        let sealed = try seal("short tag", from: "alice", to: "bob")
+        try #require(sealed[sealed.count - 18] == 0x04 && sealed[sealed.count - 17] == 0x10)
+        try #require(sealed[1] == 0x82 && sealed[17] == 0xA0 && sealed[18] == 0x82 && sealed[22] == 0x82)
+        var cut = Array(sealed.dropLast(18)) + [0x04, 0x01, sealed[sealed.count - 16]]
+        for offset in [2, 19, 23] {
+            let length = Int(cut[offset]) << 8 | Int(cut[offset + 1])
+            cut[offset] = UInt8((length - 15) >> 8)
+            cut[offset + 1] = UInt8((length - 15) & 0xFF)
+        }
+        #expect(AuthEnvelopedDataMAC.length(in: cut) == 1)
+        #expect(throws: SealingError("its authentication tag is not the 16 bytes of AES-GCM")) {
+            try open(cut, as: "bob", from: "alice")
+        }
+    }
+
     @Test func namesAreComparedAsSpelled() throws {
         let sealed = try seal("case", from: "alice", to: "bob")
         #expect(

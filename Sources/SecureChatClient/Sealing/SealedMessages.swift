@@ -179,7 +179,7 @@ final class SealedMessages: SealedOpening {
             return SealedView(text: nil, warnings: [error.message])
         }
         var view = SealedView(text: opened.content.text, warnings: opened.problems)
-        if recipient == nil, !delivered.insert(der.hashValue).inserted {
+        if recipient == nil, !delivered.insert(Self.hash(der)).inserted {
             view.warnings.append("this very message was delivered before: the server is showing it again")
         }
         let signer = opened.signer.commonName ?? sender
@@ -202,6 +202,13 @@ final class SealedMessages: SealedOpening {
             view.warnings.append("it is not signed with the key you know for \(signer)")
         }
         return view
+    }
+
+    /// A hash of every byte (`Data`'s own hash reads only its first 80).
+    private static func hash(_ bytes: Data) -> Int {
+        var hasher = Hasher()
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        return hasher.finalize()
     }
 
     private static func short(_ fingerprint: String) -> String {
