@@ -78,6 +78,7 @@ let package = Package(
                 "ChatTransport",
                 "SecureChatTLS",
                 "SecureChatStore",
+                "SecureChatWeb",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -93,6 +94,35 @@ let package = Package(
             name: "SecureChatControl",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The browser's way in: HTTP for the page, WebSocket for the lines (docs/WEB.md).
+        .target(
+            name: "SecureChatWeb",
+            dependencies: [
+                "ChatTransport",
+                "SecureChatTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            resources: [
+                .embedInCode("Assets/index.html"),
+                .embedInCode("Assets/app.js"),
+                .embedInCode("Assets/app.css"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SecureChatWebTests",
+            dependencies: [
+                "SecureChatWeb",
+                "ChatTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

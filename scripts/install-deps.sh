@@ -4,8 +4,9 @@
 #   install-deps.sh build   what `swift build` and `make run` need: OpenSSL's and SQLite's headers, pkg-config, openssl
 #   install-deps.sh test    that, and what some tests drive if it can: tmux, PostgreSQL (the tests start throw-away
 #                           servers of their own), the Mosquitto and ngIRCd servers that securechat-bench --peer
-#                           is tested against, and systemd (its systemd-analyze checks contrib/securechat.service);
-#                           without them those tests are skipped locally
+#                           is tested against, systemd (its systemd-analyze checks contrib/securechat.service), and
+#                           for the browser test chromium, libnss3-tools (certutil, to make it trust the test CA) and
+#                           Playwright for Python (from PyPI, with pip); without them those tests are skipped locally
 #
 # As root it runs apt-get itself, otherwise through `sudo -n`; when neither can and a needed package is missing, it
 # prints the apt-get line to run and exits 1. Called by `make build`, `make run`, `make test` and .ci/run.
@@ -17,7 +18,7 @@ required=(libssl-dev openssl libsqlite3-dev)
 optional=()
 case "${1:-build}" in
     build) ;;
-    test) optional=(tmux postgresql mosquitto ngircd systemd) ;;
+    test) optional=(tmux postgresql mosquitto ngircd systemd chromium libnss3-tools) ;;
     *) usage ;;
 esac
 
@@ -37,6 +38,18 @@ fi
 if ! command -v pkg-config >/dev/null 2>&1 && ! command -v pkgconf >/dev/null 2>&1; then
     missing_required+=(pkgconf)
 fi
+# Playwright drives Debian's chromium (the browser it would download is not used); the pip of the python3 on PATH,
+# which is the one the tests run.
+if [[ "${1:-build}" == test ]] && command -v python3 >/dev/null 2>&1 \
+    && ! python3 -c 'import playwright.sync_api' 2>/dev/null; then
+    echo "install-deps: installing Playwright for Python (pip)"
+    python3 -m pip install --quiet --disable-pip-version-check playwright==1.65.3 2>/dev/null \
+        || python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages \
+            playwright==1.65.3 \
+        || echo "install-deps: pip could not install playwright, so the browser test is skipped;" \
+            "to run it: python3 -m pip install playwright" >&2
+fi
+
 missing=("${missing_required[@]}" "${missing_optional[@]}")
 ((${#missing[@]} > 0)) || exit 0
 

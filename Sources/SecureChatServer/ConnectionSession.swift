@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import SecureChatTLS
+import SecureChatWeb
 import Synchronization
 
 /// One connection's session: inputs in, `SessionStateMachine` decides the login, ``ChatService`` the chat, and this
@@ -122,7 +123,10 @@ final class ConnectionSession: @unchecked Sendable {
     func event(_ input: SessionInput) -> SessionStateMachine.Action {
         switch input {
         case .established(let info):
-            tlsSummary = "\(info.protocolVersion) \(info.cipher)\(info.applicationProtocol.map { " ALPN \($0)" } ?? "")"
+            // How the connection carries lines, as ALPN chose: the line protocol, or a WebSocket (docs/WEB.md).
+            let carrier = info.applicationProtocol == WebSettings.applicationProtocol ? "WebSocket" : "lines"
+            tlsSummary =
+                "\(info.protocolVersion) \(info.cipher)\(info.applicationProtocol.map { " ALPN \($0)" } ?? "") \(carrier)"
             if let peer = info.peer, peer.verified {
                 certificateDER = peer.der
                 var kept = peer

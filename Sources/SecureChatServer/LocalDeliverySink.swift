@@ -77,6 +77,20 @@ final class LocalDeliverySink: DeliverySink {
         channel.close(promise: nil)
     }
 
+    /// Writes to `connection` through its pipeline from now on, not straight to its TLS handler: for a connection
+    /// that became a web connection (its lines go out as WebSocket frames). Call from the channel's event loop.
+    func writeThroughPipeline(_ connection: ConnectionID) {
+        registry.withLock { registry in
+            guard let endpoint = registry.endpoints[connection], endpoint.writesDirectly else { return }
+            registry.endpoints[connection] = RoomEndpoint(
+                channel: endpoint.channel,
+                directTLSWrites: false,
+                handlersAfterTLS: [],
+                logger: logger
+            )
+        }
+    }
+
     /// Stops carrying deliveries for `connection`. Safe to call from the channel's event loop.
     func unregister(_ connection: ConnectionID) {
         let waiters = registry.withLock { registry in

@@ -2,6 +2,7 @@ import ChatCore
 import Logging
 import NIOCore
 import SecureChatTLS
+import SecureChatWeb
 
 /// Everything the server needs to run, with defaults that work after `make certs`.
 struct ServerConfiguration: Sendable {
@@ -45,4 +46,6 @@ struct ServerConfiguration: Sendable {
     var controlSocket: String?
     /// Where Prometheus scrapes `/metrics`, if anywhere.
     var metricsListen: ListenAddress?
+    /// The web side's settings, or nil with `--web off`. When on, TLS offers ALPN `http/1.1` for it.
+    var web: WebSettings? = WebSettings(maximumMessageLength: 4096)
 }

@@ -1,6 +1,7 @@
 import ChatCore
 import Logging
 import NIOCore
+import SecureChatWeb
 import Synchronization
 
 /// What every connection's session shares with every other: one instance per server, so each connection holds one
@@ -27,6 +28,8 @@ final class SessionEnvironment: Sendable {
     let metrics: ServerMetrics
     /// The longest line accepted, for the `line-too-long` answer.
     let maximumLineLength: Int
+    /// The web side (the page and the WebSocket), unless `--web off`.
+    let web: WebTransport?
     private let currentLimits: Mutex<Limits>
     /// The server's logger, without any connection's metadata.
     let logger: Logger
@@ -42,6 +45,7 @@ final class SessionEnvironment: Sendable {
         self.delivery = delivery
         self.metrics = metrics
         self.maximumLineLength = configuration.maximumLineLength
+        self.web = configuration.web.map(WebTransport.init)
         self.currentLimits = Mutex(Limits(configuration))
         self.logger = logger
     }

@@ -3,6 +3,7 @@ import ChatTransport
 import Logging
 import NIOCore
 import SecureChatTLS
+import SecureChatWeb
 
 /// Turns lines (framed by the `LineFramingHandler` before it), TLS/timer user events and the channel's life into one
 /// ordered stream of `SessionInput` for the connection's session; probes and drops silent connections (its loop's
@@ -117,7 +118,13 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
         case TLSUserEvent.handshakeCompleted(let info):
             handshakeCounted = true
             environment.metrics.handshakeSucceeded()
-            deliver(.established(info), context: context)
+            if let web = environment.web, web.isWeb(info) {
+                becomeWeb(web, tls: info, context: context)
+            } else {
+                deliver(.established(info), context: context)
+            }
+        case let opened as WebSocketOpened:
+            deliver(.established(opened.tls), context: context)
         case SessionTimerEvent.loginDeadline:
             deliver(.loginTimedOut, context: context)
         case SessionTimerEvent.certificateExpiry:
@@ -150,6 +157,25 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
             context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bye)), promise: nil)
         }
         context.close(promise: nil)
+    }
+
+    /// The handshake chose HTTP: the web side takes the place of the line framer, and the session starts only once the
+    /// WebSocket is open (``WebSocketOpened``); until then its lines go nowhere and the login deadline runs.
+    private func becomeWeb(_ web: WebTransport, tls: TLSSessionInfo, context: ChannelHandlerContext) {
+        do {
+            let pipeline = context.pipeline.syncOperations
+            try web.takeOver(
+                pipeline,
+                replacing: try pipeline.handler(type: LineFramingHandler.self),
+                before: self,
+                tls: tls
+            )
+            if let session { environment.delivery.writeThroughPipeline(session.id) }
+            logger.debug("HTTP chosen by ALPN: serving the page and the WebSocket")
+        } catch {
+            logger.error("could not set up the web side of a connection: \(error)")
+            context.close(promise: nil)
+        }
     }
 
     private func deliver(_ input: SessionInput, context: ChannelHandlerContext) {

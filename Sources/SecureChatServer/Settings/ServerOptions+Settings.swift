@@ -51,6 +51,8 @@ extension ServerOptions {
         Setting("cluster-lease", live: false) { "\($0.clusterLease)" },
         Setting("control-socket", live: false) { $0.controlSocket ?? "" },
         Setting("metrics-listen", live: false) { $0.metricsListen ?? "" },
+        Setting("web", live: false) { $0.web.rawValue },
+        Setting("web-origin", live: false) { $0.webOrigin ?? "" },
     ]
 
     static func setting(named name: String) -> Setting? {

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import SecureChatStore
 import SecureChatTLS
+import SecureChatWeb
 
 /// Every setting of the server, as command-line options; a configuration file (``ConfigurationFile``) names the same
 /// settings without the leading `--`.
@@ -131,6 +132,23 @@ struct ServerOptions: ParsableArguments {
     )
     var metricsListen: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The chat in a browser on the same port: on serves the page at https://host:port/ and its WebSocket to "
+                + "clients that ask for HTTP by ALPN (docs/WEB.md); off leaves only the line protocol.",
+            valueName: "on|off"
+        )
+    )
+    var web: Switch = .on
+
+    @Option(
+        help: ArgumentHelp(
+            "Other origins whose pages may open the chat's WebSocket, comma-separated (the server's own always may).",
+            valueName: "origins"
+        )
+    )
+    var webOrigin: String?
+
     /// What is wrong with these settings, one line each; empty when the server can start with them.
     func problems() -> [String] {
         var problems: [String] = []
@@ -175,7 +193,15 @@ struct ServerOptions: ParsableArguments {
         if let metricsListen, ListenAddress(metricsListen) == nil {
             problems.append("metrics-listen: give host:port, such as 127.0.0.1:9464 or [::1]:9464")
         }
+        for origin in webOrigins where !OriginPolicy.isValid(origin) {
+            problems.append("web-origin: give origins as https://host[:port], not \(origin)")
+        }
         return problems
+    }
+
+    /// The origins of `--web-origin`.
+    var webOrigins: [String] {
+        (webOrigin ?? "").split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
     }
 
     func makeConfiguration() -> ServerConfiguration {
@@ -188,6 +214,7 @@ struct ServerOptions: ParsableArguments {
         )
         tls.handshakeTimeout = .milliseconds(Int64(handshakeTimeout * 1000))
         tls.sessionTickets = sessionTickets
+        if web == .on { tls.applicationProtocols = [WebSettings.applicationProtocol] }
         var configuration = ServerConfiguration(tls: tls)
         configuration.host = host
         configuration.port = port
@@ -210,10 +237,18 @@ struct ServerOptions: ParsableArguments {
         configuration.clusterLease = .milliseconds(Int64(clusterLease * 1000))
         configuration.controlSocket = controlSocket
         configuration.metricsListen = metricsListen.flatMap(ListenAddress.init)
+        configuration.web =
+            web == .on
+            ? WebSettings(allowedOrigins: webOrigins, maximumMessageLength: configuration.framedLineLength) : nil
         return configuration
     }
 }
 
 extension ClientAuthentication: ExpressibleByArgument {}
+
+/// A setting that is `on` or `off`.
+enum Switch: String, ExpressibleByArgument, Sendable {
+    case on, off
+}
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -9,9 +9,17 @@ enum SystemPackage: String, Sendable {
     case ngircd
     case tmux
     case systemdAnalyze = "systemd-analyze"
+    case certutil
+    case chromium
 
     /// The Debian package that installs it.
-    var package: String { self == .systemdAnalyze ? "systemd" : rawValue }
+    var package: String {
+        switch self {
+        case .systemdAnalyze: "systemd"
+        case .certutil: "libnss3-tools"
+        default: rawValue
+        }
+    }
 
     /// The installed executable, if there is one (daemons live in sbin, which a user's PATH may lack).
     var executable: String? {
