@@ -133,7 +133,9 @@ struct ChatServer {
         let address = server.localAddress
         let port = address?.port ?? configuration.port
         logger.info("listening on \(configuration.host):\(port)", metadata: ["event": "listening"])
-        logger.info("\(ConnectHint.line(host: configuration.host, port: port, tls: configuration.tls))")
+        logger.info(
+            "\(ConnectHint.line(host: configuration.host, port: port, tls: configuration.tls, web: configuration.web != nil))"
+        )
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { [notifier] signal in
             notifier.stopping()
             logger.notice("received signal \(signal): shutting down", metadata: ["event": "stopping"])

@@ -170,7 +170,15 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
                 before: self,
                 tls: tls
             )
-            if let session { environment.delivery.writeThroughPipeline(session.id) }
+            if let session {
+                environment.delivery.writeThroughPipeline(session.id)
+                // Known to a reload from now on, not only from the login: a CRL that revokes it closes the connection
+                // while it is still fetching the page or opening the WebSocket.
+                if var certificate = tls.peer, certificate.verified {
+                    certificate.der = []
+                    environment.delivery.attach(certificate, to: session.id)
+                }
+            }
             logger.debug("HTTP chosen by ALPN: serving the page and the WebSocket")
         } catch {
             logger.error("could not set up the web side of a connection: \(error)")

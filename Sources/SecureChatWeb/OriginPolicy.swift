@@ -18,23 +18,25 @@ public struct OriginPolicy: Sendable {
     public func refusal(origin: String?, host: String?) -> String? {
         guard let origin else { return nil }
         let given = Self.normalised(origin)
-        if let host, !host.isEmpty, given == "https://" + host.lowercased() { return nil }
+        if let host, !host.isEmpty, given == Self.normalised("https://" + host) { return nil }
         if allowed.contains(given) { return nil }
         return "pages from \(Self.printable(origin)) may not open this chat"
     }
 
-    /// Whether `origin` is written as an origin: `https://` (or `http://`) and a host, with no path.
+    /// Whether `origin` is written as an `https://` origin: a host (and port), no path. A page served over plain
+    /// HTTP could be changed by anyone on its way, so none is ever allowed to use the browser's certificate.
     public static func isValid(_ origin: String) -> Bool {
         let lower = normalised(origin)
-        guard
-            let rest = ["https://", "http://"].first(where: { lower.hasPrefix($0) }).map({ lower.dropFirst($0.count) })
-        else { return false }
+        guard lower.hasPrefix("https://") else { return false }
+        let rest = lower.dropFirst("https://".count)
         return !rest.isEmpty && !rest.contains("/") && !rest.contains(where: { $0 == " " || $0.isNewline })
     }
 
+    /// Lower case, without a trailing `/` or the default port (browsers leave it out of `Origin` and `Host`).
     static func normalised(_ origin: String) -> String {
         var origin = origin.lowercased()
         while origin.hasSuffix("/") { origin.removeLast() }
+        if origin.hasSuffix(":443") { origin.removeLast(4) }
         return origin
     }
 

@@ -6,8 +6,8 @@ import NIOWebSocket
 /// WebSocket handshake for `/chat` that the upgrader accepted never reaches it; one it refused does, with the reason
 /// (the upgrader reports it as an error first, see ``errorCaught(context:error:)``).
 ///
-/// Only `GET` (and nothing with a body); answers are small and complete, so a connection holds no request state
-/// between requests. A connection that has made ``WebSettings/maximumRequestsPerConnection`` requests is closed.
+/// Only `GET` (a body is read and ignored); answers are small and complete, so a connection holds no request state
+/// between requests. A request that asked for an upgrade and did not get one closes the connection after its answer. A connection that has made ``WebSettings/maximumRequestsPerConnection`` requests is closed.
 final class WebPageHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -56,7 +56,12 @@ final class WebPageHandler: ChannelInboundHandler, RemovableChannelHandler {
         let path =
             head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
             ?? head.uri
-        let keepAlive = head.isKeepAlive && requests < settings.maximumRequestsPerConnection
+        // A request that asked for an upgrade and did not get one is the last: NIO's decoder stops parsing after it
+        // (the bytes after an upgrade request belong to the new protocol), so nothing more could be answered.
+        let askedToUpgrade =
+            head.headers.contains(name: "Upgrade")
+            || head.headers[canonicalForm: "Connection"].contains { $0.lowercased() == "upgrade" }
+        let keepAlive = head.isKeepAlive && requests < settings.maximumRequestsPerConnection && !askedToUpgrade
         if head.method != .GET {
             send(
                 .methodNotAllowed,
@@ -67,6 +72,13 @@ final class WebPageHandler: ChannelInboundHandler, RemovableChannelHandler {
             )
         } else if let refusal, path == WebSettings.chatPath {
             send(refusal.status, text: refusal.reason + "\n", keepAlive: false, context: context)
+        } else if path == WebSettings.chatPath, askedToUpgrade, requests > 1 {
+            send(
+                .badRequest,
+                text: "the WebSocket handshake must be the first request of a connection\n",
+                keepAlive: false,
+                context: context
+            )
         } else if path == WebSettings.chatPath {
             send(
                 .badRequest,

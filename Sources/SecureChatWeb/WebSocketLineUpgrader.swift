@@ -63,7 +63,9 @@ final class WebSocketLineUpgrader: HTTPServerProtocolUpgrader {
         if let reason = policy.refusal(origin: origins.first, host: request.headers["Host"].first) {
             return WebUpgradeRefusal(.forbidden, reason)
         }
-        let offered = request.headers[canonicalForm: "Sec-WebSocket-Protocol"].map { $0.lowercased() }
+        // Subprotocol names are compared exactly (RFC 6455 4.1): a browser fails a handshake whose answer names a
+        // protocol it did not offer in those very letters.
+        let offered = request.headers[canonicalForm: "Sec-WebSocket-Protocol"].map(String.init)
         guard offered.contains(WebSettings.subprotocol) else {
             return WebUpgradeRefusal(
                 .badRequest,

@@ -7,7 +7,8 @@ public import NIOWebSocket
 /// RFC 6455 as a server must read it: client frames are masked, no reserved bits, no unknown opcodes, text is
 /// UTF-8, a message's fragments come in order. Beyond the RFC, bounded: a message is at most one line long
 /// (``WebSettings/maximumMessageLength``) in at most ``WebSettings/maximumFragments`` frames, holds no line break
-/// (a frame is one line, never several), and pings are answered only at ``WebSettings/pingsPerSecond``.
+/// (a frame is one line, never several), and pings (and pongs, which the server never asks for) are taken only at
+/// ``WebSettings/pingsPerSecond``.
 public struct WebSocketLines {
     public enum Action: Equatable {
         /// A whole line for the session.
@@ -52,18 +53,39 @@ public struct WebSocketLines {
         case .binary:
             return .close(.unacceptableData, "only text frames carry lines")
         case .ping:
-            pingTokens = min(settings.pingBurst, pingTokens + (now - lastPing) * settings.pingsPerSecond)
-            lastPing = now
-            guard pingTokens >= 1 else { return .close(.policyViolation, "too many pings") }
-            pingTokens -= 1
+            guard spendControlToken(now: now) else { return .close(.policyViolation, "too many pings") }
             return .pong(frame.unmaskedData)
         case .pong:
+            // The server never pings: every pong is unasked for, and counts as a ping would.
+            guard spendControlToken(now: now) else { return .close(.policyViolation, "too many pongs") }
             return .none
         case .connectionClose:
-            return .close(.normalClosure, "")
+            return Self.isValidClose(frame.unmaskedData)
+                ? .close(.normalClosure, "") : .close(.protocolError, "a close frame with a code no endpoint sends")
         default:
             return .close(.protocolError, "unknown opcode")
         }
+    }
+
+    private mutating func spendControlToken(now: Double) -> Bool {
+        pingTokens = min(settings.pingBurst, pingTokens + (now - lastPing) * settings.pingsPerSecond)
+        lastPing = now
+        guard pingTokens >= 1 else { return false }
+        pingTokens -= 1
+        return true
+    }
+
+    /// A close frame's body is empty, or a code an endpoint may send (RFC 6455 7.4: not 1004–1006 or 1015, nothing
+    /// unassigned below 3000) and a UTF-8 reason.
+    static func isValidClose(_ body: ByteBuffer) -> Bool {
+        guard body.readableBytes > 0 else { return true }
+        guard body.readableBytes >= 2, let code = body.getInteger(at: body.readerIndex, as: UInt16.self) else {
+            return false
+        }
+        guard (1000...1003).contains(code) || (1007...1014).contains(code) || (3000...4999).contains(code) else {
+            return false
+        }
+        return String(validating: body.readableBytesView.dropFirst(2), as: UTF8.self) != nil
     }
 
     private mutating func append(_ frame: WebSocketFrame) -> Action {

@@ -60,6 +60,7 @@ struct SetupTests {
         #expect(
             hint?.contains("openssl s_client -connect localhost:\(server.port) -CAfile \(pki.caCertificate)") == true
         )
+        #expect(hint?.hasSuffix("or a browser: https://localhost:\(server.port)/") == true)
     }
 
     /// A port in use is one plain line: the reason and what to do, not the system call's name.

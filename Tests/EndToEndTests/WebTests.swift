@@ -126,6 +126,40 @@ struct WebTests {
         #expect(await server.process.errorLine { $0.contains("WebSocket closed (1003)") } != nil)
     }
 
+    /// NIO's HTTP decoder stops parsing after a request that asks for an upgrade (what follows would be the new
+    /// protocol's); one that did not get it must end the connection, or the server would keep whatever came next.
+    @Test func aRequestThatAskedForAnUpgradeItDidNotGetEndsTheConnection() async throws {
+        let server = try await ServerProcess.start()
+        let toThePage = try WebClient.connect(
+            to: server,
+            origin: "https://localhost:\(server.port)",
+            ["--path", "/", "--wait-close"]
+        )
+        #expect(await toThePage.next("HTTP ") == "HTTP 200 OK")
+        #expect(await toThePage.next("HEADER connection") == "HEADER connection: close")
+        #expect(await toThePage.next { $0 == "EOF" || $0 == "OPEN" } == "EOF")
+        let refused = try WebClient.connect(to: server, origin: "https://evil.example", ["--wait-close"])
+        #expect(await refused.next("HTTP ") == "HTTP 403 Forbidden")
+        #expect(await refused.next { $0 == "EOF" || $0 == "OPEN" } == "EOF")
+    }
+
+    /// A web connection's certificate is known to a reload from the handshake on, not only from the login: revoked
+    /// while the browser fetches the page, it never logs in.
+    @Test func aCertificateRevokedBeforeTheWebSocketOpensNeverLogsIn() async throws {
+        let pki = try TestPKI.make()
+        let server = try await ServerProcess.start(
+            pki: pki,
+            extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate, "--crl", pki.crl]
+        )
+        let web = try WebClient.connect(to: server, certificate: try pki.client("erin"), ["--delay", "5"])
+        #expect(await web.next("TLS ") != nil)
+        try pki.revoke("erin")
+        server.process.signal(SIGHUP)
+        #expect(await server.process.errorLine { $0.contains("client certificate is now revoked") } != nil)
+        #expect(await web.next("EOF", timeout: 20) != nil)
+        #expect(!web.lines.contains { $0.hasPrefix("WELCOME") }, "\(web.lines)")
+    }
+
     @Test func oversizedRequestsAreRefused() async throws {
         let server = try await ServerProcess.start()
         let manyHeaders = try WebClient.connect(to: server, ["--plain", "--path", "/", "--extra-headers", "100"])
@@ -188,6 +222,9 @@ struct BrowserTests {
     )
     func aBrowserUserChatsWithATerminalUser() async throws {
         let server = try await ServerProcess.start()
+        let ghost = try await server.login("ghost")
+        ghost.send("tata")
+        #expect(await ghost.next("BYE ") != nil)
         let alice = try await server.login("alice")
         let artifacts = WebClient.directory.deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("test-artifacts")
@@ -235,6 +272,21 @@ struct BrowserTests {
         browser.send("type /whoelse")
         browser.send("expect-message answer alice")
         #expect(await result("MESSAGE") != nil)
+        // Answers stay with their commands after an accepted chat line (which gets no answer) and a refused command:
+        // wholast's USER lines are not taken for the online list.
+        browser.send("type hello again")
+        #expect(await alice.next("CHAT ") == "CHAT webby: hello again")
+        browser.send("type /send alice")
+        browser.send("expect-message error send")
+        #expect(await result("MESSAGE") != nil)
+        browser.send("type /whoelse")
+        browser.send("expect-message answer alice")
+        #expect(await result("MESSAGE") != nil)
+        browser.send("type /wholast 60")
+        browser.send("expect-message answer ghost")
+        #expect(await result("MESSAGE") != nil)
+        browser.send("users")
+        #expect(await result("USERS") == "USERS alice")
 
         browser.send("screenshot")
         #expect(await result("SCREENSHOT") == "SCREENSHOT \(screenshot)")

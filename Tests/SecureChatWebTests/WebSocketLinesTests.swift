@@ -117,10 +117,30 @@ struct WebSocketLinesTests {
         for second in 0..<100 { #expect(lines.received(frame(.ping, ""), now: Double(second)) == .pong(ByteBuffer())) }
     }
 
-    @Test func aCloseIsAnsweredAndAPongIgnored() {
+    @Test func aCloseIsAnsweredAndPongsCountAsPings() {
         var lines = WebSocketLines(settings: settings)
-        #expect(lines.received(frame(.pong, "x"), now: 0) == .none)
+        for _ in 0..<10 { #expect(lines.received(frame(.pong, "x"), now: 0) == .none) }
+        #expect(lines.received(frame(.pong, "x"), now: 0) == .close(.policyViolation, "too many pongs"))
+        lines = WebSocketLines(settings: settings)
         #expect(lines.received(frame(.connectionClose, ""), now: 0) == .close(.normalClosure, ""))
+    }
+
+    @Test func aCloseFrameMustHoldACodeAnEndpointSends() {
+        func close(_ bytes: [UInt8]) -> WebSocketFrame {
+            let key: WebSocketMaskingKey = [1, 2, 3, 4]
+            var data = ByteBuffer(bytes: bytes)
+            data.webSocketMask(key)
+            return WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: key, data: data)
+        }
+        let refused = WebSocketLines.Action.close(.protocolError, "a close frame with a code no endpoint sends")
+        for bytes: [UInt8] in [[0x03], [0x03, 0xED], [0x03, 0xEE], [0x03, 0xF7], [0x00, 0x01], [0x03, 0xE8, 0xFF]] {
+            var lines = WebSocketLines(settings: settings)
+            #expect(lines.received(close(bytes), now: 0) == refused, "\(bytes)")
+        }
+        for bytes: [UInt8] in [[], [0x03, 0xE8], [0x03, 0xE9] + Array("bye".utf8), [0x0F, 0xA0]] {
+            var lines = WebSocketLines(settings: settings)
+            #expect(lines.received(close(bytes), now: 0) == .close(.normalClosure, ""), "\(bytes)")
+        }
     }
 }
 
@@ -128,6 +148,7 @@ struct OriginPolicyTests {
     @Test func theServersOwnOriginAndTheConfiguredOnesMay() {
         let policy = OriginPolicy(allowedOrigins: ["https://Chat.Example.org/"])
         #expect(policy.refusal(origin: "https://localhost:7443", host: "localhost:7443") == nil)
+        #expect(policy.refusal(origin: "https://chat.example.org", host: "chat.example.org:443") == nil)
         #expect(policy.refusal(origin: "https://LOCALHOST:7443", host: "localhost:7443") == nil)
         #expect(policy.refusal(origin: "https://chat.example.org", host: "localhost:7443") == nil)
         // A program that sends no Origin could send any.
@@ -149,7 +170,9 @@ struct OriginPolicyTests {
 
     @Test func originsAreCheckedWhenGiven() {
         #expect(OriginPolicy.isValid("https://chat.example.org"))
-        #expect(OriginPolicy.isValid("http://localhost:8080"))
+        #expect(OriginPolicy.isValid("https://localhost:8443"))
+        // A page over plain HTTP could be anybody's.
+        #expect(!OriginPolicy.isValid("http://localhost:8080"))
         #expect(!OriginPolicy.isValid("chat.example.org"))
         #expect(!OriginPolicy.isValid("https://chat.example.org/path"))
         #expect(!OriginPolicy.isValid("https://"))

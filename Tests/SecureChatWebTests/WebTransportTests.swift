@@ -125,6 +125,14 @@ struct WebTransportTests {
         #expect(!session.opened)
     }
 
+    @Test func theSubprotocolIsMatchedExactly() throws {
+        try request(
+            Self.upgrade.filter { !$0.hasPrefix("Sec-WebSocket-Protocol") } + ["Sec-WebSocket-Protocol: SecureChat.v1"]
+        )
+        #expect(try sent().hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+        #expect(!session.opened)
+    }
+
     @Test func aTextFrameInPiecesAndAPing() throws {
         try request(Self.upgrade)
         _ = try sent()

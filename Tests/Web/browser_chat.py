@@ -9,6 +9,7 @@ page error (CSP violations show up there), so a reader should skip lines startin
 
 After `LOGGED-IN <name>`, commands:
     expect-user <name>                 -> USER <name>
+    users                              -> USERS <name>,<name>,… (the online list as shown)
     expect-message <kind> <substring>  -> MESSAGE <kind> scripts=<n> xss=<window.__xss> text=<textContent>
     type <text>                        -> TYPED
     screenshot                         -> SCREENSHOT <path>
@@ -27,8 +28,8 @@ import subprocess
 import sys
 import tempfile
 
-WAIT_MS = 10_000
-LOGIN_WAIT_MS = 20_000
+WAIT_MS = 20_000
+LOGIN_WAIT_MS = 40_000
 
 
 def say(line):
@@ -152,6 +153,9 @@ def run(browser, args, PlaywrightError):
                 kind, _, needle = rest.partition(" ")
                 found = page.wait_for_function(FIND_MESSAGE_JS, arg=[kind, needle], timeout=WAIT_MS).json_value()
                 say("MESSAGE %s scripts=%d xss=%s text=%s" % (kind, found["scripts"], found["xss"], found["text"]))
+            elif command == "users":
+                names = page.eval_on_selector_all("#users li", "items => items.map(item => item.textContent)")
+                say("USERS " + ",".join(names))
             elif command == "type":
                 page.fill("#input", rest)
                 page.press("#input", "Enter")

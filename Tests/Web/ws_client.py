@@ -100,6 +100,9 @@ def main():
     parser.add_argument("--plain", action="store_true", help="a plain HTTP request, not a WebSocket handshake")
     parser.add_argument("--extra-headers", type=int, default=0, help="add this many X-Pad headers")
     parser.add_argument("--header-size", type=int, default=10, help="bytes in each X-Pad value")
+    parser.add_argument("--delay", type=float, default=0, help="seconds to wait after the TLS handshake")
+    parser.add_argument("--wait-close", action="store_true",
+                        help="after an answer that is not 101, print EOF if the server closes within 5 s, else OPEN")
     arguments = parser.parse_args()
 
     context = ssl.create_default_context(cafile=arguments.ca)
@@ -111,6 +114,8 @@ def main():
     sock = context.wrap_socket(raw, server_hostname=arguments.host)
     say(f"TLS {sock.version()} ALPN {sock.selected_alpn_protocol()}")
     sock.settimeout(None)
+    if arguments.delay:
+        threading.Event().wait(arguments.delay)
 
     lines = [f"{arguments.method} {arguments.path} HTTP/1.1", f"Host: {arguments.host}:{arguments.port}"]
     if not arguments.plain:
@@ -148,9 +153,19 @@ def main():
         length = int(headers.get("content-length", "0"))
         body = read_exactly(sock, length) if length else b""
         say("BODY " + body.decode("utf-8", "replace").split("\n")[0])
-        for name in ("content-type", "content-security-policy", "allow", "x-content-type-options"):
+        for name in ("content-type", "content-security-policy", "allow", "x-content-type-options", "connection"):
             if name in headers:
                 say(f"HEADER {name}: {headers[name]}")
+        if arguments.wait_close:
+            sock.settimeout(5)
+            try:
+                # What a client could send next: the server must not keep it (nor read it).
+                sock.sendall(b"A" * 65536)
+                say("EOF" if sock.recv(1) == b"" else "OPEN")
+            except socket.timeout:
+                say("OPEN")
+            except (OSError, ssl.SSLError):
+                say("EOF")
         return
     if head:
         say("HTTP " + status_line.split(" ", 1)[1])

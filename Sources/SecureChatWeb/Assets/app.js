@@ -15,8 +15,11 @@ const ui = {
 
 const MAX_LINE_BYTES = 4096; // PROTOCOL.md: a client line is at most 4096 bytes
 const MAX_LOG = 1500; // oldest lines are dropped beyond this, so a long session stays light
-// Codes a refused chat line can get (ordering rule 3); any other ERROR answers a command.
-const CHAT_ERRORS = new Set(["rate-limited", "line-too-long", "invalid-utf8", "usage"]);
+// The one code a chat line sent by this page can get (ordering rule 3): it never sends an empty `say`, an over-long
+// line or anything but UTF-8. Any other ERROR answers a command.
+const CHAT_ERRORS = new Set(["rate-limited"]);
+// The server answers a line at once; a chat line with no ERROR by then was accepted (it gets no answer at all).
+const CHAT_SETTLED_MS = 2000;
 const SEALED_HINT = " — open it in the terminal client (securechat-client)";
 
 let ws = null;
@@ -212,6 +215,9 @@ function dataLine(kind, rest) {
 function finalLine(kind, rest) {
   const code = kind === "ERROR" ? rest.split(" ")[0] : "";
   let cmd = null;
+  while (pending.length && pending[0].type === "chat" && Date.now() - pending[0].sent > CHAT_SETTLED_MS) pending.shift();
+  // `rate-limited` after a chat line just sent is ambiguous in the protocol (that line's, or the next command's); it
+  // is taken as the older line's, which is what the server does first.
   if (kind === "ERROR" && pending.length && pending[0].type === "chat" && CHAT_ERRORS.has(code)) pending.shift();
   else if ((cmd = answerOwner())) pending.shift();
   if (kind === "ERROR") return addMsg("error", code, rest.slice(code.length + 1)); // shown even for hidden commands
@@ -341,9 +347,13 @@ function submit(text) {
     entry.word = word;
     const sendTo = /^\/send\s+(\S+)\s+([\s\S]+)$/i.exec(text);
     if (word === "say") {
-      entry = { type: "chat" };
+      entry = { type: "chat", sent: Date.now() };
       const said = text.replace(/^\/say\s*/i, "");
-      if (said) echo = ["own", me, said];
+      if (!said.trim()) {
+        addMsg("error", "usage", "say <text>: there is nothing to say");
+        return false;
+      }
+      echo = ["own", me, said];
     } else if (word === "tata") {
       line = "tata";
       entry = null;
@@ -357,7 +367,7 @@ function submit(text) {
     entry = null;
   } else {
     line = "say " + text; // every chat line goes as `say`, so a first word like "help" is never a command
-    entry = { type: "chat" };
+    entry = { type: "chat", sent: Date.now() };
     echo = ["own", me, text];
   }
   if (byteLength(line) > MAX_LINE_BYTES) {
