@@ -9,7 +9,7 @@ PORT ?= 7443
 # Evaluated only when `run` needs it.
 BIN_PATH = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: ctl build deps test-deps certs client-cert revoke crl run cluster test bench bench-postgres bench-cluster bench-anchors clean help
+.PHONY: ctl build deps test-deps certs client-cert revoke crl run cluster test bench bench-web bench-postgres bench-cluster bench-anchors clean help
 
 # Installs the missing Debian packages first (scripts/install-deps.sh says what it does and when it cannot).
 deps:
@@ -29,6 +29,7 @@ help:
 	@echo "make bench                    release build, then the benchmark suite against a throw-away server (docs/BENCHMARKS.md)"
 	@echo "make bench-postgres           the store and offline runs on PostgreSQL beside SQLite, with pgbench (needs postgresql)"
 	@echo "make bench-cluster            fan-out on 1, 2 and 3 nodes of a cluster on one PostgreSQL (needs postgresql)"
+	@echo "make bench-web                fan-out and idle connections over the line protocol and the WebSocket, alternately"
 	@echo "make bench-anchors            the same modes against SecureChat, Mosquitto and ngIRCd on this machine (needs apt-get install mosquitto ngircd)"
 	@echo "make ctl CMD='who'            ask the server make run started (status, who, kick NAME, reload; docs/OPERATIONS.md)"
 	@echo "make build                    swift build"
@@ -79,6 +80,10 @@ test: test-deps
 # standard suite and prints the summary; see docs/BENCHMARKS.md.
 bench:
 	SWIFT="$(SWIFT)" bash bench/run.sh
+
+# The line protocol and the WebSocket, alternately on the same server (docs/WEB.md).
+bench-web:
+	SWIFT="$(SWIFT)" bash bench/web.sh
 
 # The store and the offline path on PostgreSQL beside SQLite, with pgbench as the reference (needs PostgreSQL).
 bench-postgres:

@@ -37,6 +37,15 @@ start_server idle-5000 2
 run idle-5000 idle -n 5000
 stop_server
 
+# The web side: the same fan-out and idle connections over the WebSocket (docs/WEB.md); bench/web.sh alternates the
+# two protocols for a comparison.
+start_server websocket 2
+PEER=websocket run fanout-1000-websocket fanout -n 1000 -P 1 -s 100 -d 10
+stop_server
+start_server idle-5000-websocket 2
+PEER=websocket run idle-5000-websocket idle -n 5000
+stop_server
+
 # Full handshakes without session tickets: cheaper per handshake, but no client can resume.
 start_server no-tickets 2 --session-tickets 0
 run handshake-no-tickets handshake -m 2000 -c 50
@@ -87,8 +96,9 @@ say "suite took $((SECONDS - started)) s"
 echo "== securechat-bench summary ($(nproc) cores, $(uname -sr)) =="
 "$BENCH" report \
     "$WORK"/results/{handshake,handshake-resumed,handshake-no-tickets,handshake-1thread}.json \
-    "$WORK"/results/{idle-1000,idle-5000,fanout-100-closed,fanout-100-paced}.json \
-    "$WORK"/results/{fanout-1000-closed,fanout-1000-deep,fanout-1000-closed-1thread,fanout-1000-paced,offline,store,tls}.json
+    "$WORK"/results/{idle-1000,idle-5000,idle-5000-websocket,fanout-100-closed,fanout-100-paced}.json \
+    "$WORK"/results/{fanout-1000-closed,fanout-1000-websocket,fanout-1000-deep,fanout-1000-closed-1thread}.json \
+    "$WORK"/results/{fanout-1000-paced,offline,store,tls}.json
 if [[ -n "$OPENSSL_FLOOR" ]]; then
     echo
     echo "== OpenSSL $(openssl version | cut -d' ' -f2) alone, in C (bench/openssl-handshake-floor.c, bench/openssl-handshake-crypto.c) =="

@@ -195,6 +195,20 @@ struct WebTests {
         #expect(await web.next("TLS ") == "TLS TLSv1.3 ALPN None")
     }
 
+    /// The connection limits per address count web connections as any others (they apply before TLS).
+    @Test func theLimitPerAddressCountsWebConnections() async throws {
+        let server = try await ServerProcess.start(limits: ["--max-connections-per-ip", "2"])
+        let first = try await WebClient.login("first", on: server)
+        let second = try WebClient.connect(to: server, ["--plain", "--path", "/", "--delay", "30"])
+        #expect(await second.next("TLS ") != nil)
+        let third = try WebClient.connect(to: server, origin: "https://localhost:\(server.port)")
+        #expect(await third.waitForExit(timeout: 20) != 0)
+        #expect(!third.lines.contains { $0.hasPrefix("TLS ") })
+        #expect(await server.process.errorLine { $0.contains("connection refused") } != nil)
+        first.send("ping")
+        #expect(await first.next("OK ") == "OK pong")
+    }
+
     @Test func aWebSocketThatDoesNotLogInTimesOut() async throws {
         let server = try await ServerProcess.start(extraArguments: ["--login-timeout", "2"])
         let web = try WebClient.connect(to: server, origin: "https://localhost:\(server.port)")
@@ -208,7 +222,7 @@ struct WebTests {
 /// The page in a real browser: Debian's chromium, headless, driven by Playwright (`Tests/Web/browser_chat.py`),
 /// trusting the test CA through an NSS database of its own. A screenshot is kept in `test-artifacts/` for a person
 /// to look at.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(5)))
 struct BrowserTests {
     static var browserInstalled: Bool {
         SystemPackage.chromium.isInstalled && SystemPackage.certutil.isInstalled && WebClient.hasPlaywright
@@ -239,12 +253,13 @@ struct BrowserTests {
                 "--name", "webby", "--screenshot", screenshot,
             ]
         )
-        func result(_ prefix: String, timeout: Double = 30) async -> String? {
+        // Generous: in `make test` chromium starts beside the whole suite on two cores (60 s for this test in CI).
+        func result(_ prefix: String, timeout: Double = 60) async -> String? {
             await browser.next(timeout: timeout) {
                 $0.hasPrefix(prefix) || $0.hasPrefix("FAIL") || $0.hasPrefix("SKIP")
             }
         }
-        #expect(await result("LOGGED-IN", timeout: 60) == "LOGGED-IN webby", "\(browser.lines) \(browser.errorLines)")
+        #expect(await result("LOGGED-IN", timeout: 150) == "LOGGED-IN webby", "\(browser.lines) \(browser.errorLines)")
         #expect(await alice.next("NOTICE ") == "NOTICE webby joined the conversation")
         browser.send("expect-user alice")
         #expect(await result("USER") == "USER alice")

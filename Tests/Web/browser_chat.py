@@ -28,8 +28,8 @@ import subprocess
 import sys
 import tempfile
 
-WAIT_MS = 20_000
-LOGIN_WAIT_MS = 40_000
+WAIT_MS = 30_000
+LOGIN_WAIT_MS = 90_000
 
 
 def say(line):
@@ -121,7 +121,8 @@ def run(browser, args, PlaywrightError):
     page.on("pageerror", lambda err: say("CONSOLE pageerror: %s" % err))
 
     try:
-        response = page.goto(args.url, wait_until="load")
+        # Generous: chromium starts beside the rest of the test suite, on two cores.
+        response = page.goto(args.url, wait_until="load", timeout=LOGIN_WAIT_MS)
     except PlaywrightError as error:
         fail("could not open %s: %s" % (args.url, str(error).splitlines()[0]))
     if response is None or not response.ok:

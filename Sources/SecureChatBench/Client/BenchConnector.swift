@@ -64,6 +64,7 @@ struct BenchConnector: Sendable {
                     case .securechat: break
                     case .mqtt: try sync.addHandler(PeerAdapter(MQTTTranslator()))
                     case .irc: try sync.addHandler(PeerAdapter(IRCTranslator(joinsChannel: joinsRoom)))
+                    case .websocket: try sync.addHandler(PeerAdapter(WebSocketTranslator(host: endpoint.host)))
                     }
                     try sync.addHandler(handler)
                     return BenchConnection(

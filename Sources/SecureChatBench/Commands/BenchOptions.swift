@@ -46,7 +46,8 @@ struct BenchOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "The server's protocol: securechat, or mqtt (Mosquitto) or irc (ngIRCd), to measure those servers the "
-                + "same way. Their connections join the topic or channel 'bench'.",
+                + "same way (their connections join the topic or channel 'bench'), or websocket: SecureChat's lines "
+                + "over its WebSocket.",
             valueName: "protocol"
         )
     )
@@ -100,6 +101,7 @@ struct BenchOptions: ParsableArguments {
             serverVerification: ca == nil ? .none : .full
         )
         tls.resumesSessions = resumingSessions
+        if peer == .websocket { tls.applicationProtocols = ["http/1.1"] }
         return BenchConnector(
             endpoints: try endpoints(),
             context: try TLSContext(configuration: tls),

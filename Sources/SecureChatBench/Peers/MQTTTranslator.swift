@@ -21,14 +21,7 @@ struct MQTTTranslator: PeerTranslator {
     private var clientID: String?
 
     mutating func append(_ read: ByteBuffer) {
-        guard var earlier = pending else {
-            pending = read
-            return
-        }
-        pending = nil
-        var read = read
-        earlier.writeBuffer(&read)
-        pending = earlier
+        Self.append(read, to: &pending)
     }
 
     mutating func next() throws -> PeerAction? {

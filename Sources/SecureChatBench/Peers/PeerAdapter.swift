@@ -3,8 +3,8 @@ import SecureChatTLS
 
 /// Sits between `TLSHandler` and ``BenchLineHandler`` when the bench drives another server: the server's protocol
 /// goes up as SecureChat lines and the bench's lines go down in the server's protocol, both through a
-/// ``PeerTranslator``. Once the handshake is done it hands up a `PROMPT`, as SecureChat's server would send, so a
-/// connection that logs in answers it with its name.
+/// ``PeerTranslator``. Once the handshake is done it does what the translator opens with (for another server, hands
+/// up a `PROMPT`, as SecureChat's server would send, so a connection that logs in answers it with its name).
 final class PeerAdapter<Translator: PeerTranslator>: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -20,8 +20,15 @@ final class PeerAdapter<Translator: PeerTranslator>: ChannelDuplexHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         context.fireUserInboundEventTriggered(event)
         if case .handshakeCompleted = event as? TLSUserEvent {
-            context.fireChannelRead(wrapInboundOut(ByteBuffer(string: "PROMPT Enter username:\n")))
-            context.fireChannelReadComplete()
+            switch translator.opening() {
+            case .up(let line):
+                context.fireChannelRead(wrapInboundOut(line))
+                context.fireChannelReadComplete()
+            case .reply(let bytes):
+                context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+            case .none:
+                break
+            }
         }
     }
 

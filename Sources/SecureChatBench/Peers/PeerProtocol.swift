@@ -8,6 +8,8 @@ enum PeerProtocol: String, CaseIterable, ExpressibleByArgument, Sendable {
     case securechat
     case mqtt
     case irc
+    /// SecureChat's own protocol over its WebSocket (the web side, docs/WEB.md), to measure what it costs.
+    case websocket
 
     /// The room every connection joins: an MQTT topic or an IRC channel.
     static let room = "bench"

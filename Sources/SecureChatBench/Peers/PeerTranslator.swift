@@ -23,9 +23,31 @@ protocol PeerTranslator {
 
     /// Appends the peer protocol's bytes for `lines`, one or more SecureChat lines each ending in a newline.
     mutating func encode(_ lines: ByteBuffer, into out: inout ByteBuffer)
+
+    /// What to do once the TLS handshake is done.
+    func opening() -> PeerAction
 }
 
 extension PeerTranslator {
+    /// Puts `read` after what earlier reads left in `pending` (taking it as it is when nothing was left; `pending` is
+    /// emptied first, so the buffer grows in place instead of being copied).
+    static func append(_ read: ByteBuffer, to pending: inout ByteBuffer?) {
+        guard var earlier = pending else {
+            pending = read
+            return
+        }
+        pending = nil
+        var read = read
+        earlier.writeBuffer(&read)
+        pending = earlier
+    }
+
+    /// Another server has no prompt: one is handed up, as SecureChat's server would send it, so that a connection
+    /// that logs in answers it with its name.
+    func opening() -> PeerAction {
+        .up(ByteBuffer(string: "PROMPT Enter username:\n"))
+    }
+
     /// Calls `body` with each line of `lines`, without its newline (and without a CR before it).
     static func forEachLine(in lines: ByteBuffer, _ body: (ByteBufferView) -> Void) {
         let view = lines.readableBytesView
