@@ -125,6 +125,27 @@ struct BenchTests {
         #expect((metrics["seal_line_bytes"] ?? 0) > (metrics["der_bytes"] ?? 0))
     }
 
+    /// `--peer websocket` drives the same server over its WebSocket: every delivery counted once, every connection
+    /// logged in through the upgrade.
+    @Test func overTheWebSocketEveryDeliveryIsCountedOnce() async throws {
+        let server = try await ServerProcess.start()
+        let metrics = try await bench(
+            [
+                "fanout", "-n", "6", "-P", "2", "-s", "60", "-d", "60", "--messages", "30", "--window", "4", "--peer",
+                "websocket",
+            ],
+            against: server
+        )
+        #expect(metrics["deliveries"] == Double(6 * 2 * 30))
+        #expect(metrics["expected_deliveries"] == Double(6 * 2 * 30))
+        #expect(metrics["lost"] == 0)
+        #expect(metrics["duplicated"] == 0)
+        #expect(metrics["malformed"] == 0)
+        let idle = try await bench(["idle", "-n", "5", "--hold", "0", "--peer", "websocket"], against: server)
+        #expect(idle["still_open"] == 5)
+        #expect(await server.process.errorLine { $0.contains("ALPN http/1.1 WebSocket") } != nil)
+    }
+
     @Test func handshakeAndIdleReportTheirCounts() async throws {
         let server = try await ServerProcess.start()
         let handshakes = try await bench(["handshake", "-m", "20", "-c", "4"], against: server)
