@@ -61,7 +61,8 @@ public struct WebSocketLines {
             return .none
         case .connectionClose:
             return Self.isValidClose(frame.unmaskedData)
-                ? .close(.normalClosure, "") : .close(.protocolError, "a close frame with a code no endpoint sends")
+                ? .close(.normalClosure, "")
+                : .close(.protocolError, "a malformed close frame (its code, its length or its reason)")
         default:
             return .close(.protocolError, "unknown opcode")
         }

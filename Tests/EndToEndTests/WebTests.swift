@@ -235,7 +235,8 @@ struct BrowserTests {
         )
     )
     func aBrowserUserChatsWithATerminalUser() async throws {
-        let server = try await ServerProcess.start()
+        // The server's default rate limit: the page keeps under it.
+        let server = try await ServerProcess.start(limits: [])
         let ghost = try await server.login("ghost")
         ghost.send("tata")
         #expect(await ghost.next("BYE ") != nil)
@@ -302,6 +303,15 @@ struct BrowserTests {
         #expect(await result("MESSAGE") != nil)
         browser.send("users")
         #expect(await result("USERS") == "USERS alice")
+        // Typed faster than the server's rate limit: the page paces its lines, so none is refused and the answers
+        // still find their commands.
+        for index in 1...15 { browser.send("type burst \(index)") }
+        browser.send("type /whoelse")
+        for index in 1...15 { #expect(await alice.next("CHAT ") == "CHAT webby: burst \(index)") }
+        browser.send("expect-message answer alice")
+        #expect(await result("MESSAGE") != nil)
+        browser.send("users")
+        #expect(await result("USERS") == "USERS alice")
 
         browser.send("screenshot")
         #expect(await result("SCREENSHOT") == "SCREENSHOT \(screenshot)")
@@ -314,5 +324,39 @@ struct BrowserTests {
             !browser.lines.contains { $0.hasPrefix("CONSOLE") },
             "\(browser.lines.filter { $0.hasPrefix("CONSOLE") })"
         )
+    }
+
+    /// Connect with the name left empty: the client certificate names the user. (Playwright presents it through a
+    /// TLS proxy of its own between chromium and the server.)
+    @Test(
+        .enabled(
+            if: browserInstalled || SystemPackage.isCI,
+            "needs chromium and libnss3-tools (apt-get) and Playwright (pip install playwright)"
+        )
+    )
+    func aBrowserWithAClientCertificateLogsInByItsCommonName() async throws {
+        let pki = try TestPKI.make()
+        let server = try await ServerProcess.start(
+            pki: pki,
+            extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate]
+        )
+        let alice = try await server.login("alice")
+        let carol = try pki.client("carol")
+        let browser = try LineProcess(
+            name: "browser",
+            executable: WebClient.python ?? "/usr/bin/python3",
+            arguments: [
+                WebClient.directory.appendingPathComponent("browser_chat.py").path,
+                "--url", "https://localhost:\(server.port)/", "--ca", server.pki.caCertificate,
+                "--name", "carol", "--screenshot", pki.path("carol.png"), "--cert", carol.cert, "--key", carol.key,
+            ]
+        )
+        let loggedIn = await browser.next(timeout: 150) { $0.hasPrefix("LOGGED-IN") || $0.hasPrefix("FAIL") }
+        #expect(loggedIn == "LOGGED-IN carol", "\(browser.lines) \(browser.errorLines)")
+        #expect(await alice.next("NOTICE ") == "NOTICE carol joined the conversation")
+        let login = await server.process.errorLine { $0.contains("connected [ carol ]") }
+        #expect(login?.hasSuffix("ALPN http/1.1 WebSocket certificate CN=carol") == true, "\(login ?? "none")")
+        browser.send("quit")
+        #expect(await browser.waitForExit(timeout: 20) == 0)
     }
 }

@@ -132,7 +132,10 @@ struct WebSocketLinesTests {
             data.webSocketMask(key)
             return WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: key, data: data)
         }
-        let refused = WebSocketLines.Action.close(.protocolError, "a close frame with a code no endpoint sends")
+        let refused = WebSocketLines.Action.close(
+            .protocolError,
+            "a malformed close frame (its code, its length or its reason)"
+        )
         for bytes: [UInt8] in [[0x03], [0x03, 0xED], [0x03, 0xEE], [0x03, 0xF7], [0x00, 0x01], [0x03, 0xE8, 0xFF]] {
             var lines = WebSocketLines(settings: settings)
             #expect(lines.received(close(bytes), now: 0) == refused, "\(bytes)")

@@ -6,6 +6,7 @@ The Swift test runs this as a subprocess and talks to it by lines: commands on s
 page error (CSP violations show up there), so a reader should skip lines starting with `CONSOLE`.
 
     browser_chat.py --url https://localhost:PORT/ --ca ca.crt --name NAME --screenshot out.png [--chromium PATH]
+                    [--cert client.crt --key client.key]   (then NAME is the certificate's CN, not typed)
 
 After `LOGGED-IN <name>`, commands:
     expect-user <name>                 -> USER <name>
@@ -93,12 +94,18 @@ def main():
     parser.add_argument("--name", required=True)
     parser.add_argument("--screenshot", required=True)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--cert", help="a client certificate (PEM) to present; the name is then not typed")
+    parser.add_argument("--key", help="its key (PEM)")
     args = parser.parse_args()
 
     from playwright.sync_api import Error as PlaywrightError, sync_playwright
 
     home = make_nss_home(args.ca) if args.ca else tempfile.mkdtemp(prefix="securechat-browser-")
     env = dict(os.environ, HOME=home)
+    if args.cert:
+        # Playwright presents client certificates through a TLS proxy of its own (Node), which checks the server
+        # against this CA.
+        os.environ["NODE_EXTRA_CA_CERTS"] = args.ca
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=args.chromium, headless=True, env=env)
@@ -111,7 +118,13 @@ def main():
 
 
 def run(browser, args, PlaywrightError):
-    page = browser.new_page()
+    if args.cert:
+        origin = args.url.rstrip("/")
+        context = browser.new_context(
+            client_certificates=[{"origin": origin, "certPath": args.cert, "keyPath": args.key}])
+        page = context.new_page()
+    else:
+        page = browser.new_page()
     def console(msg):
         if msg.type == "error":
             url = (msg.location or {}).get("url") or ""
@@ -132,7 +145,8 @@ def run(browser, args, PlaywrightError):
         fail("no CSP")
 
     try:
-        page.fill("#name", args.name)
+        if not args.cert:
+            page.fill("#name", args.name)
         page.click("#connect")
         page.wait_for_function("(name) => document.querySelector('#me').textContent === name",
                                arg=args.name, timeout=LOGIN_WAIT_MS)

@@ -70,6 +70,7 @@ struct WebSocketTranslator: PeerTranslator {
             header = 4
         } else if length == 127 {
             guard let extended = bytes.getInteger(at: start + 2, as: UInt64.self) else { return nil }
+            guard extended <= UInt64(Int32.max) else { throw Malformed(description: "a frame of \(extended) bytes") }
             length = Int(extended)
             header = 10
         }

@@ -9,6 +9,7 @@ const ui = {
   connectScreen: $("connect-screen"), chatScreen: $("chat-screen"),
   connectForm: $("connect-form"), name: $("name"), status: $("status"),
   passwordForm: $("password-form"), passwordLabel: $("password-label"), password: $("password"),
+  passwordUser: $("password-user"),
   me: $("me"), leave: $("leave"), log: $("log"), users: $("users"),
   inputForm: $("input-form"), input: $("input"),
 };
@@ -20,6 +21,10 @@ const MAX_LOG = 1500; // oldest lines are dropped beyond this, so a long session
 const CHAT_ERRORS = new Set(["rate-limited"]);
 // The server answers a line at once; a chat line with no ERROR by then was accepted (it gets no answer at all).
 const CHAT_SETTLED_MS = 2000;
+// Lines go out at most 8 at once and then 4 a second, under the server's default limit (10, then 5 a second): a
+// `rate-limited` answer does not say which line it refuses, so the page keeps out of its way (held lines wait).
+const SEND_BURST = 8;
+const SEND_PER_SECOND = 4;
 const SEALED_HINT = " — open it in the terminal client (securechat-client)";
 
 let ws = null;
@@ -39,8 +44,27 @@ let typedPos = 0;
 
 // ---- sending ----
 
-function send(line) {
-  if (ws && ws.readyState === WebSocket.OPEN) ws.send(line.replace(/[\r\n]+/g, " "));
+let outbox = []; // [line, pending entry or null], waiting for the pace
+let sendTokens = SEND_BURST;
+let lastRefill = performance.now();
+let pumpTimer = null;
+
+function send(line, entry) {
+  outbox.push([line.replace(/[\r\n]+/g, " "), entry || null]);
+  pump();
+}
+
+function pump() {
+  const now = performance.now();
+  sendTokens = Math.min(SEND_BURST, sendTokens + ((now - lastRefill) / 1000) * SEND_PER_SECOND);
+  lastRefill = now;
+  while (outbox.length && sendTokens >= 1 && ws && ws.readyState === WebSocket.OPEN) {
+    const [line, entry] = outbox.shift();
+    ws.send(line);
+    if (entry) entry.sent = now; // a chat line's settling time counts from here
+    sendTokens -= 1;
+  }
+  if (outbox.length && pumpTimer === null) pumpTimer = setTimeout(() => { pumpTimer = null; pump(); }, 250);
 }
 
 function sendCommand(line, hidden) {
@@ -64,6 +88,7 @@ function connect() {
   namePending = false;
   loginError = "";
   pending = [];
+  outbox = [];
   setStatus("connecting…");
   const sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/chat", "securechat.v1");
   ws = sock;
@@ -95,6 +120,7 @@ function askName(text) {
 function askPassword(text) {
   namePending = false;
   ui.passwordLabel.textContent = text || "Password";
+  ui.passwordUser.value = ui.name.value.trim(); // for password managers: whose password this is
   ui.passwordForm.hidden = false;
   setStatus(loginError); // the label already shows the prompt
   loginError = "";
@@ -215,7 +241,8 @@ function dataLine(kind, rest) {
 function finalLine(kind, rest) {
   const code = kind === "ERROR" ? rest.split(" ")[0] : "";
   let cmd = null;
-  while (pending.length && pending[0].type === "chat" && Date.now() - pending[0].sent > CHAT_SETTLED_MS) pending.shift();
+  const now = performance.now();
+  while (pending.length && pending[0].type === "chat" && now - pending[0].sent > CHAT_SETTLED_MS) pending.shift();
   // `rate-limited` after a chat line just sent is ambiguous in the protocol (that line's, or the next command's); it
   // is taken as the older line's, which is what the server does first.
   if (kind === "ERROR" && pending.length && pending[0].type === "chat" && CHAT_ERRORS.has(code)) pending.shift();
@@ -343,12 +370,13 @@ function submit(text) {
   let entry = { type: "cmd", hidden: false, users: [], events: [] };
   let echo = null;
   if (text.startsWith("/")) {
-    const word = text.slice(1).split(/\s/, 1)[0].toLowerCase();
+    // Words are split as the server splits them: at spaces and tabs only.
+    const word = text.slice(1).split(/[ \t]/, 1)[0].toLowerCase();
     entry.word = word;
-    const sendTo = /^\/send\s+(\S+)\s+([\s\S]+)$/i.exec(text);
+    const sendTo = /^\/send[ \t]+([^ \t]+)[ \t]+([\s\S]+)$/i.exec(text);
     if (word === "say") {
-      entry = { type: "chat", sent: Date.now() };
-      const said = text.replace(/^\/say\s*/i, "");
+      entry = { type: "chat" };
+      const said = text.replace(/^\/say[ \t]*/i, "");
       if (!said.trim()) {
         addMsg("error", "usage", "say <text>: there is nothing to say");
         return false;
@@ -367,7 +395,7 @@ function submit(text) {
     entry = null;
   } else {
     line = "say " + text; // every chat line goes as `say`, so a first word like "help" is never a command
-    entry = { type: "chat", sent: Date.now() };
+    entry = { type: "chat" };
     echo = ["own", me, text];
   }
   if (byteLength(line) > MAX_LINE_BYTES) {
@@ -377,7 +405,7 @@ function submit(text) {
   // Chat lines at the head of the queue were accepted once anything later is answered; keep the queue short.
   while (pending.length >= 200 && pending[0].type === "chat") pending.shift();
   if (entry) pending.push(entry);
-  send(line);
+  send(line, entry && entry.type === "chat" ? entry : null);
   if (echo) addMsg(echo[0], echo[1], echo[2]);
   if (!/^\/register\b/i.test(text)) typed.push(text); // a password never goes into the history
   typedPos = typed.length;

@@ -61,7 +61,7 @@ final class TmuxSession: @unchecked Sendable {
     }
 
     /// Waits until `predicate` holds for the screen (non-empty rows); returns that screen, or nil on timeout.
-    func waitForScreen(timeout: Double = 10, where predicate: ([String]) -> Bool) async -> [String]? {
+    func waitForScreen(timeout: Double = 30, where predicate: ([String]) -> Bool) async -> [String]? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let rows = nonEmptyScreen()
