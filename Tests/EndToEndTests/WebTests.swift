@@ -245,15 +245,7 @@ struct BrowserTests {
             .appendingPathComponent("test-artifacts")
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
         let screenshot = artifacts.appendingPathComponent("web-chat.png").path
-        let browser = try LineProcess(
-            name: "browser",
-            executable: WebClient.python ?? "/usr/bin/python3",
-            arguments: [
-                WebClient.directory.appendingPathComponent("browser_chat.py").path,
-                "--url", "https://localhost:\(server.port)/", "--ca", server.pki.caCertificate,
-                "--name", "webby", "--screenshot", screenshot,
-            ]
-        )
+        let browser = try WebClient.browser(on: server, name: "webby", screenshot: screenshot)
         // Generous: in `make test` chromium starts beside the whole suite on two cores (60 s for this test in CI).
         func result(_ prefix: String, timeout: Double = 60) async -> String? {
             await browser.next(timeout: timeout) {
@@ -342,14 +334,11 @@ struct BrowserTests {
         )
         let alice = try await server.login("alice")
         let carol = try pki.client("carol")
-        let browser = try LineProcess(
-            name: "browser",
-            executable: WebClient.python ?? "/usr/bin/python3",
-            arguments: [
-                WebClient.directory.appendingPathComponent("browser_chat.py").path,
-                "--url", "https://localhost:\(server.port)/", "--ca", server.pki.caCertificate,
-                "--name", "carol", "--screenshot", pki.path("carol.png"), "--cert", carol.cert, "--key", carol.key,
-            ]
+        let browser = try WebClient.browser(
+            on: server,
+            name: "carol",
+            screenshot: pki.path("carol.png"),
+            ["--cert", carol.cert, "--key", carol.key]
         )
         let loggedIn = await browser.next(timeout: 150) { $0.hasPrefix("LOGGED-IN") || $0.hasPrefix("FAIL") }
         #expect(loggedIn == "LOGGED-IN carol", "\(browser.lines) \(browser.errorLines)")

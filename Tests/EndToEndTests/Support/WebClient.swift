@@ -44,6 +44,24 @@ enum WebClient {
         return client
     }
 
+    /// The browser driver (`browser_chat.py`), opening `server`'s page as `name`; `arguments` go to the driver.
+    static func browser(
+        on server: ServerProcess,
+        name: String,
+        screenshot: String,
+        _ arguments: [String] = []
+    ) throws -> LineProcess {
+        try LineProcess(
+            name: "browser",
+            executable: python ?? "/usr/bin/python3",
+            arguments: [
+                directory.appendingPathComponent("browser_chat.py").path,
+                "--url", "https://localhost:\(server.port)/", "--ca", server.pki.caCertificate,
+                "--name", name, "--screenshot", screenshot,
+            ] + arguments
+        )
+    }
+
     /// Whether Playwright for Python is there to drive the browser.
     static let hasPlaywright: Bool = {
         guard let python else { return false }
