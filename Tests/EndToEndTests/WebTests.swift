@@ -151,12 +151,12 @@ struct WebTests {
             pki: pki,
             extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate, "--crl", pki.crl]
         )
-        let web = try WebClient.connect(to: server, certificate: try pki.client("erin"), ["--delay", "5"])
+        let web = try WebClient.connect(to: server, certificate: try pki.client("erin"), ["--delay", "15"])
         #expect(await web.next("TLS ") != nil)
         try pki.revoke("erin")
         server.process.signal(SIGHUP)
         #expect(await server.process.errorLine { $0.contains("client certificate is now revoked") } != nil)
-        #expect(await web.next("EOF", timeout: 20) != nil)
+        #expect(await web.next("EOF", timeout: 45) != nil)
         #expect(!web.lines.contains { $0.hasPrefix("WELCOME") }, "\(web.lines)")
     }
 
@@ -210,7 +210,7 @@ struct WebTests {
     }
 
     @Test func aWebSocketThatDoesNotLogInTimesOut() async throws {
-        let server = try await ServerProcess.start(extraArguments: ["--login-timeout", "2"])
+        let server = try await ServerProcess.start(extraArguments: ["--login-timeout", "5"])
         let web = try WebClient.connect(to: server, origin: "https://localhost:\(server.port)")
         #expect(await web.next("PROMPT ") == "PROMPT Enter username:")
         #expect(await web.next("BYE ") == "BYE login timed out")

@@ -102,7 +102,7 @@ def main():
     parser.add_argument("--header-size", type=int, default=10, help="bytes in each X-Pad value")
     parser.add_argument("--delay", type=float, default=0, help="seconds to wait after the TLS handshake")
     parser.add_argument("--wait-close", action="store_true",
-                        help="after an answer that is not 101, print EOF if the server closes within 5 s, else OPEN")
+                        help="after an answer that is not 101, print EOF if the server closes within 15 s, else OPEN")
     arguments = parser.parse_args()
 
     context = ssl.create_default_context(cafile=arguments.ca)
@@ -157,7 +157,7 @@ def main():
             if name in headers:
                 say(f"HEADER {name}: {headers[name]}")
         if arguments.wait_close:
-            sock.settimeout(5)
+            sock.settimeout(15)
             try:
                 # What a client could send next: the server must not keep it (nor read it).
                 sock.sendall(b"A" * 65536)
