@@ -88,7 +88,7 @@ final class WebPageHandler: ChannelInboundHandler, RemovableChannelHandler {
             )
         } else if path == "/favicon.ico" {
             // Browsers ask for it whatever the page says; "no content" keeps their console free of a 404.
-            send(.noContent, contentType: "image/x-icon", body: [], keepAlive: keepAlive, context: context)
+            send(.noContent, contentType: nil, body: [], keepAlive: keepAlive, context: context)
         } else if let asset = WebAssets.asset(at: path) {
             send(.ok, contentType: asset.contentType, body: asset.bytes, keepAlive: keepAlive, context: context)
         } else {
@@ -115,15 +115,13 @@ final class WebPageHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func send(
         _ status: HTTPResponseStatus,
-        contentType: String,
+        contentType: String?,
         body: [UInt8],
         extra: [(String, String)] = [],
         keepAlive: Bool,
         context: ChannelHandlerContext
     ) {
         var headers = HTTPHeaders([
-            ("Content-Type", contentType),
-            ("Content-Length", "\(body.count)"),
             ("Content-Security-Policy", WebAssets.contentSecurityPolicy),
             ("X-Content-Type-Options", "nosniff"),
             ("X-Frame-Options", "DENY"),
@@ -132,11 +130,19 @@ final class WebPageHandler: ChannelInboundHandler, RemovableChannelHandler {
             ("Cross-Origin-Resource-Policy", "same-origin"),
             ("Cache-Control", "no-cache"),
         ])
+        if let contentType { headers.add(name: "Content-Type", value: contentType) }
+        // A 204 has no body and says no length (RFC 9110 8.6).
+        if status != .noContent { headers.add(name: "Content-Length", value: "\(body.count)") }
         headers.add(contentsOf: extra)
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         let response = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
         context.write(wrapOutboundOut(.head(response)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+        if !body.isEmpty {
+            context.write(
+                wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))),
+                promise: nil
+            )
+        }
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)

@@ -69,6 +69,8 @@ struct WebTests {
         #expect(await script.next("HTTP ") == "HTTP 200 OK")
         #expect(await script.next("HEADER content-type") == "HEADER content-type: text/javascript; charset=utf-8")
 
+        let icon = try WebClient.connect(to: server, ["--plain", "--path", "/favicon.ico"])
+        #expect(await icon.next("HTTP ") == "HTTP 204 No Content")
         let missing = try WebClient.connect(to: server, ["--plain", "--path", "/etc/passwd"])
         #expect(await missing.next("HTTP ") == "HTTP 404 Not Found")
         let post = try WebClient.connect(to: server, ["--plain", "--path", "/", "--method", "POST"])
@@ -151,12 +153,14 @@ struct WebTests {
             pki: pki,
             extraArguments: ["--client-auth", "optional", "--ca", pki.caCertificate, "--crl", pki.crl]
         )
-        let web = try WebClient.connect(to: server, certificate: try pki.client("erin"), ["--delay", "15"])
+        let web = try WebClient.connect(to: server, certificate: try pki.client("erin"), ["--wait"])
         #expect(await web.next("TLS ") != nil)
         try pki.revoke("erin")
         server.process.signal(SIGHUP)
         #expect(await server.process.errorLine { $0.contains("client certificate is now revoked") } != nil)
-        #expect(await web.next("EOF", timeout: 45) != nil)
+        // Only now the browser's page asks for the WebSocket: on a connection the reload has closed.
+        web.send("go")
+        #expect(await web.next("EOF", timeout: 20) != nil)
         #expect(!web.lines.contains { $0.hasPrefix("WELCOME") }, "\(web.lines)")
     }
 
@@ -199,10 +203,12 @@ struct WebTests {
     @Test func theLimitPerAddressCountsWebConnections() async throws {
         let server = try await ServerProcess.start(limits: ["--max-connections-per-ip", "2"])
         let first = try await WebClient.login("first", on: server)
-        let second = try WebClient.connect(to: server, ["--plain", "--path", "/", "--delay", "30"])
+        // Holds its connection: it sends its request only when told, which it never is.
+        let second = try WebClient.connect(to: server, ["--plain", "--path", "/", "--wait"])
         #expect(await second.next("TLS ") != nil)
         let third = try WebClient.connect(to: server, origin: "https://localhost:\(server.port)")
-        #expect(await third.waitForExit(timeout: 20) != 0)
+        let status = await third.waitForExit(timeout: 20)
+        #expect(status != nil && status != 0, "\(third.lines) \(third.errorLines)")
         #expect(!third.lines.contains { $0.hasPrefix("TLS ") })
         #expect(await server.process.errorLine { $0.contains("connection refused") } != nil)
         first.send("ping")
@@ -240,12 +246,21 @@ struct BrowserTests {
         let ghost = try await server.login("ghost")
         ghost.send("tata")
         #expect(await ghost.next("BYE ") != nil)
+        // webby is registered, and a message waits in the inbox.
+        try await server.register("webby", password: "webby-password")
         let alice = try await server.login("alice")
+        alice.send("send webby waiting for you")
+        #expect(await alice.next("OK ")?.hasPrefix("OK queued for webby") == true)
         let artifacts = WebClient.directory.deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("test-artifacts")
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
         let screenshot = artifacts.appendingPathComponent("web-chat.png").path
-        let browser = try WebClient.browser(on: server, name: "webby", screenshot: screenshot)
+        let browser = try WebClient.browser(
+            on: server,
+            name: "webby",
+            screenshot: screenshot,
+            ["--password", "webby-password"]
+        )
         // Generous: in `make test` chromium starts beside the whole suite on two cores (60 s for this test in CI).
         func result(_ prefix: String, timeout: Double = 60) async -> String? {
             await browser.next(timeout: timeout) {
@@ -256,6 +271,19 @@ struct BrowserTests {
         #expect(await alice.next("NOTICE ") == "NOTICE webby joined the conversation")
         browser.send("expect-user alice")
         #expect(await result("USER") == "USER alice")
+
+        // The inbox, history and help are readable; the page acknowledges the inbox page it showed.
+        browser.send("expect-message notice unread")
+        #expect(await result("MESSAGE")?.contains("you have 1 unread message") == true)
+        browser.send("type /inbox")
+        browser.send("expect-message answer waiting for you")
+        #expect(await result("MESSAGE")?.contains("alice") == true)
+        browser.send("type /history")
+        browser.send("expect-message answer waiting for you")
+        #expect(await result("MESSAGE")?.contains("alice") == true)
+        browser.send("type /help")
+        browser.send("expect-message answer whoelse")
+        #expect(await result("MESSAGE") != nil)
 
         alice.send("say <script>window.__xss=1</script><img src=x onerror=\"window.__xss=2\"> \u{1B}[2J bold")
         browser.send("expect-message chat <script>")
@@ -277,6 +305,10 @@ struct BrowserTests {
         browser.send("expect-message broadcast to all")
         #expect(await result("MESSAGE") != nil)
 
+        // Taken here, while the page shows every kind of line at once.
+        browser.send("screenshot")
+        #expect(await result("SCREENSHOT") == "SCREENSHOT \(screenshot)")
+        print("screenshot of the browser test: \(screenshot)")
         browser.send("type /whoelse")
         browser.send("expect-message answer alice")
         #expect(await result("MESSAGE") != nil)
@@ -305,13 +337,14 @@ struct BrowserTests {
         browser.send("users")
         #expect(await result("USERS") == "USERS alice")
 
-        browser.send("screenshot")
-        #expect(await result("SCREENSHOT") == "SCREENSHOT \(screenshot)")
-        print("screenshot of the browser test: \(screenshot)")
         browser.send("type /tata")
         #expect(await alice.next("NOTICE ") == "NOTICE webby left the conversation")
         browser.send("quit")
         #expect(await browser.waitForExit(timeout: 20) == 0)
+        // The page sent `read` after showing the inbox: nothing is left unread.
+        let webby = try await server.login("webby", password: "webby-password")
+        webby.send("inbox")
+        #expect(await webby.answer() == ["OK 0 messages"])
         #expect(
             !browser.lines.contains { $0.hasPrefix("CONSOLE") },
             "\(browser.lines.filter { $0.hasPrefix("CONSOLE") })"

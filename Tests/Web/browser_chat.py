@@ -7,6 +7,7 @@ page error (CSP violations show up there), so a reader should skip lines startin
 
     browser_chat.py --url https://localhost:PORT/ --ca ca.crt --name NAME --screenshot out.png [--chromium PATH]
                     [--cert client.crt --key client.key]   (then NAME is the certificate's CN, not typed)
+                    [--password PASSWORD]                  (the answer to the password prompt)
 
 After `LOGGED-IN <name>`, commands:
     expect-user <name>                 -> USER <name>
@@ -94,6 +95,7 @@ def main():
     parser.add_argument("--name", required=True)
     parser.add_argument("--screenshot", required=True)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--password", help="answer the password prompt with this")
     parser.add_argument("--cert", help="a client certificate (PEM) to present; the name is then not typed")
     parser.add_argument("--key", help="its key (PEM)")
     args = parser.parse_args()
@@ -148,6 +150,10 @@ def run(browser, args, PlaywrightError):
         if not args.cert:
             page.fill("#name", args.name)
         page.click("#connect")
+        if args.password:
+            page.wait_for_selector("#password-form:not([hidden])", timeout=LOGIN_WAIT_MS)
+            page.fill("#password", args.password)
+            page.click("#login")
         page.wait_for_function("(name) => document.querySelector('#me').textContent === name",
                                arg=args.name, timeout=LOGIN_WAIT_MS)
     except PlaywrightError as error:

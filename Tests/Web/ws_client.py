@@ -100,7 +100,8 @@ def main():
     parser.add_argument("--plain", action="store_true", help="a plain HTTP request, not a WebSocket handshake")
     parser.add_argument("--extra-headers", type=int, default=0, help="add this many X-Pad headers")
     parser.add_argument("--header-size", type=int, default=10, help="bytes in each X-Pad value")
-    parser.add_argument("--delay", type=float, default=0, help="seconds to wait after the TLS handshake")
+    parser.add_argument("--wait", action="store_true",
+                        help="after the TLS handshake, send the request only once a line comes on stdin")
     parser.add_argument("--wait-close", action="store_true",
                         help="after an answer that is not 101, print EOF if the server closes within 15 s, else OPEN")
     arguments = parser.parse_args()
@@ -114,8 +115,8 @@ def main():
     sock = context.wrap_socket(raw, server_hostname=arguments.host)
     say(f"TLS {sock.version()} ALPN {sock.selected_alpn_protocol()}")
     sock.settimeout(None)
-    if arguments.delay:
-        threading.Event().wait(arguments.delay)
+    if arguments.wait:
+        sys.stdin.readline()
 
     lines = [f"{arguments.method} {arguments.path} HTTP/1.1", f"Host: {arguments.host}:{arguments.port}"]
     if not arguments.plain:
