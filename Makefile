@@ -9,7 +9,7 @@ PORT ?= 7443
 # Evaluated only when `run` needs it.
 BIN_PATH = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: ctl build deps test-deps certs client-cert revoke crl run cluster test bench bench-web bench-postgres bench-cluster bench-anchors clean help
+.PHONY: ctl build deps test-deps certs client-cert revoke crl run cluster test bench bench-web bench-postgres bench-cluster bench-anchors fuzz clean help
 
 # Installs the missing Debian packages first (scripts/install-deps.sh says what it does and when it cannot).
 deps:
@@ -30,6 +30,7 @@ help:
 	@echo "make bench-postgres           the store and offline runs on PostgreSQL beside SQLite, with pgbench (needs postgresql)"
 	@echo "make bench-cluster            fan-out on 1, 2 and 3 nodes of a cluster on one PostgreSQL (needs postgresql)"
 	@echo "make bench-web                fan-out and idle connections over the line protocol and the WebSocket, alternately"
+	@echo "make fuzz [FUZZ_SECONDS=120]  the TLS 1.3 record layer under libFuzzer and AddressSanitizer (docs/TLS.md)"
 	@echo "make bench-anchors            the same modes against SecureChat, Mosquitto and ngIRCd on this machine (needs apt-get install mosquitto ngircd)"
 	@echo "make ctl CMD='who'            ask the server make run started (status, who, kick NAME, reload; docs/OPERATIONS.md)"
 	@echo "make build                    swift build"
@@ -73,8 +74,10 @@ cluster: build certs test-deps
 
 # The tests that run the server on PostgreSQL share one throw-away PostgreSQL server, started here and stopped after
 # (scripts/test-postgres.sh; without PostgreSQL installed they are skipped, or fail under CI).
+# Then the TLS record layer under the fuzzer for 30 s (bench/fuzz.sh, docs/TLS.md).
 test: test-deps
 	@bash scripts/test-postgres.sh run $(SWIFT) test
+	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),30) SWIFT="$(SWIFT)" bash bench/fuzz.sh
 
 # Builds in release mode (.build-release), starts a server with a temporary database and certificate, runs the
 # standard suite and prints the summary; see docs/BENCHMARKS.md.
@@ -92,6 +95,10 @@ bench-postgres:
 # Fan-out on one node and on two and three nodes of a cluster (needs PostgreSQL).
 bench-cluster:
 	SWIFT="$(SWIFT)" bash bench/cluster.sh
+
+# The TLS 1.3 record layer under libFuzzer with AddressSanitizer for FUZZ_SECONDS (default 120); docs/TLS.md.
+fuzz:
+	SWIFT="$(SWIFT)" bash bench/fuzz.sh
 
 # The targets' anchor servers (Mosquitto, ngIRCd) measured by the same modes as SecureChat, side by side.
 bench-anchors:

@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "securechat-client", targets: ["SecureChatClient"]),
         .executable(name: "securechat-bench", targets: ["SecureChatBench"]),
         .executable(name: "securechat-ctl", targets: ["SecureChatControl"]),
+        .executable(name: "securechat-record-fuzz", targets: ["SecureChatRecordFuzz"]),
         .library(name: "SecureChatTLS", targets: ["SecureChatTLS"]),
         .library(name: "ChatCore", targets: ["ChatCore"]),
     ],
@@ -40,6 +41,7 @@ let package = Package(
             dependencies: [
                 "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -148,10 +150,17 @@ let package = Package(
             name: "SecureChatTLSTests",
             dependencies: [
                 "SecureChatTLS",
+                "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "CFuzzerDriver"),
+        .executableTarget(
+            name: "SecureChatRecordFuzz",
+            dependencies: ["SecureChatTLS", "CFuzzerDriver"],
             swiftSettings: strictSettings
         ),
         .executableTarget(

@@ -123,6 +123,8 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
             } else {
                 deliver(.established(info), context: context)
             }
+        case TLSUserEvent.recordLayerHandedOver:
+            environment.metrics.recordLayerHandedOver()
         case let opened as WebSocketOpened:
             deliver(.established(opened.tls), context: context)
         case SessionTimerEvent.loginDeadline:

@@ -49,6 +49,15 @@ public struct TLSConfiguration: Sendable, Hashable {
     /// Default none: no ALPN extension either way.
     public var applicationProtocols: [String] = []
 
+    /// Servers: once a TLS 1.3 handshake is over, take the connection's record layer over from OpenSSL and free its
+    /// `SSL` (``TLS13RecordLayer``, docs/TLS.md): about 13 KB less per connection. TLS 1.2 connections stay with
+    /// OpenSSL. Default `false`; the chat server turns it on unless `--tls-handover off`.
+    public var recordLayerHandover: Bool = false
+
+    /// Servers with ``recordLayerHandover``: records protected under one key before the server updates it. Default
+    /// 2^24; tests lower it to see key updates happen.
+    public var handoverRecordsPerKey: UInt64 = TLS13CipherSuite.recordsPerKey
+
     /// Clients: keep the sessions the server sends (TLS 1.3 tickets) and offer each once, on a later connection made
     /// from the same ``TLSContext``, for an abbreviated handshake. Default `false`.
     public var resumesSessions: Bool = false

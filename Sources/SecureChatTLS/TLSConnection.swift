@@ -28,6 +28,8 @@ final class TLSConnection {
     var sessionCache: ClientSessionCache?
     /// Clients: whether the server asked for a client certificate during the handshake.
     var certificateRequested = false
+    /// Servers that hand TLS 1.3 connections over to ``TLS13RecordLayer``: what the callbacks learnt so far.
+    var handoverWatch: TLS13HandoverWatch?
 
     /// Takes ownership of `ssl`, attaches a ``CiphertextBIO`` and sets the accept or connect state.
     init(
@@ -59,24 +61,21 @@ final class TLSConnection {
     /// Appends ciphertext received from the peer. Kept without a copy when nothing else is waiting.
     func receive(_ ciphertext: ByteBuffer) {
         precondition(!isClosed, "TLSConnection used after close()")
-        guard ciphertext.readableBytes > 0 else {
-            return
-        }
-        if inbound == nil {
-            inbound = ciphertext
-        } else {
-            inbound!.writeImmutableBuffer(ciphertext)
-        }
+        inbound.appendCiphertext(ciphertext)
     }
 
     /// Takes all ciphertext waiting for the peer, or `nil` when there is none.
     func drainCiphertext() -> ByteBuffer? {
-        defer { outbound = nil }
-        return outbound
+        outbound.takeAll()
     }
 
     /// Bytes received and not yet read by OpenSSL.
     var inboundBytes: Int { inbound?.readableBytes ?? 0 }
+
+    /// Takes the ciphertext OpenSSL has not read (at a handover).
+    func takeAllInbound() -> ByteBuffer? {
+        inbound.takeAll()
+    }
 
     /// Bytes OpenSSL wrote for the peer that were not drained yet.
     var outboundBytes: Int { outbound?.readableBytes ?? 0 }

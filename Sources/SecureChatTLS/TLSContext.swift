@@ -48,6 +48,10 @@ public final class TLSContext: @unchecked Sendable {
             SSL_CTX_free(sslContext)
             throw error
         }
+        if configuration.role == .server, configuration.recordLayerHandover {
+            SSL_CTX_set_keylog_callback(sslContext, TLSConnection.keyLogCallback)
+            SSL_CTX_set_msg_callback(sslContext, TLSConnection.messageCallback)
+        }
         if configuration.role == .client, configuration.resumesSessions {
             // Without the client cache mode OpenSSL does not hand clients their new sessions.
             shim_SSL_CTX_set_session_cache_mode(
@@ -75,6 +79,9 @@ public final class TLSContext: @unchecked Sendable {
             throw TLSError.drainingErrorQueue(.invalidConfiguration, context: "SSL_new failed")
         }
         let connection = TLSConnection(takingOwnership: ssl, role: configuration.role)
+        if configuration.role == .server, configuration.recordLayerHandover {
+            connection.handoverWatch = TLS13HandoverWatch()
+        }
         if configuration.role == .client, let hostname = configuration.serverHostname {
             try connection.expectServer(hostname: hostname)
         }

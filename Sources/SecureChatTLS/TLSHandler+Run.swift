@@ -23,7 +23,7 @@ extension TLSHandler {
             // application data when there is some: writes buffered during the handshake, or what the application
             // writes on hearing of the completion (a server's greeting). One system call instead of two.
             writeFlushedPlaintext(context: context)
-            context.fireUserInboundEventTriggered(TLSUserEvent.handshakeCompleted(connection.sessionInfo()))
+            context.fireUserInboundEventTriggered(TLSUserEvent.handshakeCompleted(engine.connection!.sessionInfo()))
             flushCiphertext(context: context)
             // The peer's first application data may have arrived in the same read as its Finished message.
             if stateMachine.state == .active {
@@ -38,7 +38,7 @@ extension TLSHandler {
             writeFlushedPlaintext(context: context)
         case .sendCloseNotifyAndClose:
             failPendingWrites(TLSError(.channelClosed, detail: "closed before these writes were flushed"))
-            if case .failed(let error) = connection.shutdown() {
+            if case .failed(let error) = engine.shutdown() {
                 context.fireErrorCaught(error)
             }
             flushCiphertext(context: context)
@@ -64,6 +64,9 @@ extension TLSHandler {
     }
 
     private func stepHandshake(context: ChannelHandlerContext) {
+        guard let connection = engine.connection else {
+            preconditionFailure("a handshake step after the handover")
+        }
         switch connection.handshake() {
         case .incomplete:
             flushCiphertext(context: context)
@@ -82,7 +85,7 @@ extension TLSHandler {
         var closeNotifyReceived = false
         var failure: TLSError?
         reading: while true {
-            switch connection.read(into: &plaintext) {
+            switch engine.read(into: &plaintext) {
             case .complete(.bytes):
                 continue
             case .complete(.closeNotify):
@@ -103,6 +106,33 @@ extension TLSHandler {
             run(stateMachine.connectionFailed(failure), context: context)
         } else if closeNotifyReceived {
             run(stateMachine.closeNotifyReceived(), context: context)
+        } else if awaitingHandover, stateMachine.state == .active {
+            handOverIfReady(context: context)
+        }
+    }
+
+    /// Hands a TLS 1.3 server connection over to ``TLS13RecordLayer`` once OpenSSL holds none of its bytes, freeing
+    /// the `SSL`; checked after each read until it happens or cannot.
+    private func handOverIfReady(context: ChannelHandlerContext) {
+        guard let connection = engine.connection else {
+            awaitingHandover = false
+            return
+        }
+        flushCiphertext(context: context)
+        switch connection.handOver(recordsPerKey: recordsPerKey) {
+        case .notYet:
+            return
+        case .never:
+            awaitingHandover = false
+            connection.handoverWatch = nil
+        case .handedOver(let layer):
+            awaitingHandover = false
+            connection.close()
+            engine = .recordLayer(layer)
+            context.fireUserInboundEventTriggered(TLSUserEvent.recordLayerHandedOver)
+            if layer.inboundBytes > 0 {
+                readPlaintext(context: context)  // what the peer sent that OpenSSL had not read yet
+            }
         }
     }
 
@@ -111,7 +141,7 @@ extension TLSHandler {
         guard let (plaintext, promises) = pendingWrites.takeFlushed() else {
             return
         }
-        switch connection.write(plaintext) {
+        switch engine.write(plaintext) {
         case .complete:
             flushCiphertext(context: context, completing: promises)
         case .incomplete:
@@ -126,7 +156,7 @@ extension TLSHandler {
 
     /// Writes and flushes all ciphertext OpenSSL produced; `promises` complete when that write does.
     func flushCiphertext(context: ChannelHandlerContext, completing promises: [EventLoopPromise<Void>] = []) {
-        guard let ciphertext = connection.drainCiphertext() else {
+        guard let ciphertext = engine.drainCiphertext() else {
             promises.forEach { $0.succeed() }
             return
         }

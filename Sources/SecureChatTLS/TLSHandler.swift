@@ -23,7 +23,12 @@ public final class TLSHandler: ChannelDuplexHandler {
     /// The most plaintext (bytes) buffered while waiting for the handshake or a flush.
     public static let maximumBufferedPlaintext = 1024 * 1024
 
-    let connection: TLSConnection
+    /// OpenSSL until a TLS 1.3 server connection is handed over, then our record layer.
+    var engine: TLSEngine
+    let role: TLSConfiguration.Role
+    /// The connection will be handed over once OpenSSL holds nothing of the peer's (``handOverIfReady(context:)``).
+    var awaitingHandover: Bool
+    let recordsPerKey: UInt64
     let handshakeTimeout: TimeAmount
     var stateMachine = TLSHandlerStateMachine()
     var pendingWrites = PendingWrites(capacity: TLSHandler.maximumBufferedPlaintext)
@@ -38,7 +43,11 @@ public final class TLSHandler: ChannelDuplexHandler {
     ///
     /// - Throws: ``TLSError`` if OpenSSL cannot make the connection state (for example an unusable host name).
     public init(context: TLSContext) throws {
-        self.connection = try context.makeConnection()
+        let connection = try context.makeConnection()
+        self.engine = .openSSL(connection)
+        self.role = connection.role
+        self.awaitingHandover = connection.handoverWatch != nil
+        self.recordsPerKey = context.configuration.handoverRecordsPerKey
         self.handshakeTimeout = TimeAmount(context.configuration.handshakeTimeout)
     }
 
@@ -46,7 +55,7 @@ public final class TLSHandler: ChannelDuplexHandler {
     public func handlerAdded(context: ChannelHandlerContext) {
         directContext = context
         if context.channel.isActive {
-            run(stateMachine.channelActive(waitForPeer: connection.role == .server), context: context)
+            run(stateMachine.channelActive(waitForPeer: role == .server), context: context)
         }
     }
 
@@ -55,13 +64,13 @@ public final class TLSHandler: ChannelDuplexHandler {
         directContext = nil
         cancelHandshakeTimer()
         failPendingWrites(TLSError(.channelClosed, detail: "TLS handler removed"))
-        connection.close()
+        engine.close()
     }
 
     /// Passes channelActive on, then starts the handshake.
     public func channelActive(context: ChannelHandlerContext) {
         context.fireChannelActive()
-        run(stateMachine.channelActive(waitForPeer: connection.role == .server), context: context)
+        run(stateMachine.channelActive(waitForPeer: role == .server), context: context)
     }
 
     /// Reports truncation if the peer closed without close_notify, then passes channelInactive on.
@@ -74,7 +83,7 @@ public final class TLSHandler: ChannelDuplexHandler {
         let ciphertext = unwrapInboundIn(data)
         let action = stateMachine.bytesReceived()
         if action != .discardBytes {
-            connection.receive(ciphertext)
+            engine.receive(ciphertext)
         }
         run(action, context: context)
     }

@@ -25,6 +25,7 @@ import Testing
         try pair.interact(delivery)
         #expect(pair.clientEvents.received == "hello back\n")
         #expect(pair.clientEvents.errors.isEmpty && pair.serverEvents.errors.isEmpty)
+        #expect(pair.serverEvents.handovers == (version == .tls13 ? 1 : 0), "TLS 1.3 only is handed over")
     }
 
     @Test(arguments: BackToBackChannels.Delivery.allCases)

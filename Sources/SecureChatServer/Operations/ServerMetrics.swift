@@ -13,6 +13,7 @@ final class ServerMetrics: Sendable {
     private let connectionsRefused: [ConnectionAdmission.Limit: Counter]
     private let handshakesOK: Counter
     private let handshakesFailed: [String: Counter]
+    private let handovers: Counter
     private let loginRefusals: [String: Counter]
     private let linesReceived: Counter
     /// Lines handed to recipients (one line to one recipient is one), counted by the delivery sink.
@@ -58,6 +59,7 @@ final class ServerMetrics: Sendable {
                 )
             }
         )
+        handovers = Counter(label: "securechat_tls_handovers_total", factory: factory)
         loginRefusals = Dictionary(
             uniqueKeysWithValues: ProtocolError.Code.allCases.map { code in
                 (
@@ -102,6 +104,11 @@ final class ServerMetrics: Sendable {
 
     func handshakeSucceeded() {
         handshakesOK.increment()
+    }
+
+    /// A TLS 1.3 connection whose records the server now protects itself (docs/TLS.md).
+    func recordLayerHandedOver() {
+        handovers.increment()
     }
 
     /// A handshake that failed for `reason` (``TLSError/kind``, or `closed` when the peer left before finishing).

@@ -37,6 +37,7 @@ extension ServerOptions {
         Setting("log-format", live: false) { $0.logFormat.rawValue },
         Setting("handshake-timeout", live: true) { "\($0.handshakeTimeout)" },
         Setting("session-tickets", live: true) { "\($0.sessionTickets)" },
+        Setting("tls-handover", live: true) { $0.tlsHandover.rawValue },
         Setting("login-timeout", live: true) { "\($0.loginTimeout)" },
         Setting("idle-timeout", live: false) { "\($0.idleTimeout)" },
         Setting("max-line-length", live: false) { "\($0.maxLineLength)" },

@@ -9,6 +9,8 @@ final class EventRecorder: ChannelInboundHandler {
 
     private(set) var received = ""
     private(set) var sessions: [TLSSessionInfo] = []
+    /// How many times the record layer was handed over (at most once per connection).
+    private(set) var handovers = 0
     private(set) var errors: [any Error] = []
     private(set) var becameInactive = false
 
@@ -22,6 +24,9 @@ final class EventRecorder: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .handshakeCompleted(let info) = event as? TLSUserEvent {
             sessions.append(info)
+        }
+        if case .recordLayerHandedOver = event as? TLSUserEvent {
+            handovers += 1
         }
         context.fireUserInboundEventTriggered(event)
     }

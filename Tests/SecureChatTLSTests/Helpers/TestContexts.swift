@@ -8,7 +8,9 @@ enum TestContexts {
         withCRL: Bool = false,
         maximumVersion: TLSVersion = .tls13,
         handshakeTimeout: Duration = .seconds(10),
-        applicationProtocols: [String] = []
+        applicationProtocols: [String] = [],
+        handover: Bool = true,
+        recordsPerKey: UInt64 = TLS13CipherSuite.recordsPerKey
     ) throws -> TLSContext {
         let certificates = try TestCertificates.shared()
         var configuration = TLSConfiguration.server(
@@ -21,6 +23,8 @@ enum TestContexts {
         )
         configuration.maximumVersion = maximumVersion
         configuration.applicationProtocols = applicationProtocols
+        configuration.recordLayerHandover = handover
+        configuration.handoverRecordsPerKey = recordsPerKey
         return try TLSContext(configuration: configuration)
     }
 
