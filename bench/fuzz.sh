@@ -25,6 +25,9 @@ printf '{"schemaVersion": "1.0", "linker": {"path": "%s"}}\n' "$lld" >"$SCRATCH/
 
 "$SWIFT" build -c release --scratch-path "$SCRATCH" --product securechat-record-fuzz \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING --toolset "$PWD/$SCRATCH/toolset.json" >&2
-jobs="${FUZZ_JOBS:-1}"
-"$SCRATCH/release/securechat-record-fuzz" -max_total_time="${FUZZ_SECONDS:-120}" -max_len=4096 -timeout=10 \
-    -print_final_stats=1 -artifact_prefix="$SCRATCH/findings/" -jobs="$jobs" -workers="$jobs" "$SCRATCH/corpus"
+options=(-max_total_time="${FUZZ_SECONDS:-120}" -max_len=4096 -timeout=10 -print_final_stats=1
+    -artifact_prefix=findings/)
+if ((${FUZZ_JOBS:-1} > 1)); then options+=(-jobs="$FUZZ_JOBS" -workers="$FUZZ_JOBS"); fi
+# From inside the scratch directory, where libFuzzer's job logs (fuzz-N.log) land.
+cd "$SCRATCH"
+./release/securechat-record-fuzz "${options[@]}" corpus

@@ -18,7 +18,7 @@ extension TLSConnection {
         guard let ssl, let line, let connection = TLSConnection.loadFromSSL(ssl),
             connection.handoverWatch != nil
         else { return }
-        connection.handoverWatch!.keyLogged(String(cString: line))
+        connection.handoverWatch!.keyLogged(line)
     }
 
     /// The message callback, set on the same contexts: counts the records each application key protected.
@@ -51,11 +51,16 @@ extension TLSConnection {
         else {
             return .never("an unknown cipher suite")
         }
+        guard TLS13RecordCipher.isAvailable(suite) else { return .never("OpenSSL has no \(suite.cipherName)") }
         guard watch.isComplete, SSL_is_init_finished(ssl) == 1 else {
             let finished = watch.serverFinishedWritten && watch.clientFinishedRead
             return finished && SSL_is_init_finished(ssl) == 1 ? .never("OpenSSL logged no traffic secrets") : .notYet
         }
-        guard SSL_has_pending(ssl) == 0, outboundBytes == 0 else { return .notYet }
+        // Between records: OpenSSL holds no partial record (it is only given whole ones, `recordAllowance`) and no
+        // record nobody read; "RH" (expecting a header) confirms it on OpenSSL 3.0.
+        guard recordAllowance == 0, SSL_has_pending(ssl) == 0, String(cString: SSL_rstate_string(ssl)) == "RH",
+            outboundBytes == 0
+        else { return .notYet }
         let layer: TLS13RecordLayer
         do {
             layer = try TLS13RecordLayer(

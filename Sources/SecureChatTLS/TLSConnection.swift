@@ -30,6 +30,9 @@ final class TLSConnection {
     var certificateRequested = false
     /// Servers that hand TLS 1.3 connections over to ``TLS13RecordLayer``: what the callbacks learnt so far.
     var handoverWatch: TLS13HandoverWatch?
+    /// While a handover is pending after the handshake, OpenSSL is given whole records only, so that it never holds
+    /// part of one when the record layer takes over: the bytes of the record it is reading that it may still take.
+    private(set) var recordAllowance = 0
 
     /// Takes ownership of `ssl`, attaches a ``CiphertextBIO`` and sets the accept or connect state.
     init(
@@ -88,16 +91,31 @@ final class TLSConnection {
         guard var buffer = inbound else {
             return 0
         }
+        let wholeRecordsOnly = handoverWatch != nil && SSL_is_init_finished(ssl) == 1
+        if wholeRecordsOnly, recordAllowance == 0 {
+            recordAllowance = Self.wholeRecordLength(at: buffer)
+            guard recordAllowance > 0 else { return 0 }
+        }
         inbound = nil  // so the copy below does not share storage with `inbound`
-        let count = min(space.count, buffer.readableBytes)
+        let count = min(space.count, buffer.readableBytes, wholeRecordsOnly ? recordAllowance : Int.max)
         buffer.withUnsafeReadableBytes { bytes in
             space.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.prefix(count)))
         }
         buffer.moveReaderIndex(forwardBy: count)
+        if wholeRecordsOnly {
+            recordAllowance -= count
+        }
         if buffer.readableBytes > 0 {
             inbound = buffer
         }
         return count
+    }
+
+    /// The length of the record at the front of `buffer`, header included, if all of it is there; else 0.
+    private static func wholeRecordLength(at buffer: ByteBuffer) -> Int {
+        guard let length = buffer.getInteger(at: buffer.readerIndex + 3, as: UInt16.self) else { return 0 }
+        let total = 5 + Int(length)
+        return buffer.readableBytes >= total ? total : 0
     }
 
     /// For ``CiphertextBIO``: appends ciphertext OpenSSL wrote for the peer.

@@ -10,8 +10,8 @@
 /// - Whether the keys are still the first ones: a `KeyUpdate` either way before the handover changes a key that the
 ///   key log never reports, so such a connection stays with OpenSSL (``refusal``).
 struct TLS13HandoverWatch {
-    private(set) var clientSecret: [UInt8]?
-    private(set) var serverSecret: [UInt8]?
+    private(set) var clientSecret: SecretBytes?
+    private(set) var serverSecret: SecretBytes?
     /// Our `Finished` was written: later records use the server application key.
     private(set) var serverFinishedWritten = false
     /// The client's `Finished` was read: later records use the client application key.
@@ -29,14 +29,18 @@ struct TLS13HandoverWatch {
     private static let finished: UInt8 = 20
     private static let newSessionTicket: UInt8 = 4
 
-    /// One line of OpenSSL's key log (NSS key log format: label, client random, secret, in hex).
-    mutating func keyLogged(_ line: String) {
-        let fields = line.split(separator: " ")
+    /// One line of OpenSSL's key log (NSS key log format: label, client random, secret, in hex). Read in place: the
+    /// line (which holds every handshake secret) is never copied.
+    mutating func keyLogged(_ line: UnsafePointer<CChar>) {
+        var length = 0
+        while line[length] != 0 { length += 1 }
+        let bytes = UnsafeRawBufferPointer(start: line, count: length)
+        let fields = bytes.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
         guard fields.count == 3 else { return }
-        switch fields[0] {
-        case "CLIENT_TRAFFIC_SECRET_0": clientSecret = Self.bytes(fromHex: fields[2])
-        case "SERVER_TRAFFIC_SECRET_0": serverSecret = Self.bytes(fromHex: fields[2])
-        default: break
+        if fields[0].elementsEqual("CLIENT_TRAFFIC_SECRET_0".utf8) {
+            clientSecret = Self.secret(fromHex: fields[2])
+        } else if fields[0].elementsEqual("SERVER_TRAFFIC_SECRET_0".utf8) {
+            serverSecret = Self.secret(fromHex: fields[2])
         }
     }
 
@@ -49,6 +53,10 @@ struct TLS13HandoverWatch {
                 recordsWritten += 1
             } else if !written, clientFinishedRead {
                 recordsRead += 1
+                if bytes.first == UInt8(Self.handshakeContent) {
+                    // OpenSSL may keep the first bytes of a split handshake message where nothing reports them.
+                    refusal = "a handshake record received after Finished"
+                }
             }
         case Self.handshakeContent:
             guard let type = bytes.first else { return }
@@ -77,21 +85,15 @@ struct TLS13HandoverWatch {
         clientSecret != nil && serverSecret != nil && serverFinishedWritten && clientFinishedRead
     }
 
-    private static func bytes(fromHex hex: Substring) -> [UInt8]? {
-        guard hex.utf8.count % 2 == 0 else { return nil }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(hex.utf8.count / 2)
-        var high: UInt8?
-        for character in hex.utf8 {
-            guard let nibble = nibble(character) else { return nil }
-            if let first = high {
-                bytes.append(first << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
+    private static func secret(fromHex hex: Slice<UnsafeRawBufferPointer>) -> SecretBytes? {
+        guard hex.count % 2 == 0, hex.allSatisfy({ nibble($0) != nil }) else { return nil }
+        return SecretBytes.make(count: hex.count / 2) { space in
+            for index in 0..<space.count {
+                let high = hex[hex.startIndex + 2 * index]
+                let low = hex[hex.startIndex + 2 * index + 1]
+                space[index] = nibble(high)! << 4 | nibble(low)!
             }
         }
-        return bytes
     }
 
     private static func nibble(_ character: UInt8) -> UInt8? {

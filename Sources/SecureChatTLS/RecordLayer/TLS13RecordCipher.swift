@@ -1,23 +1,25 @@
 internal import COpenSSL
 import NIOPosix
 
-/// One `EVP_CIPHER_CTX` for one suite and one direction (seal or open), shared by every handed-over connection whose
-/// records this thread protects or opens.
+/// One `EVP_CIPHER_CTX` for one suite and one direction (seal or open), with the key last set in it.
 ///
-/// A connection keeps only its key and IV (``TLS13TrafficKeys``), not a cipher context of its own: two contexts cost
-/// about 1.9 KB per connection, more than the rest of what a handed-over connection keeps. Setting the key again for
-/// each record costs one AES key expansion (or nothing for ChaCha20); the key is set only when it differs from the
-/// last one used on this thread. Owns its context (freed in `deinit`). Used on its own thread only (see
-/// ``current(suite:sealing:)``).
+/// A context costs about 1 KB, so a handed-over connection keeps one for sealing only (``TLS13RecordLayer``): a
+/// server's fan-out writes each line to many connections in turn, and a context shared between them would need its
+/// key set again for every record (an AES key expansion and GHASH's table; measured +18 % of CPU per delivery at 1000
+/// receivers). Records to open come far less often, so each event-loop thread has one opening context per suite,
+/// shared by its connections (``current(suite:sealing:)``); its key is set again only when the record is another
+/// connection's than the last. Owns its context (freed in `deinit`); used on one thread only.
 final class TLS13RecordCipher {
     private let context: OpaquePointer
     private let sealing: Bool
-    /// The key now set in `context`, so the same connection's records in a row skip the key setup.
-    private var currentKey: [UInt8] = []
+    /// The key now set in `context` (its first `currentKeyLength` bytes), so records under the same key skip the key
+    /// setup. Overwritten in place: no allocation per key change.
+    private var currentKey = [UInt8](repeating: 0, count: 32)
+    private var currentKeyLength = 0
 
-    private init(suite: TLS13CipherSuite, sealing: Bool) {
-        guard let context = EVP_CIPHER_CTX_new(),
-            EVP_CipherInit_ex2(context, Self.ciphers[suite.index], nil, nil, sealing ? 1 : 0, nil) == 1
+    init(suite: TLS13CipherSuite, sealing: Bool) {
+        guard let cipher = Self.ciphers[suite.index], let context = EVP_CIPHER_CTX_new(),
+            EVP_CipherInit_ex2(context, cipher, nil, nil, sealing ? 1 : 0, nil) == 1
         else {
             fatalError("cannot make an \(suite.cipherName) context: \(OpenSSLErrorQueue.drain())")
         }
@@ -26,6 +28,7 @@ final class TLS13RecordCipher {
     }
 
     deinit {
+        currentKey.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) }
         EVP_CIPHER_CTX_free(context)
     }
 
@@ -105,18 +108,26 @@ final class TLS13RecordCipher {
 
     private func start(key: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer) -> Bool {
         let nonce = nonce.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        if key.elementsEqual(currentKey) {
+        if key.count == currentKeyLength, key.elementsEqual(currentKey.prefix(currentKeyLength)) {
             return EVP_CipherInit_ex2(context, nil, nil, nonce, sealing ? 1 : 0, nil) == 1
         }
-        currentKey = Array(key)
-        return EVP_CipherInit_ex2(
-            context,
-            nil,
-            key.baseAddress!.assumingMemoryBound(to: UInt8.self),
-            nonce,
-            sealing ? 1 : 0,
-            nil
-        ) == 1
+        // Forgotten first: if setting the new key fails, no later record may be taken for one under the old key.
+        currentKeyLength = 0
+        guard
+            EVP_CipherInit_ex2(
+                context,
+                nil,
+                key.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                nonce,
+                sealing ? 1 : 0,
+                nil
+            ) == 1
+        else {
+            return false
+        }
+        currentKey.withUnsafeMutableBytes { $0.copyMemory(from: key) }
+        currentKeyLength = key.count
+        return true
     }
 
     /// Feeds additional data (`output` nil).
@@ -134,11 +145,16 @@ final class TLS13RecordCipher {
     /// Fetched once for the process: an `EVP_CIPHER` from `EVP_CIPHER_fetch` is immutable and shared between
     /// threads, and initialising a context with a fetched cipher skips the implicit fetch a legacy
     /// `EVP_aes_128_gcm()` costs on every init.
-    nonisolated(unsafe) private static let ciphers: [OpaquePointer] = TLS13CipherSuite.allCases.map { suite in
-        guard let cipher = EVP_CIPHER_fetch(nil, suite.cipherName, nil) else {
-            fatalError("OpenSSL has no \(suite.cipherName): \(OpenSSLErrorQueue.drain())")
-        }
-        return cipher
+    /// `nil` for a suite whose AEAD this OpenSSL lacks (a FIPS build has no ChaCha20-Poly1305): connections using it
+    /// stay with OpenSSL (``isAvailable(_:)``).
+    nonisolated(unsafe) private static let ciphers: [OpaquePointer?] = TLS13CipherSuite.allCases.map { suite in
+        defer { OpenSSLErrorQueue.clear() }
+        return EVP_CIPHER_fetch(nil, suite.cipherName, nil)
+    }
+
+    /// Whether this OpenSSL has `suite`'s AEAD.
+    static func isAvailable(_ suite: TLS13CipherSuite) -> Bool {
+        ciphers[suite.index] != nil
     }
 
     /// This thread's cipher for `suite`, made on first use.

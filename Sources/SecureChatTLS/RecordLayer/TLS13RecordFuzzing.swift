@@ -17,17 +17,17 @@ public enum TLS13RecordFuzzing {
         guard
             let server = try? TLS13RecordLayer(
                 suite: suite,
-                readSecret: [UInt8](repeating: 0xC1, count: suite.hashLength),
+                readSecret: .copying([UInt8](repeating: 0xC1, count: suite.hashLength)),
                 readSequence: 3,
-                writeSecret: [UInt8](repeating: 0x5E, count: suite.hashLength),
+                writeSecret: .copying([UInt8](repeating: 0x5E, count: suite.hashLength)),
                 writeSequence: 2,
                 recordsPerKey: recordsPerKey
             ),
             let peer = try? TLS13RecordLayer(
                 suite: suite,
-                readSecret: [UInt8](repeating: 0x5E, count: suite.hashLength),
+                readSecret: .copying([UInt8](repeating: 0x5E, count: suite.hashLength)),
                 readSequence: 2,
-                writeSecret: [UInt8](repeating: 0xC1, count: suite.hashLength),
+                writeSecret: .copying([UInt8](repeating: 0xC1, count: suite.hashLength)),
                 writeSequence: 3
             )
         else {

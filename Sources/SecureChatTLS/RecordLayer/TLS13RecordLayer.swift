@@ -30,13 +30,20 @@ final class TLS13RecordLayer {
     private var closeNotifySent = false
     /// Set once the connection failed; later reads and writes fail with it.
     private var failure: TLSError?
+    /// Records in a row that brought no application data (empty ones, key updates, user_canceled): each costs a
+    /// decryption (and a key derivation) and gives nothing, so a run of them is cut short, as OpenSSL cuts runs of
+    /// empty records and warning alerts.
+    private var recordsWithoutData = 0
+    /// This connection's sealing context, made at the first record sent (``TLS13RecordCipher``).
+    private var sealer: TLS13RecordCipher?
+    static let maximumRecordsWithoutData = 32
 
     /// The record layer for keys the handshake produced, `readSequence` and `writeSequence` records into their use.
     init(
         suite: TLS13CipherSuite,
-        readSecret: [UInt8],
+        readSecret: SecretBytes,
         readSequence: UInt64,
-        writeSecret: [UInt8],
+        writeSecret: SecretBytes,
         writeSequence: UInt64,
         recordsPerKey: UInt64 = TLS13CipherSuite.recordsPerKey,
         allocator: ByteBufferAllocator = ByteBufferAllocator()
@@ -112,6 +119,17 @@ final class TLS13RecordLayer {
         inbound = input.readableBytes > 0 ? input : nil
         guard readKeys.recordDone() else {
             return fail(.unexpectedMessage, "the peer's sequence numbers ran out without a key update")
+        }
+        if case .applicationData(let count) = action, count > 0 {
+            recordsWithoutData = 0
+        } else {
+            recordsWithoutData += 1
+            if recordsWithoutData > Self.maximumRecordsWithoutData {
+                return fail(
+                    .unexpectedMessage,
+                    "more than \(Self.maximumRecordsWithoutData) records in a row without data"
+                )
+            }
         }
         switch action {
         case .applicationData(let count):
@@ -206,45 +224,46 @@ final class TLS13RecordLayer {
         precondition(innerLength - 1 <= TLS13InnerContent.maximumPlaintext + 255)
         let length = innerLength + TLS13CipherSuite.tagLength
         reserveOutbound(Self.headerLength + length)
-        let cipher = TLS13RecordCipher.current(suite: suite, sealing: true)
+        let cipher = sealer ?? TLS13RecordCipher(suite: suite, sealing: true)
+        sealer = cipher
         var sealed = false
         var inner = [UInt8]()
         if padding > 0 {
             inner = Array(content) + [rawContentType] + [UInt8](repeating: 0, count: padding - 1)
         }
-        let header: [UInt8] = [
-            TLS13InnerContent.ContentType.applicationData.rawValue, 0x03, 0x03,
-            UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length),
-        ]
         outbound!.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.headerLength + length) { space in
-            space.copyBytes(from: header)
+            // The header goes straight into place and is the additional data from there.
+            space[0] = TLS13InnerContent.ContentType.applicationData.rawValue
+            space[1] = 0x03
+            space[2] = 0x03
+            space[3] = UInt8(truncatingIfNeeded: length >> 8)
+            space[4] = UInt8(truncatingIfNeeded: length)
+            let header = UnsafeRawBufferPointer(rebasing: space[0..<Self.headerLength])
             let output = UnsafeMutableRawBufferPointer(
                 rebasing: space[Self.headerLength..<(Self.headerLength + length)]
             )
-            sealed = header.withUnsafeBytes { header in
-                inner.withUnsafeBytes { inner in
-                    writeKeys.withKeyAndNonce { key, nonce in
-                        if padding > 0 {
-                            // The type byte and all but one padding byte are in `inner`; the last zero goes as the
-                            // "type" argument.
-                            return cipher.seal(
-                                key: key,
-                                nonce: nonce,
-                                header: header,
-                                content: inner,
-                                contentType: 0,
-                                into: output
-                            )
-                        }
+            sealed = inner.withUnsafeBytes { inner in
+                writeKeys.withKeyAndNonce { key, nonce in
+                    if padding > 0 {
+                        // The type byte and all but one padding byte are in `inner`; the last zero goes as the
+                        // "type" argument.
                         return cipher.seal(
                             key: key,
                             nonce: nonce,
                             header: header,
-                            content: content,
-                            contentType: rawContentType,
+                            content: inner,
+                            contentType: 0,
                             into: output
                         )
                     }
+                    return cipher.seal(
+                        key: key,
+                        nonce: nonce,
+                        header: header,
+                        content: content,
+                        contentType: rawContentType,
+                        into: output
+                    )
                 }
             }
             return sealed ? Self.headerLength + length : 0

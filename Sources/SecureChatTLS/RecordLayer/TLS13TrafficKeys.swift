@@ -2,23 +2,26 @@
 /// and IV derived from it; and the sequence number of the next record under that key.
 struct TLS13TrafficKeys {
     let suite: TLS13CipherSuite
-    /// The secret, the key and the IV, one after another: one allocation per direction.
-    private var material: [UInt8]
+    /// The secret, the key and the IV, one after another: one allocation per direction, zeroed when dropped.
+    private var material: SecretBytes
     /// The next record's sequence number; reset to 0 by each key update.
     private(set) var sequence: UInt64
     /// 0 for the keys the handshake produced, one more after each update.
     private(set) var generation = 0
 
     /// The keys of `secret`, with `sequence` records already protected by them.
-    init(suite: TLS13CipherSuite, secret: [UInt8], sequence: UInt64) throws(TLSError) {
+    init(suite: TLS13CipherSuite, secret: SecretBytes, sequence: UInt64) throws(TLSError) {
         self.suite = suite
         self.sequence = sequence
-        self.material = try Self.material(of: secret, suite: suite)
+        self.material = try secret.withUnsafeBytes { (secret) throws(TLSError) in
+            try TLS13KeySchedule.material(of: secret, suite: suite)
+        }
     }
 
-    var secret: ArraySlice<UInt8> { material[0..<suite.hashLength] }
-    var key: ArraySlice<UInt8> { material[suite.hashLength..<(suite.hashLength + suite.keyLength)] }
-    var iv: ArraySlice<UInt8> { material[(suite.hashLength + suite.keyLength)...] }
+    /// Copies, for tests.
+    var secret: [UInt8] { Array(material.bytes[0..<suite.hashLength]) }
+    var key: [UInt8] { Array(material.bytes[suite.hashLength..<(suite.hashLength + suite.keyLength)]) }
+    var iv: [UInt8] { Array(material.bytes[(suite.hashLength + suite.keyLength)...]) }
 
     /// Whether the key has protected as many records as it may (``TLS13CipherSuite/recordsPerKey``, or `limit`).
     func isWornOut(limit: UInt64 = TLS13CipherSuite.recordsPerKey) -> Bool {
@@ -32,6 +35,7 @@ struct TLS13TrafficKeys {
     ) -> Result {
         let keyStart = suite.hashLength
         let ivStart = keyStart + suite.keyLength
+        let sequence = self.sequence
         return material.withUnsafeBytes { material in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: TLS13CipherSuite.ivLength) { nonce in
                 for index in 0..<TLS13CipherSuite.ivLength {
@@ -40,6 +44,7 @@ struct TLS13TrafficKeys {
                 for index in 0..<8 {
                     nonce[TLS13CipherSuite.ivLength - 1 - index] ^= UInt8(truncatingIfNeeded: sequence >> (8 * index))
                 }
+                defer { nonce.update(repeating: 0) }
                 return body(
                     UnsafeRawBufferPointer(rebasing: material[keyStart..<ivStart]),
                     UnsafeRawBufferPointer(nonce)
@@ -58,23 +63,8 @@ struct TLS13TrafficKeys {
 
     /// Moves to the next generation: `application_traffic_secret_N+1` and its key and IV, sequence 0 (RFC 8446, 7.2).
     mutating func update() throws(TLSError) {
-        let next = try TLS13KeySchedule.nextSecret(after: Array(secret), suite: suite)
-        material = try Self.material(of: next, suite: suite)
+        material = try TLS13KeySchedule.nextMaterial(after: material, suite: suite)
         sequence = 0
         generation += 1
-    }
-
-    private static func material(of secret: [UInt8], suite: TLS13CipherSuite) throws(TLSError) -> [UInt8] {
-        guard secret.count == suite.hashLength else {
-            throw TLSError(
-                .protocolFailure,
-                detail: "a \(suite.name) traffic secret has \(suite.hashLength) bytes, not \(secret.count)"
-            )
-        }
-        var material = secret
-        material.reserveCapacity(suite.hashLength + suite.keyLength + TLS13CipherSuite.ivLength)
-        material += try TLS13KeySchedule.key(from: secret, suite: suite)
-        material += try TLS13KeySchedule.iv(from: secret, suite: suite)
-        return material
     }
 }

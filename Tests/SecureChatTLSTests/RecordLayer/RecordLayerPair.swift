@@ -9,8 +9,8 @@ struct RecordLayerPair {
     let client: TLS13RecordLayer
 
     init(suite: TLS13CipherSuite, recordsPerKey: UInt64 = TLS13CipherSuite.recordsPerKey) throws {
-        let clientSecret = Self.randomBytes(suite.hashLength)
-        let serverSecret = Self.randomBytes(suite.hashLength)
+        let clientSecret = SecretBytes.copying(Self.randomBytes(suite.hashLength))
+        let serverSecret = SecretBytes.copying(Self.randomBytes(suite.hashLength))
         server = try TLS13RecordLayer(
             suite: suite,
             readSecret: clientSecret,

@@ -65,7 +65,7 @@ import Testing
 
     /// The nonce is the IV with the sequence number XORed into its last 8 bytes, big-endian (RFC 8446, 5.3).
     @Test func theNonceIsTheIVXoredWithTheSequenceNumber() throws {
-        let secret = [UInt8](repeating: 0x11, count: 32)
+        let secret = SecretBytes.copying([UInt8](repeating: 0x11, count: 32))
         var keys = try TLS13TrafficKeys(suite: .aes128GCMSHA256, secret: secret, sequence: 0x0102_0304_0506_0708)
         let iv = Array(keys.iv)
         let nonce = keys.withKeyAndNonce { _, nonce in Array(nonce) }

@@ -152,6 +152,22 @@ import Testing
         #expect(pair.server.drainCiphertext() == nil)
     }
 
+    /// Records that bring nothing cost a decryption each: 32 in a row pass, the 33rd fails; data resets the count.
+    @Test func aRunOfRecordsWithoutDataIsCutShort() throws {
+        let pair = try RecordLayerPair(suite: .aes128GCMSHA256)
+        for _ in 0..<30 { try pair.client.sealRaw(type: 23, []) }
+        try pair.client.sendKeyUpdate(requestingPeerUpdate: false)
+        try pair.client.sealRaw(type: 21, [1, 90])
+        pair.client.writeString("data\n")
+        for _ in 0..<32 { try pair.client.sealRaw(type: 23, [], padding: 5) }
+        pair.client.send(to: pair.server)
+        let read = pair.server.readAll()
+        #expect(read.failure == nil && read.plaintext == "data\n")
+        try pair.client.sealRaw(type: 23, [])
+        pair.client.send(to: pair.server)
+        #expect(pair.server.readAll().failure?.detail.hasSuffix("sent unexpected_message") == true)
+    }
+
     @Test func userCanceledIsNotAnError() throws {
         let pair = try RecordLayerPair(suite: .aes128GCMSHA256)
         try pair.client.sealRaw(type: 21, [1, 90])
