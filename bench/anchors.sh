@@ -7,7 +7,9 @@
 #   bench/anchors.sh          one round (about 10 minutes on 2 cores, plus the release build)
 #   BENCH_ROUNDS=N            N rounds, each running the three servers in turn (the machine's speed drifts)
 #   BENCH_MEASURES="a b"      only these runs (handshake fanout-100-closed fanout-100-paced fanout-1000-closed
-#                             fanout-1000-deep fanout-1000-paced idle-5000; default all)
+#                             fanout-1000-deep fanout-1000-paced idle-1000 idle-5000; default all but idle-1000)
+#   BENCH_BASE_SERVER=FILE    also an earlier securechat-server binary, as `securechat-base`, in the same rotation:
+#                             a before/after beside the anchors
 #   BENCH_BIN_DIR, BENCH_SERVER, BENCH_KEEP as for bench/run.sh
 #
 # Needs Debian's packages `mosquitto` and `ngircd` (`apt-get install mosquitto ngircd`); a server that is missing is
@@ -112,12 +114,19 @@ EOF
 start() {
     case "$1" in
     securechat) PEER=securechat && start_server "$2" 2 ;;
+    securechat-base)
+        local current="$SERVER"
+        PEER=securechat SERVER="$BENCH_BASE_SERVER"
+        start_server "$2" 2
+        SERVER="$current"
+        ;;
     mosquitto) PEER=mqtt && start_mosquitto "$2" ;;
     ngircd) PEER=irc && start_ngircd "$2" ;;
     esac
 }
 
 kinds=(securechat)
+if [[ -n "${BENCH_BASE_SERVER:-}" ]]; then kinds=(securechat-base securechat); fi
 for kind in mosquitto ngircd; do
     if command -v "$kind" >/dev/null 2>&1; then
         kinds+=("$kind")
@@ -136,6 +145,7 @@ run_measure() {
     fanout-1000-closed) run "$label" fanout -n 1000 -P 1 -s 100 -d 10 ;;
     fanout-1000-deep) run "$label" fanout -n 1000 -P 1 -s 100 -d 10 --window 128 ;;
     fanout-1000-paced) run "$label" fanout -n 1000 -P 1 -s 100 -d 10 --rate 20000 ;;
+    idle-1000) run "$label" idle -n 1000 ;;
     idle-5000) run "$label" idle -n 5000 ;;
     *) say "unknown measure $1" && exit 2 ;;
     esac
@@ -149,18 +159,19 @@ for round in $(seq 1 "$ROUNDS"); do
     ((ROUNDS == 1)) || suffix="-r$round"
     for kind in "${kinds[@]}"; do
         shared=()
-        for measure in "${measures[@]}"; do [[ "$measure" == idle-5000 ]] || shared+=("$measure"); done
+        for measure in "${measures[@]}"; do [[ "$measure" == idle-* ]] || shared+=("$measure"); done
         if ((${#shared[@]} > 0)); then
             start "$kind" "$kind$suffix"
             for measure in "${shared[@]}"; do run_measure "$measure" "$kind" "$suffix"; done
             stop_server
         fi
-        if [[ " ${measures[*]} " == *" idle-5000 "* ]]; then
+        for measure in "${measures[@]}"; do
+            [[ "$measure" == idle-* ]] || continue
             # Memory per connection on a fresh server, so earlier runs' freed memory does not hide the growth.
-            start "$kind" "$kind-idle$suffix"
-            run_measure idle-5000 "$kind" "$suffix"
+            start "$kind" "$kind-$measure$suffix"
+            run_measure "$measure" "$kind" "$suffix"
             stop_server
-        fi
+        done
     done
 done
 

@@ -1,4 +1,5 @@
 internal import COpenSSL
+import NIOPosix
 
 /// The part of TLS 1.3's key schedule that runs after the handshake (RFC 8446, 7.1–7.3): a traffic secret's key and
 /// IV, and the next generation of a secret for a key update. All of it is `HKDF-Expand-Label`, done by OpenSSL's
@@ -68,45 +69,81 @@ enum TLS13KeySchedule {
         into output: UnsafeMutableRawBufferPointer,
         suite: TLS13CipherSuite
     ) throws(TLSError) {
-        guard let kdf, let context = EVP_KDF_CTX_new(kdf) else {
+        guard let context = ThreadContexts.current.context(for: suite) else {
             throw TLSError.drainingErrorQueue(.protocolFailure, context: "OpenSSL's TLS13-KDF is not available")
         }
-        defer { EVP_KDF_CTX_free(context) }
-        var mode = Int32(EVP_KDF_HKDF_MODE_EXPAND_ONLY)
-        let prefix: StaticString = "tls13 "
-        // OpenSSL takes these as `void *` but only reads them.
-        let derived = withUnsafeMutablePointer(to: &mode) { mode in
-            let parameters = [
-                OSSL_PARAM_construct_int(name("mode"), mode),
-                OSSL_PARAM_construct_utf8_string(name("digest"), suite.digestNamePointer, 0),
-                OSSL_PARAM_construct_octet_string(
-                    name("key"),
-                    UnsafeMutableRawPointer(mutating: secret.baseAddress),
-                    secret.count
-                ),
-                OSSL_PARAM_construct_octet_string(
-                    name("prefix"),
-                    UnsafeMutableRawPointer(mutating: prefix.utf8Start),
-                    prefix.utf8CodeUnitCount
-                ),
-                OSSL_PARAM_construct_octet_string(
-                    name("label"),
-                    UnsafeMutableRawPointer(mutating: label.utf8Start),
-                    label.utf8CodeUnitCount
-                ),
-                OSSL_PARAM_construct_end(),
-            ]
-            return EVP_KDF_derive(
-                context,
-                output.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                output.count,
-                parameters
-            )
-        }
+        // OpenSSL takes these as `void *` but only reads (copies) them.
+        let parameters = [
+            OSSL_PARAM_construct_octet_string(
+                name("key"),
+                UnsafeMutableRawPointer(mutating: secret.baseAddress),
+                secret.count
+            ),
+            OSSL_PARAM_construct_octet_string(
+                name("label"),
+                UnsafeMutableRawPointer(mutating: label.utf8Start),
+                label.utf8CodeUnitCount
+            ),
+            OSSL_PARAM_construct_end(),
+        ]
+        let derived = EVP_KDF_derive(
+            context,
+            output.baseAddress?.assumingMemoryBound(to: UInt8.self),
+            output.count,
+            parameters
+        )
         guard derived == 1 else {
             throw TLSError.drainingErrorQueue(.protocolFailure, context: "TLS13-KDF failed for \(label)")
         }
     }
+
+    /// One `TLS13-KDF` context per hash for each thread, with the mode, the hash and the label prefix set once:
+    /// a handover derives four keys, and making a context and looking its hash up by name for each cost more than
+    /// the derivation.
+    private final class ThreadContexts: @unchecked Sendable {
+        // @unchecked Sendable: only ever reached through `threadContexts`, which gives each thread its own.
+        private var contexts: [OpaquePointer?] = [nil, nil]
+
+        static var current: ThreadContexts {
+            if let existing = threadContexts.currentValue { return existing }
+            let made = ThreadContexts()
+            threadContexts.currentValue = made
+            return made
+        }
+
+        func context(for suite: TLS13CipherSuite) -> OpaquePointer? {
+            let slot = suite.hashLength == 48 ? 1 : 0
+            if let context = contexts[slot] { return context }
+            guard let kdf, let context = EVP_KDF_CTX_new(kdf) else { return nil }
+            var mode = Int32(EVP_KDF_HKDF_MODE_EXPAND_ONLY)
+            let prefix: StaticString = "tls13 "
+            let set = withUnsafeMutablePointer(to: &mode) { mode in
+                let parameters = [
+                    OSSL_PARAM_construct_int(name("mode"), mode),
+                    OSSL_PARAM_construct_utf8_string(name("digest"), suite.digestNamePointer, 0),
+                    OSSL_PARAM_construct_octet_string(
+                        name("prefix"),
+                        UnsafeMutableRawPointer(mutating: prefix.utf8Start),
+                        prefix.utf8CodeUnitCount
+                    ),
+                    OSSL_PARAM_construct_end(),
+                ]
+                return EVP_KDF_CTX_set_params(context, parameters)
+            }
+            guard set == 1 else {
+                EVP_KDF_CTX_free(context)
+                return nil
+            }
+            contexts[slot] = context
+            return context
+        }
+
+        deinit {
+            for context in contexts { EVP_KDF_CTX_free(context) }
+        }
+    }
+
+    private static let threadContexts = ThreadSpecificVariable<ThreadContexts>()
 
     /// An `OSSL_PARAM` key: OpenSSL keeps the pointer in the parameter, so it must outlive the call; a
     /// `StaticString`'s bytes live as long as the program.

@@ -1,23 +1,23 @@
 internal import COpenSSL
 import NIOPosix
 
-/// One `EVP_CIPHER_CTX` for one suite and one direction (seal or open), with the key last set in it.
+/// One `EVP_CIPHER_CTX` for one suite and one direction (seal or open), shared by the handed-over connections of one
+/// event-loop thread (``current(suite:sealing:)``), with the key last set in it.
 ///
-/// A context costs about 1 KB, so a handed-over connection keeps one for sealing only (``TLS13RecordLayer``): a
-/// server's fan-out writes each line to many connections in turn, and a context shared between them would need its
-/// key set again for every record (an AES key expansion and GHASH's table; measured +18 % of CPU per delivery at 1000
-/// receivers). Records to open come far less often, so each event-loop thread has one opening context per suite,
-/// shared by its connections (``current(suite:sealing:)``); its key is set again only when the record is another
-/// connection's than the last. Owns its context (freed in `deinit`); used on one thread only.
+/// A connection keeps only its keys (``TLS13TrafficKeys``): a context of its own costs about 1 KB (1.3–1.5 KiB of RSS
+/// per idle connection, measured), more than half of what a handed-over connection keeps besides NIO's channel. The
+/// price is setting the key again when a record is another connection's than the last, as in a fan-out: 85–120 ns a
+/// record (`bench/openssl-aead-rekey.c`), which did not show against the 1.5–1.8 µs a delivery costs (docs/TLS.md).
+/// Owns its context (freed in `deinit`); used on one thread only.
 final class TLS13RecordCipher {
     private let context: OpaquePointer
     private let sealing: Bool
     /// The key now set in `context` (its first `currentKeyLength` bytes), so records under the same key skip the key
-    /// setup. Overwritten in place: no allocation per key change.
-    private var currentKey = [UInt8](repeating: 0, count: 32)
+    /// setup. Kept inline: no allocation of its own.
+    private var currentKey: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     private var currentKeyLength = 0
 
-    init(suite: TLS13CipherSuite, sealing: Bool) {
+    private init(suite: TLS13CipherSuite, sealing: Bool) {
         guard let cipher = Self.ciphers[suite.index], let context = EVP_CIPHER_CTX_new(),
             EVP_CipherInit_ex2(context, cipher, nil, nil, sealing ? 1 : 0, nil) == 1
         else {
@@ -28,7 +28,7 @@ final class TLS13RecordCipher {
     }
 
     deinit {
-        currentKey.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) }
+        withUnsafeMutableBytes(of: &currentKey) { OPENSSL_cleanse($0.baseAddress, $0.count) }
         EVP_CIPHER_CTX_free(context)
     }
 
@@ -108,7 +108,11 @@ final class TLS13RecordCipher {
 
     private func start(key: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer) -> Bool {
         let nonce = nonce.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        if key.count == currentKeyLength, key.elementsEqual(currentKey.prefix(currentKeyLength)) {
+        precondition(key.count <= MemoryLayout.size(ofValue: currentKey), "keys are 16 or 32 bytes")
+        let known = withUnsafeBytes(of: &currentKey) {
+            key.count == currentKeyLength && key.elementsEqual($0.prefix(key.count))
+        }
+        if known {
             return EVP_CipherInit_ex2(context, nil, nil, nonce, sealing ? 1 : 0, nil) == 1
         }
         // Forgotten first: if setting the new key fails, no later record may be taken for one under the old key.
@@ -125,7 +129,7 @@ final class TLS13RecordCipher {
         else {
             return false
         }
-        currentKey.withUnsafeMutableBytes { $0.copyMemory(from: key) }
+        withUnsafeMutableBytes(of: &currentKey) { $0.copyMemory(from: key) }
         currentKeyLength = key.count
         return true
     }

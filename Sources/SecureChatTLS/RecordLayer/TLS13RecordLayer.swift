@@ -23,19 +23,25 @@ final class TLS13RecordLayer {
     private var content = TLS13InnerContent()
     private var inbound: ByteBuffer?
     private var outbound: ByteBuffer?
-    private let allocator: ByteBufferAllocator
     /// The peer asked for a key update and ours was sent; another request before our next application data is
     /// answered by that same update (RFC 8446, 4.6.3).
     private var answeredKeyUpdateRequest = false
     private var closeNotifySent = false
     /// Set once the connection failed; later reads and writes fail with it.
-    private var failure: TLSError?
+    private var failure: TLSError? {
+        get { failed?.error }
+        set { failed = newValue.map(Failed.init) }
+    }
+    /// The failure, boxed: a connection that never fails keeps 8 bytes for it, not a whole error.
+    private var failed: Failed?
+    private final class Failed {
+        let error: TLSError
+        init(_ error: TLSError) { self.error = error }
+    }
     /// Records in a row that brought no application data (empty ones, key updates, user_canceled): each costs a
     /// decryption (and a key derivation) and gives nothing, so a run of them is cut short, as OpenSSL cuts runs of
     /// empty records and warning alerts.
     private var recordsWithoutData = 0
-    /// This connection's sealing context, made at the first record sent (``TLS13RecordCipher``).
-    private var sealer: TLS13RecordCipher?
     static let maximumRecordsWithoutData = 32
 
     /// The record layer for keys the handshake produced, `readSequence` and `writeSequence` records into their use.
@@ -45,14 +51,12 @@ final class TLS13RecordLayer {
         readSequence: UInt64,
         writeSecret: SecretBytes,
         writeSequence: UInt64,
-        recordsPerKey: UInt64 = TLS13CipherSuite.recordsPerKey,
-        allocator: ByteBufferAllocator = ByteBufferAllocator()
+        recordsPerKey: UInt64 = TLS13CipherSuite.recordsPerKey
     ) throws(TLSError) {
         self.suite = suite
         self.readKeys = try TLS13TrafficKeys(suite: suite, secret: readSecret, sequence: readSequence)
         self.writeKeys = try TLS13TrafficKeys(suite: suite, secret: writeSecret, sequence: writeSequence)
         self.recordsPerKey = max(1, recordsPerKey)
-        self.allocator = allocator
     }
 
     /// Appends ciphertext received from the peer; dropped once the connection failed.
@@ -224,8 +228,7 @@ final class TLS13RecordLayer {
         precondition(innerLength - 1 <= TLS13InnerContent.maximumPlaintext + 255)
         let length = innerLength + TLS13CipherSuite.tagLength
         reserveOutbound(Self.headerLength + length)
-        let cipher = sealer ?? TLS13RecordCipher(suite: suite, sealing: true)
-        sealer = cipher
+        let cipher = TLS13RecordCipher.current(suite: suite, sealing: true)
         var sealed = false
         var inner = [UInt8]()
         if padding > 0 {
@@ -304,7 +307,7 @@ final class TLS13RecordLayer {
 
     private func reserveOutbound(_ bytes: Int) {
         if outbound == nil {
-            outbound = allocator.buffer(capacity: bytes)
+            outbound = ByteBufferAllocator().buffer(capacity: bytes)
         } else {
             outbound!.reserveCapacity(minimumWritableBytes: bytes)
         }
