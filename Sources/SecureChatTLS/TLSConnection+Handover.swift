@@ -38,6 +38,13 @@ extension TLSConnection {
             )
         }
 
+    /// For a connection that stays with OpenSSL: drops what was learnt and stops the message callback, which would
+    /// otherwise run for every record of the connection's life.
+    func stopWatchingForHandover() {
+        handoverWatch = nil
+        SSL_set_msg_callback(ssl, nil)
+    }
+
     /// Moves a completed TLS 1.3 server connection's record layer out of OpenSSL, when OpenSSL holds none of the
     /// peer's bytes (no partial record, no unread plaintext) and all it wrote was drained: the stream is then at a
     /// record boundary both ways. Unread ciphertext moves to the record layer. Afterwards this connection must only

@@ -124,7 +124,7 @@ extension TLSHandler {
             return
         case .never:
             awaitingHandover = false
-            connection.handoverWatch = nil
+            connection.stopWatchingForHandover()
         case .handedOver(let layer):
             awaitingHandover = false
             connection.close()
