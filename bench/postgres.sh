@@ -8,6 +8,10 @@
 # with PostgreSQL's own CPU (the postmaster and every backend, reaped or alive) beside the server's, and pgbench on
 # the same server as the reference for what the database does with one commit per transaction.
 #
+# With POSTGRES_CPU=N, PostgreSQL (the postmaster and every backend) runs on CPU N alone and the server and the
+# load generator on the other CPUs, as if the database had a machine of its own (the server's CPU then stops paying
+# for its store's work on PostgreSQL, and SQLite's work stays on the server's CPUs).
+#
 #   ROUNDS=3 bench/postgres.sh        BENCH_BIN_DIR / BENCH_KEEP as for bench/run.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,6 +29,17 @@ PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 [[ -x "$PG_BIN/psql" ]] || PG_BIN="$(dirname "$(readlink -f "$(command -v psql)")")"
 PSQL="$PG_BIN/psql"
 POSTMASTER="$(head -n 1 "$PG_DIR/data/postmaster.pid")"
+
+# The CPUs the server and the generator run on: all but POSTGRES_CPU when it is set. Backends started later inherit
+# the postmaster's affinity; the ones alive already are pinned too.
+SERVER_CPUS=""
+if [[ -n "${POSTGRES_CPU:-}" ]]; then
+    SERVER_CPUS="$(seq 0 $(($(nproc --all) - 1)) | grep -vx "$POSTGRES_CPU" | paste -sd, -)"
+    [[ -n "$SERVER_CPUS" ]] || { say "POSTGRES_CPU=$POSTGRES_CPU leaves no CPU for the server"; exit 2; }
+    for pid in "$POSTMASTER" $(pgrep -P "$POSTMASTER"); do taskset -a -p -c "$POSTGRES_CPU" "$pid" >/dev/null; done
+    taskset -p -c "$SERVER_CPUS" $$ >/dev/null
+    say "PostgreSQL on CPU $POSTGRES_CPU, the server and the generator on CPU $SERVER_CPUS"
+fi
 say "PostgreSQL $("$PSQL" -X -A -t -d "$PG_URL" -c 'SHOW server_version') on ${PG_URL##*@} (postmaster $POSTMASTER)"
 say "fsync=$("$PSQL" -X -A -t -d "$PG_URL" -c 'SHOW fsync') synchronous_commit=$("$PSQL" -X -A -t -d "$PG_URL" -c 'SHOW synchronous_commit')"
 
