@@ -3,6 +3,7 @@ import CoreMetrics
 import Logging
 import NIOCore
 import SecureChatTLS
+import SecureChatWeb
 import Synchronization
 
 /// The ``DeliverySink`` of a server that runs alone, and the registry of its live connections.
@@ -88,6 +89,18 @@ final class LocalDeliverySink: DeliverySink {
                 handlersAfterTLS: [],
                 logger: logger
             )
+        }
+    }
+
+    /// Writes to `connection`, whose WebSocket has just opened, as text frames made once per delivery and handed
+    /// straight to its TLS handler (with direct writes on; otherwise through the pipeline, as since
+    /// ``writeThroughPipeline(_:)``). Call from the channel's event loop.
+    func writeAsWebSocket(_ connection: ConnectionID, channel: any Channel) {
+        guard directTLSWrites, let writer = WebSocketDirectWriter(channel: channel) else { return }
+        let endpoint = RoomEndpoint(webSocket: channel, writer: writer)
+        registry.withLock { registry in
+            guard registry.endpoints[connection] != nil else { return }
+            registry.endpoints[connection] = endpoint
         }
     }
 

@@ -26,8 +26,9 @@ final class LoopOutbox: @unchecked Sendable {
     /// Writes `buffer` to every endpoint (all on `loop`) and makes sure a flush follows. Runs on `loop` only.
     func write(_ buffer: ByteBuffer, to endpoints: [RoomEndpoint]) {
         loop.preconditionInEventLoop()
+        var frames: ByteBuffer?
         for endpoint in endpoints {
-            endpoint.write(buffer)
+            endpoint.write(buffer, frames: &frames)
             if !endpoint.awaitsFlush {
                 endpoint.awaitsFlush = true
                 pending.append(endpoint)

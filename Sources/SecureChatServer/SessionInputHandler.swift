@@ -126,6 +126,7 @@ final class SessionInputHandler: ChannelInboundHandler, RemovableChannelHandler 
         case TLSUserEvent.recordLayerHandedOver:
             environment.metrics.recordLayerHandedOver()
         case let opened as WebSocketOpened:
+            if let session { environment.delivery.writeAsWebSocket(session.id, channel: context.channel) }
             deliver(.established(opened.tls), context: context)
         case SessionTimerEvent.loginDeadline:
             deliver(.loginTimedOut, context: context)

@@ -46,6 +46,17 @@ public struct TLSDirectWriter: Sendable {
         self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
     }
 
+    /// The writer for `channel`'s TLS handler whatever sits after it, for a caller that writes bytes already encoded
+    /// as the outbound handlers after TLS would encode them, and only while they would pass them on (a WebSocket's
+    /// frames, made once for a whole room while its connection is open). Call on the channel's event loop.
+    public init(bypassingHandlersAfterTLSOf channel: any Channel) throws(Refusal) {
+        guard channel.eventLoop.inEventLoop else { throw .notOnEventLoop }
+        guard let handler = try? channel.pipeline.syncOperations.handler(type: TLSHandler.self) else {
+            throw .noTLSHandler
+        }
+        self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+    }
+
     /// Buffers `plaintext` until the next ``flush()`` (or a flush of the channel).
     public func write(_ plaintext: ByteBuffer) {
         let handler = self.handler.value

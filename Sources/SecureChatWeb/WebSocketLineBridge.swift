@@ -34,6 +34,9 @@ final class WebSocketLineBridge: ChannelDuplexHandler, RemovableChannelHandler {
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
 
+    /// Whether lines may go out as text frames: open, and no close frame sent or received.
+    var isOpen: Bool { state == .open }
+
     init(settings: WebSettings, tls: TLSSessionInfo) {
         self.lines = WebSocketLines(settings: settings)
         self.tls = tls

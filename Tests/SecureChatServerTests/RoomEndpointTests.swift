@@ -50,7 +50,9 @@ private final class WriteRecorder: ChannelOutboundHandler {
             logger: logger
         )
         #expect(!endpoint.writesDirectly)
-        endpoint.write(ByteBuffer(string: "CHAT alice: hi\n"))
+        var frames: ByteBuffer?
+        endpoint.write(ByteBuffer(string: "CHAT alice: hi\n"), frames: &frames)
+        #expect(frames == nil)
         endpoint.flush()
         #expect(recorder.writes == ["CHAT alice: hi\n"])
         #expect(recorder.flushes == 1)

@@ -97,6 +97,39 @@ struct WebTransportTests {
         #expect(try sentBytes() == [0x88, 2, 0x03, 0xE8])
     }
 
+    /// The frames made once for a room's web recipients are the bytes the bridge and NIO's encoder make of the same
+    /// lines: every length encoding (7, 16 and 64 bits, at each edge), empty lines, a last line without a newline.
+    @Test func framesMadeOnceAreTheFramesTheEncoderMakes() throws {
+        try request(Self.upgrade)
+        _ = try sent()
+        let cases = [
+            "CHAT a: x\n", "\n", "a\n\nb\n", "no newline", "two\nlines without one",
+            String(repeating: "x", count: 125) + "\n", String(repeating: "y", count: 126) + "\n",
+            String(repeating: "z", count: 65535) + "\n", String(repeating: "w", count: 65536) + "\n",
+            "NOTICE the server is shutting down\nBYE server is shutting down\n",
+        ]
+        for text in cases {
+            session.write(text)
+            let expected = try sentBytes()
+            #expect(!expected.isEmpty)
+            #expect(Array(WebSocketTextFrames.frames(of: ByteBuffer(string: text)).readableBytesView) == expected)
+        }
+        #expect(WebSocketTextFrames.frames(of: ByteBuffer()).readableBytes == 0)
+    }
+
+    /// The room's direct writes go out only while the bridge says the WebSocket is open: not before the upgrade, and
+    /// not once a close frame came in.
+    @Test func theBridgeIsOpenFromTheUpgradeUntilAClose() throws {
+        let bridge = try channel.pipeline.syncOperations.handler(type: WebSocketLineBridge.self)
+        #expect(!bridge.isOpen)
+        try request(Self.upgrade)
+        _ = try sent()
+        #expect(bridge.isOpen)
+        try channel.writeInbound(Self.masked("", opcode: 0x88))
+        #expect(!bridge.isOpen)
+        #expect(try sentBytes() == [0x88, 2, 0x03, 0xE8])
+    }
+
     @Test func nothingOfTheSessionGoesOutBeforeTheUpgrade() throws {
         session.write("BYE login timed out\n")
         #expect(try sentBytes().isEmpty)
