@@ -59,6 +59,7 @@ struct PostgresClusterTests {
         on url: String,
         lease: Duration = .seconds(10),
         start: Bool = true,
+        logRecorder: LogRecorder? = nil,
         _ body: ([Node]) async throws -> Void
     ) async throws {
         var nodes: [Node] = []
@@ -73,7 +74,7 @@ struct PostgresClusterTests {
                 let cluster = try await PostgresCluster.join(
                     store: store,
                     settings: settings,
-                    logger: Logger(label: "node\(index)")
+                    logger: logRecorder?.logger ?? Logger(label: "node\(index)")
                 )
                 let node = Node(store: store, cluster: cluster)
                 if start { cluster.start { node.recorder.record($0) } }
@@ -260,13 +261,21 @@ struct PostgresClusterTests {
     }
 
     /// A running node whose row is gone learns it at its next heartbeat, is fenced, and joins again as a new
-    /// incarnation that may claim names.
+    /// incarnation that may claim names; its number was taken meanwhile, so under another, which its log lines name
+    /// from then on.
     @Test func aRemovedNodeIsFencedThenJoinsAgain() async throws {
         let url = try await TestPostgres.newDatabase()
-        try await withNodes(1, on: url) { nodes in
+        let log = LogRecorder()
+        try await withNodes(1, on: url, logRecorder: log) { nodes in
             let node = nodes[0]
             let before = try #require(node.cluster.membership)
-            _ = try TestPostgres.psql(url, "DELETE FROM cluster_nodes WHERE id = \(before.node)")
+            _ = try TestPostgres.psql(
+                url,
+                """
+                DELETE FROM cluster_nodes WHERE id = \(before.node);
+                INSERT INTO cluster_nodes (id, address) VALUES (\(before.node), 'another server')
+                """
+            )
             #expect(
                 try await node.recorder.wait(seconds: 20) { changes in
                     changes.contains { if case .fenced = $0 { true } else { false } }
@@ -275,6 +284,9 @@ struct PostgresClusterTests {
             )
             let after = try #require(node.cluster.membership)
             #expect(after.incarnation != before.incarnation)
+            #expect(after.node != before.node)
+            #expect(log.node(of: "joined the cluster as node \(before.node)") == "\(before.node)")
+            #expect(log.node(of: "joined the cluster again as node \(after.node)") == "\(after.node)")
             let entry = PresenceEntry(
                 name: try Username.validate("carol").get(),
                 connection: try node.connection(1),
@@ -329,6 +341,36 @@ struct PostgresClusterTests {
             #expect(try await nodes[1].directory.everyone().map(\.identity) == [.registered])
             try await holding.directory.release("dana", connection: holder.connection)
             #expect(try await nodes[1].directory.everyone().isEmpty)
+        }
+    }
+}
+
+/// Keeps the messages logged through ``logger`` with their `node` metadata.
+final class LogRecorder: Sendable {
+    private let records = Mutex<[(message: String, node: String?)]>([])
+
+    var logger: Logger {
+        Logger(label: "recorded") { _ in Handler(recorder: self) }
+    }
+
+    /// The `node` metadata of the first message that starts with `prefix`.
+    func node(of prefix: String) -> String? {
+        records.withLock { records in records.first { $0.message.hasPrefix(prefix) }?.node }
+    }
+
+    private struct Handler: LogHandler {
+        let recorder: LogRecorder
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .info
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let node = (metadata.merging(event.metadata ?? [:]) { $1 })["node"].map { "\($0)" }
+            recorder.records.withLock { $0.append(("\(event.message)", node)) }
         }
     }
 }

@@ -64,7 +64,9 @@ public final class PostgresCluster: Sendable {
 
     let store: PostgresMessageStore
     public let settings: Settings
-    let logger: Logger
+    /// The cluster's logger, naming the node number held now (a node that joins again may get another number).
+    var logger: Logger { nodeLogger.withLock { $0 } }
+    private let nodeLogger: Mutex<Logger>
     private let state: Mutex<State>
     private let tasks = Mutex<[Task<Void, Never>]>([])
     private let outbox: ClusterOutbox
@@ -81,7 +83,8 @@ public final class PostgresCluster: Sendable {
     ) {
         self.store = store
         self.settings = settings
-        self.logger = logger
+        let startLogger = Self.logger(logger, naming: membership.node)
+        self.nodeLogger = Mutex(startLogger)
         self.state = Mutex(
             State(
                 membership: membership,
@@ -90,11 +93,12 @@ public final class PostgresCluster: Sendable {
             )
         )
         let target = PublisherTarget()
-        let droppedLogger = logger
         self.outbox = ClusterOutbox(
             write: { bodies in try await target.publish(bodies) },
             dropped: { count, error in
-                droppedLogger.warning("\(count) event(s) for the other nodes not sent: \(error)")
+                // The node's number now: it may have joined again under another.
+                let logger = target.cluster.withLock { $0.cluster }?.logger ?? startLogger
+                logger.warning("\(count) event(s) for the other nodes not sent: \(error)")
             }
         )
         target.cluster.withLock { $0.cluster = self }
@@ -109,9 +113,9 @@ public final class PostgresCluster: Sendable {
         let joinedAt = ContinuousClock().now
         let membership = try await register(store: store, address: settings.address, logger: logger)
         store.recordPresence(asNode: membership.node)
-        var logger = logger
-        logger[metadataKey: "node"] = "\(membership.node)"
-        logger.notice("joined the cluster as node \(membership.node) (lease \(settings.lease))")
+        Self.logger(logger, naming: membership.node).notice(
+            "joined the cluster as node \(membership.node) (lease \(settings.lease))"
+        )
         return PostgresCluster(
             store: store,
             settings: settings,
@@ -119,6 +123,12 @@ public final class PostgresCluster: Sendable {
             joinedAt: joinedAt,
             logger: logger
         )
+    }
+
+    private static func logger(_ logger: Logger, naming node: some CustomStringConvertible) -> Logger {
+        var logger = logger
+        logger[metadataKey: "node"] = "\(node)"
+        return logger
     }
 
     /// The membership held now; nil while fenced.
@@ -357,6 +367,7 @@ public final class PostgresCluster: Sendable {
             state.membership = membership
             state.lease = NodeLease(duration: settings.lease, joinedAt: joinedAt)
         }
+        nodeLogger.withLock { $0 = Self.logger($0, naming: membership.node) }
         logger.notice("joined the cluster again as node \(membership.node)")
         tell(.rejoined(membership))
     }
