@@ -220,11 +220,28 @@ struct LoginAbuseTests {
         watcher.send("whoelse")
         #expect(await watcher.answer() == ["USER vic", "OK 1 other user online"])
 
+        // The race after the name: someone logs in as vic (once vic left) while this connection is at vic's
+        // password prompt; the right password then ends the connection instead of asking for a name.
+        vic.send("tata")
+        await vic.next("BYE ")
+        #expect(await watcher.next("NOTICE vic left") != nil)
+        let slow = try server.connect()
+        await slow.next("PROMPT ")
+        slow.send("vic")
+        #expect(await slow.next("PROMPT ") == "PROMPT password Enter password for vic:")
+        let fast = try await server.login("vic", password: "vic-password")
+        #expect(await watcher.next("NOTICE vic joined") != nil)
+        slow.send("vic-password")
+        #expect(await slow.next { !$0.isEmpty } == "ERROR name-taken vic is online already")
+        #expect(await slow.next { !$0.isEmpty } == "BYE this name is in use")
+        #expect(await slow.waitForExit() != nil)
+        #expect(slow.lines.filter { $0.hasPrefix("PROMPT Enter username") }.count == 1, "the first prompt only")
+
         // `/tata` leaves at both prompts too, like `tata`.
         let leaving = try server.connect()
         await leaving.next("PROMPT ")
         leaving.send("/tata")
         #expect(await leaving.next { !$0.isEmpty } == "BYE DISCONNECTED!!")
-        withExtendedLifetime(vic) {}
+        withExtendedLifetime(fast) {}
     }
 }

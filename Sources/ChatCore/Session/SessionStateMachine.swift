@@ -240,6 +240,12 @@ public struct SessionStateMachine: Sendable {
             let refusal = error.code == .nameTaken ? .certificateNameTaken(name) : error
             return .close([.error(refusal), .bye("could not log in with this certificate")])
         }
+        if identity == .registered, error.code == .nameTaken {
+            // Someone logged in under the name while this connection typed its password: the user's next line may
+            // well be that password again, which a name prompt would take for a guest's name (as `.onlineIdentity`).
+            state = .closed
+            return .close([.error(.identityNameInUse(name)), .bye("this name is in use")])
+        }
         state = .awaitingName
         return .send([.error(error), .promptUsername])
     }

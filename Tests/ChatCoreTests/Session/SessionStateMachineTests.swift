@@ -273,6 +273,33 @@ import Testing
         #expect(machine.lineReceived("carol") == .lookUpName(name("carol")))
     }
 
+    /// A registered name taken by another connection while this one typed its password: no name prompt, whose
+    /// answer would likely be the password again and would become a guest's public name.
+    @Test func aJoinRaceAfterTheRightPasswordEndsTheConnection() {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
+        _ = machine.lineReceived("carol")
+        _ = machine.nameLookedUp(.registered(passwordHash: "hash"))
+        _ = machine.lineReceived("s3cret-pass")
+        #expect(machine.passwordVerified(true) == .join(name("carol"), .registered))
+        #expect(
+            machine.joinRefused(.nameTaken(name("carol")))
+                == .close([.error(.identityNameInUse(name("carol"))), .bye("this name is in use")])
+        )
+        #expect(machine.lineReceived("s3cret-pass") == .none)
+    }
+
+    /// Any other refusal of a registered join (the store failed) asks for the name again, as for a guest.
+    @Test func aRegisteredJoinRefusedForAnotherReasonAsksAgain() {
+        var machine = SessionStateMachine()
+        _ = machine.handshakeCompleted(certificateName: nil)
+        _ = machine.lineReceived("carol")
+        _ = machine.nameLookedUp(.registered(passwordHash: "hash"))
+        _ = machine.lineReceived("s3cret-pass")
+        _ = machine.passwordVerified(true)
+        #expect(machine.joinRefused(.serverError("x")).isSendEndingWithPrompt)
+    }
+
     @Test func aJoinRaceAsksForAnotherName() {
         var machine = SessionStateMachine()
         _ = machine.handshakeCompleted(certificateName: nil)
