@@ -276,12 +276,7 @@ import Testing
     /// A registered name taken by another connection while this one typed its password: no name prompt, whose
     /// answer would likely be the password again and would become a guest's public name.
     @Test func aJoinRaceAfterTheRightPasswordEndsTheConnection() {
-        var machine = SessionStateMachine()
-        _ = machine.handshakeCompleted(certificateName: nil)
-        _ = machine.lineReceived("carol")
-        _ = machine.nameLookedUp(.registered(passwordHash: "hash"))
-        _ = machine.lineReceived("s3cret-pass")
-        #expect(machine.passwordVerified(true) == .join(name("carol"), .registered))
+        var machine = joiningAsRegisteredCarol()
         #expect(
             machine.joinRefused(.nameTaken(name("carol")))
                 == .close([.error(.identityNameInUse(name("carol"))), .bye("this name is in use")])
@@ -291,13 +286,19 @@ import Testing
 
     /// Any other refusal of a registered join (the store failed) asks for the name again, as for a guest.
     @Test func aRegisteredJoinRefusedForAnotherReasonAsksAgain() {
+        var machine = joiningAsRegisteredCarol()
+        #expect(machine.joinRefused(.serverError("x")).isSendEndingWithPrompt)
+    }
+
+    /// A machine that typed the registered name `carol` and its right password, and is joining.
+    private func joiningAsRegisteredCarol() -> SessionStateMachine {
         var machine = SessionStateMachine()
         _ = machine.handshakeCompleted(certificateName: nil)
         _ = machine.lineReceived("carol")
         _ = machine.nameLookedUp(.registered(passwordHash: "hash"))
         _ = machine.lineReceived("s3cret-pass")
-        _ = machine.passwordVerified(true)
-        #expect(machine.joinRefused(.serverError("x")).isSendEndingWithPrompt)
+        #expect(machine.passwordVerified(true) == .join(name("carol"), .registered))
+        return machine
     }
 
     @Test func aJoinRaceAsksForAnotherName() {
