@@ -153,7 +153,9 @@ final class ConnectionSession: @unchecked Sendable {
             )
         case .frame(.line(let buffer)):
             if let refusal = floodCheck() { return refusal }
-            if buffer.readableBytes > environment.maximumLineLength, !Self.isSealLine(buffer.readableBytesView) {
+            // The line ending is not counted: a CR before the LF is still in the line.
+            let length = buffer.readableBytes - (buffer.readableBytesView.last == UInt8(ascii: "\r") ? 1 : 0)
+            if length > environment.maximumLineLength, !Self.isSealLine(buffer.readableBytesView) {
                 logRefusedLine("a line over \(environment.maximumLineLength) bytes (line-too-long)")
                 return machine.lineRejected(.lineTooLong(limit: environment.maximumLineLength))
             }

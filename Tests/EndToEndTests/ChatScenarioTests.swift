@@ -353,6 +353,12 @@ struct ChatScenarioTests {
         #expect(await alice.answer().last?.hasPrefix("ERROR usage send ") == true)
         alice.send(String(repeating: "x", count: 5000))
         #expect(await alice.answer().last?.hasPrefix("ERROR line-too-long ") == true)
+        // The limit does not count the line ending, LF or CRLF: 4096 bytes pass either way, 4097 do not.
+        let longest = "say " + String(repeating: "y", count: 4092)
+        alice.sendRaw(Data((longest + "\r\n").utf8))
+        #expect(await bob.next("CHAT ") == "CHAT alice: " + String(repeating: "y", count: 4092))
+        alice.sendRaw(Data((longest + "y\r\n").utf8))
+        #expect(await alice.answer().last?.hasPrefix("ERROR line-too-long ") == true)
         alice.sendRaw(Data([0x66, 0xFF, 0xFE, 0x0A]))
         #expect(await alice.answer().last?.hasPrefix("ERROR invalid-utf8 ") == true)
         // The first refused line of a connection is logged, the later ones (here the invalid UTF-8) only answered.
