@@ -167,6 +167,18 @@ struct OperatorTests {
         let unknown = try await Self.ctl(socket, ["frobnicate"])
         #expect(unknown.status == 1)
         #expect(unknown.output.contains("unknown command 'frobnicate'"))
+        // Over 1 KiB, in one read or in several: refused with the reason, and logged, never reset.
+        for size in [1500, 3000, 70000] {
+            let long = try await Self.ctl(socket, ["kick", "nobody", String(repeating: "y", count: size)])
+            #expect(long.status == 1)
+            #expect(long.output.contains("securechat-ctl: command too long or not UTF-8"), "\(size): \(long.output)")
+        }
+        var refusals = 0
+        for _ in 0..<500 where refusals < 3 {
+            refusals = server.process.errorLines.filter { $0.contains("refused a command over 1 KiB") }.count
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(refusals == 3)
 
         let reload = try await Self.ctl(socket, ["reload"])
         #expect(reload.status == 0)

@@ -144,14 +144,13 @@ final class ControlHandler: ChannelInboundHandler {
         var bytes = unwrapInboundIn(data)
         received.writeBuffer(&bytes)
         guard let newline = received.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
-            if received.readableBytes > 1024 { reply(.error("command too long"), context: context) }
+            if received.readableBytes > 1024 { refuse(context: context) }
             return
         }
         let length = newline - received.readerIndex
         let line = received.readBytes(length: length) ?? []
         guard length <= 1024, let text = String(validating: line, as: UTF8.self) else {
-            logger.notice("control socket: refused a command over 1 KiB or not UTF-8", metadata: ["pid": "\(pid)"])
-            reply(.error("command too long or not UTF-8"), context: context)
+            refuse(context: context)
             return
         }
         answered = true
@@ -177,14 +176,23 @@ final class ControlHandler: ChannelInboundHandler {
         }
     }
 
-    private func reply(_ answer: ControlAnswer, context: ChannelHandlerContext) {
+    /// A command over 1 KiB or not UTF-8: logged and answered. The client may still be sending it; closing with its
+    /// bytes unread would reset the connection before the client read the answer, so the rest is read and dropped
+    /// until the client closes (or the deadline).
+    private func refuse(context: ChannelHandlerContext) {
+        logger.notice("control socket: refused a command over 1 KiB or not UTF-8", metadata: ["pid": "\(pid)"])
+        received = ByteBuffer()
+        reply(.error("command too long or not UTF-8"), context: context, close: .output)
+    }
+
+    private func reply(_ answer: ControlAnswer, context: ChannelHandlerContext, close mode: CloseMode = .all) {
         answered = true
         // The client may have gone while the answer was made.
         guard context.channel.isActive else { return }
         let buffer = context.channel.allocator.buffer(string: answer.wire)
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in
-            loopBound.value.close(promise: nil)
+            loopBound.value.close(mode: mode, promise: nil)
         }
     }
 
