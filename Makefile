@@ -58,7 +58,7 @@ crl:
 # passed only once one exists (after `make revoke` or `make crl`). `securechat-ctl status` (etc.) asks it through
 # data/control.sock (docs/OPERATIONS.md).
 run: build certs
-	@mkdir -p data
+	@mkdir -p -m 700 data
 	"$(BIN_PATH)/securechat-server" --host $(HOST) --port $(PORT) \
 		--cert certs/server.crt --key certs/server.key --ca certs/ca.crt --client-auth optional \
 		$(if $(wildcard certs/ca.crl),--crl certs/ca.crl) \

@@ -17,14 +17,23 @@ public final class SQLiteMessageStore: MessageStore {
 
     /// Opens (or creates) the database at `path`, creating its parent directory if missing, and brings the schema up
     /// to date. Throws ``StoreError/cannotOpen`` if the file cannot be opened or is not a SecureChat database.
+    ///
+    /// A new database (and a directory made for it) is readable by the server's user only, whatever the umask: it
+    /// holds password hashes and private messages. SQLite gives its `-wal` and `-shm` files the database's mode. An
+    /// existing file keeps the mode its owner gave it.
     public init(path: String) throws {
         self.path = path
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "cannot create directory \(directory.path): \(error)")
         }
+        Self.createPrivately(path)
 
         var configuration = Configuration()
         configuration.label = "SecureChatStore"
@@ -57,6 +66,13 @@ public final class SQLiteMessageStore: MessageStore {
                 }
             }
         }
+    }
+
+    /// Creates `path` empty with mode 0600 unless something is there already (SQLite takes an empty file for a new
+    /// database). A failure is left for SQLite to report with its own reason.
+    private static func createPrivately(_ path: String) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { Glibc.close(descriptor) }
     }
 
     public func close() async throws {

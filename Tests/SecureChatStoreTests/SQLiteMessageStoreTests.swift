@@ -70,6 +70,38 @@ struct SQLiteMessageStoreTests {
         }
     }
 
+    /// The database holds password hashes and private messages: a new one, its WAL and shared-memory files, and a
+    /// directory made for it are the server's user's alone, under a umask that would let everyone read them.
+    @Test func aNewDatabaseIsReadableByItsOwnerOnly() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("data/chat.sqlite").path
+            let previous = umask(0o022)
+            defer { umask(previous) }
+            let store = try SQLiteMessageStore(path: path)
+            _ = try await store.say("hello", from: "alice", key: "alice", at: t(1))
+            func mode(_ path: String) throws -> Int {
+                try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+            }
+            #expect(try mode(path) == 0o600)
+            #expect(try mode(path + "-wal") == 0o600)
+            #expect(try mode(path + "-shm") == 0o600)
+            #expect(try mode(directory.appendingPathComponent("data").path) == 0o700)
+            try await store.close()
+        }
+    }
+
+    /// A file that is there already keeps its mode (the operator's choice).
+    @Test func anExistingDatabaseKeepsItsMode() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("chat.sqlite").path
+            try await SQLiteMessageStore(path: path).close()
+            #expect(chmod(path, 0o640) == 0)
+            let store = try SQLiteMessageStore(path: path)
+            #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o640)
+            try await store.close()
+        }
+    }
+
     @Test func isDurableInWALMode() async throws {
         try await withTemporaryDirectory { directory in
             let store = try SQLiteMessageStore(path: directory.appendingPathComponent("chat.sqlite").path)
