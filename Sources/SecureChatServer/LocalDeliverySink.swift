@@ -92,7 +92,7 @@ final class LocalDeliverySink: DeliverySink {
         }
     }
 
-    /// Writes to `connection`, whose WebSocket has just opened, as text frames made once per delivery and handed
+    /// Writes to `connection`, whose WebSocket has just opened, as text frames made once per delivery and event loop and handed
     /// straight to its TLS handler (with direct writes on; otherwise through the pipeline, as since
     /// ``writeThroughPipeline(_:)``). Call from the channel's event loop.
     func writeAsWebSocket(_ connection: ConnectionID, channel: any Channel) {

@@ -6,7 +6,7 @@ import SecureChatWeb
 /// Where the room delivers to one live connection: its channel, its event loop, and, when asked for, a
 /// ``TLSDirectWriter`` that hands the room's lines straight to the channel's TLS handler (the fan-out skips the
 /// pipeline walk for every recipient), or for an open WebSocket a ``WebSocketDirectWriter`` that hands it the text
-/// frames made once for all of a delivery's web recipients.
+/// frames made once for all of a delivery's web recipients on its event loop.
 ///
 /// A class, so that the delivery sink's per-delivery lists and the loop's outbox hold one reference per recipient, and the
 /// fan-out reads the loop from here instead of asking the channel.

@@ -54,6 +54,21 @@ extension TLSDirectWriter.Refusal {
         return nil
     }
 
+    /// The types of the handlers after `tls` that take outbound events, in order (as NIO's account of the pipeline
+    /// names them), or nil when that account does not read as expected.
+    static func outboundHandlerTypes(after tls: ChannelHandlerContext, in pipeline: ChannelPipeline) -> [String]? {
+        let lines = pipeline.debugDescription.split(separator: "\n")
+        guard let tlsLine = lines.firstIndex(where: { $0.hasSuffix(" [\(tls.name)]") }) else { return nil }
+        var types: [String] = []
+        for line in lines[(tlsLine + 1)...] {
+            guard let outbound = outboundColumn(of: line) else { return nil }
+            if outbound.first != " ", let type = outbound.split(separator: " ").first {
+                types.append(String(type))
+            }
+        }
+        return types
+    }
+
     /// What follows the arrows of one handler's line: its outbound type (or blanks), then its name.
     private static func outboundColumn(of line: Substring) -> Substring? {
         guard let arrows = line.firstRange(of: " ↓↑ ") else { return nil }

@@ -49,12 +49,24 @@ public struct TLSDirectWriter: Sendable {
     /// The writer for `channel`'s TLS handler whatever sits after it, for a caller that writes bytes already encoded
     /// as the outbound handlers after TLS would encode them, and only while they would pass them on (a WebSocket's
     /// frames, made once for a whole room while its connection is open). Call on the channel's event loop.
-    public init(bypassingHandlersAfterTLSOf channel: any Channel) throws(Refusal) {
+    package init(bypassingHandlersAfterTLSOf channel: any Channel) throws(Refusal) {
         guard channel.eventLoop.inEventLoop else { throw .notOnEventLoop }
         guard let handler = try? channel.pipeline.syncOperations.handler(type: TLSHandler.self) else {
             throw .noTLSHandler
         }
         self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+    }
+
+    /// The types of the handlers after `channel`'s TLS handler that take outbound events, in order, as NIO names
+    /// them; nil without a TLS handler or when the pipeline cannot be read. Reads the whole pipeline: for checks in
+    /// debug builds.
+    package static func outboundHandlerTypesAfterTLS(in channel: any Channel) -> [String]? {
+        guard channel.eventLoop.inEventLoop,
+            let context = try? channel.pipeline.syncOperations.context(handlerType: TLSHandler.self)
+        else {
+            return nil
+        }
+        return Refusal.outboundHandlerTypes(after: context, in: channel.pipeline)
     }
 
     /// Buffers `plaintext` until the next ``flush()`` (or a flush of the channel).

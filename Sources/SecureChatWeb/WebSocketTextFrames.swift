@@ -1,7 +1,7 @@
 public import NIOCore
 
 /// The text frames a server sends for lines, as bytes: what ``WebSocketLineBridge`` and NIO's frame encoder make of a
-/// buffer of lines, made once for every recipient of a room's line (a server's frames are not masked, so they are
+/// buffer of lines, made once for every recipient of a room's line on an event loop (a server's frames are not masked, so they are
 /// the same bytes for each). Pure.
 public enum WebSocketTextFrames {
     /// One final, unmasked text frame per line of `lines` (each line without its newline; a last line without one is

@@ -2,9 +2,9 @@ import ChatTransport
 import NIOCore
 import NIOEmbedded
 import NIOWebSocket
-import SecureChatTLS
 import Testing
 
+@testable import SecureChatTLS
 @testable import SecureChatWeb
 
 /// The web side in an `EmbeddedChannel`, between a stand-in for the line framer and one for the session's handler:
@@ -128,6 +128,61 @@ struct WebTransportTests {
         try channel.writeInbound(Self.masked("", opcode: 0x88))
         #expect(!bridge.isOpen)
         #expect(try sentBytes() == [0x88, 2, 0x03, 0xE8])
+    }
+
+    /// The bridge stops being open when the server closes the WebSocket, and when the decoder refused a frame.
+    @Test func theBridgeClosesForTheServerAndForARefusedFrame() throws {
+        try request(Self.upgrade)
+        _ = try sent()
+        let bridge = try channel.pipeline.syncOperations.handler(type: WebSocketLineBridge.self)
+        bridge.errorCaught(
+            context: try channel.pipeline.syncOperations.context(handler: bridge),
+            error: NIOWebSocketError.multiByteControlFrameLength
+        )
+        #expect(!bridge.isOpen)
+
+        let other = try WebTransportTests()
+        try other.request(Self.upgrade)
+        _ = try other.sent()
+        let otherBridge = try other.channel.pipeline.syncOperations.handler(type: WebSocketLineBridge.self)
+        #expect(otherBridge.isOpen)
+        _ = try? other.channel.close().wait()
+        #expect(!otherBridge.isOpen)
+    }
+
+    /// The room's writer for an open WebSocket hands the frames to the TLS handler (here waiting for its handshake,
+    /// so they stay buffered there), and nothing once the bridge is no longer open.
+    @Test func theDirectWriterWritesWhileTheBridgeIsOpenOnly() throws {
+        try request(Self.upgrade)
+        _ = try sent()
+        let context = try TLSContext(configuration: .client(serverHostname: "localhost", serverVerification: .none))
+        let tls = try TLSHandler(context: context)
+        try channel.pipeline.syncOperations.addHandler(tls, position: .first)
+        let writer = try #require(WebSocketDirectWriter(channel: channel))
+        let frames = WebSocketTextFrames.frames(of: ByteBuffer(string: "CHAT a: x\n"))
+        writer.write(frames: frames)
+        #expect(tls.pendingWrites.bufferedBytes == frames.readableBytes)
+        let bridge = try channel.pipeline.syncOperations.handler(type: WebSocketLineBridge.self)
+        bridge.errorCaught(
+            context: try channel.pipeline.syncOperations.context(handler: bridge),
+            error: NIOWebSocketError.multiByteControlFrameLength
+        )
+        writer.write(frames: frames)
+        #expect(tls.pendingWrites.bufferedBytes == frames.readableBytes)
+    }
+
+    /// What may sit between TLS and the bridge for the frames to stand for what it would write.
+    @Test func theWriterSkipsOnlyTheFrameEncoder() {
+        #expect(WebSocketDirectWriter.skipsOnlyTheFraming(["WebSocketFrameEncoder", "WebSocketLineBridge"]))
+        #expect(
+            WebSocketDirectWriter.skipsOnlyTheFraming(["WebSocketFrameEncoder", "WebSocketLineBridge", "Session"])
+        )
+        #expect(!WebSocketDirectWriter.skipsOnlyTheFraming(["WebSocketLineBridge"]))
+        #expect(
+            !WebSocketDirectWriter.skipsOnlyTheFraming(["Compressor", "WebSocketFrameEncoder", "WebSocketLineBridge"])
+        )
+        #expect(!WebSocketDirectWriter.skipsOnlyTheFraming(["WebSocketFrameEncoder"]))
+        #expect(!WebSocketDirectWriter.skipsOnlyTheFraming(nil))
     }
 
     @Test func nothingOfTheSessionGoesOutBeforeTheUpgrade() throws {
