@@ -83,6 +83,7 @@ final class LocalDeliverySink: DeliverySink {
     func writeThroughPipeline(_ connection: ConnectionID) {
         registry.withLock { registry in
             guard let endpoint = registry.endpoints[connection], endpoint.writesDirectly else { return }
+            endpoint.isReplaced = true
             registry.endpoints[connection] = RoomEndpoint(
                 channel: endpoint.channel,
                 directTLSWrites: false,
@@ -92,14 +93,15 @@ final class LocalDeliverySink: DeliverySink {
         }
     }
 
-    /// Writes to `connection`, whose WebSocket has just opened, as text frames made once per delivery and event loop and handed
-    /// straight to its TLS handler (with direct writes on; otherwise through the pipeline, as since
+    /// Writes to `connection`, whose WebSocket has just opened, as text frames made once per delivery and event
+    /// loop and handed straight to its TLS handler (with direct writes on; otherwise through the pipeline, as since
     /// ``writeThroughPipeline(_:)``). Call from the channel's event loop.
     func writeAsWebSocket(_ connection: ConnectionID, channel: any Channel) {
         guard directTLSWrites, let writer = WebSocketDirectWriter(channel: channel) else { return }
         let endpoint = RoomEndpoint(webSocket: channel, writer: writer)
         registry.withLock { registry in
-            guard registry.endpoints[connection] != nil else { return }
+            guard let replaced = registry.endpoints[connection] else { return }
+            replaced.isReplaced = true
             registry.endpoints[connection] = endpoint
         }
     }

@@ -11,8 +11,8 @@ import SecureChatWeb
 /// A class, so that the delivery sink's per-delivery lists and the loop's outbox hold one reference per recipient, and the
 /// fan-out reads the loop from here instead of asking the channel.
 final class RoomEndpoint: @unchecked Sendable {
-    // @unchecked Sendable: the `let`s never change; `awaitsFlush` is read and written only on `loop`, by its
-    // ``LoopOutbox``.
+    // @unchecked Sendable: the `let`s never change; `awaitsFlush` and `isReplaced` are read and written only on
+    // `loop` (by its ``LoopOutbox`` and the delivery sink's calls from the channel's handlers).
     let channel: any Channel
     let loop: any EventLoop
     let loopID: ObjectIdentifier
@@ -26,6 +26,10 @@ final class RoomEndpoint: @unchecked Sendable {
     private let writer: Writer
     /// Whether the loop's outbox has written to it this turn and will flush it; only on `loop`.
     var awaitsFlush = false
+    /// Set when the delivery sink put another endpoint in its place (the connection turned to the web side): a
+    /// delivery already on its way to this one writes through the pipeline, which knows what the connection is now,
+    /// instead of handing the TLS handler raw lines. Only on `loop`.
+    var isReplaced = false
 
     /// An endpoint writing through `channel`'s pipeline, or with `directTLSWrites` straight to its TLS handler. The
     /// direct writer is made only on the channel's event loop, after the pipeline is set up, and only when none of
@@ -66,6 +70,10 @@ final class RoomEndpoint: @unchecked Sendable {
     /// into `frames` by the first such endpoint of the delivery and shared by the next ones. On the channel's event
     /// loop only.
     func write(_ buffer: ByteBuffer, frames: inout ByteBuffer?) {
+        if isReplaced {
+            channel.write(buffer, promise: nil)
+            return
+        }
         switch writer {
         case .tls(let writer):
             writer.write(buffer)
@@ -79,6 +87,10 @@ final class RoomEndpoint: @unchecked Sendable {
 
     /// Sends what was buffered. On the channel's event loop only.
     func flush() {
+        if isReplaced {
+            channel.flush()
+            return
+        }
         switch writer {
         case .tls(let writer): writer.flush()
         case .pipeline: channel.flush()

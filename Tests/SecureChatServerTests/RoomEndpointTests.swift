@@ -72,4 +72,30 @@ private final class WriteRecorder: ChannelOutboundHandler {
         )
         #expect(endpoint.writesDirectly == directTLSWrites)
     }
+
+    /// A delivery already on its way when the connection turned to the web side (the sink put a pipeline endpoint
+    /// in this one's place) goes through the pipeline, where the web side's handlers now are, not straight to TLS.
+    @Test func aReplacedEndpointWritesThroughThePipeline() throws {
+        let channel = try channel(afterTLS: [LineFramingHandler(maximumLineLength: 4096)])
+        defer { _ = try? channel.finish() }
+        let endpoint = RoomEndpoint(
+            channel: channel,
+            directTLSWrites: true,
+            handlersAfterTLS: [LineFramingHandler.self],
+            logger: logger
+        )
+        #expect(endpoint.writesDirectly)
+        let recorder = WriteRecorder()
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(recorder, position: .after(try pipeline.handler(type: TLSHandler.self)))
+        var frames: ByteBuffer?
+        endpoint.write(ByteBuffer(string: "NOTICE before\n"), frames: &frames)
+        endpoint.flush()
+        #expect(recorder.writes.isEmpty)
+        endpoint.isReplaced = true
+        endpoint.write(ByteBuffer(string: "NOTICE after\n"), frames: &frames)
+        endpoint.flush()
+        #expect(recorder.writes == ["NOTICE after\n"])
+        #expect(recorder.flushes == 1)
+    }
 }
