@@ -67,6 +67,17 @@ struct ClusterPartsTests {
         #expect(ClusterNotification.parse("") == nil)
     }
 
+    /// A heartbeat tick reads back as itself, and is never taken for an event (by this version or an older one).
+    @Test func aTickIsNoEvent() throws {
+        let payload = ClusterNotification.tick(node: 3, incarnation: 77, sequence: 12)
+        let tick = try #require(ClusterNotification.parseTick(payload))
+        #expect(tick.node == 3 && tick.incarnation == 77 && tick.sequence == 12)
+        #expect(ClusterNotification.parse(payload) == nil)
+        #expect(ClusterNotification.parseTick("42 3 tick 3 77 12") == nil)
+        #expect(ClusterNotification.parseTick("tick 3 77") == nil)
+        #expect(ClusterNotification.parseTick("tick 70000 77 12") == nil)
+    }
+
     @Test func aRemovalEventNamesItsNodeAndNames() throws {
         let body = ClusterEvent.removal(of: 4, names: ["alice", "Bob"])
         let removal = try #require(ClusterEvent(id: 1, node: 2, body: body).removal)

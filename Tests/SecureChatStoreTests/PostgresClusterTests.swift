@@ -60,6 +60,7 @@ struct PostgresClusterTests {
         lease: Duration = .seconds(10),
         start: Bool = true,
         logRecorder: LogRecorder? = nil,
+        configure: (inout PostgresCluster.Settings) -> Void = { _ in },
         _ body: ([Node]) async throws -> Void
     ) async throws {
         var nodes: [Node] = []
@@ -71,6 +72,7 @@ struct PostgresClusterTests {
                 )
                 var settings = Self.settings(lease: lease)
                 settings.address = "node\(index)"
+                configure(&settings)
                 let cluster = try await PostgresCluster.join(
                     store: store,
                     settings: settings,
@@ -187,6 +189,59 @@ struct PostgresClusterTests {
             let bodies = nodes[1].recorder.events.map(\.body)
             #expect(heard, "heard \(bodies.count) of \(total)")
             #expect(bodies == (0..<total).map { "line \($0)" }, "every line once, in order")
+        }
+    }
+
+    /// Cuts `node`'s listening connection and waits until it listens again.
+    private func cutListener(of node: Node, on url: String) async throws {
+        let connections = node.cluster._testOnly_listenerConnections
+        let backend = try #require(node.cluster._testOnly_listenerBackend)
+        #expect(try TestPostgres.psql(url, "SELECT pg_terminate_backend(\(backend))") == "t\n")
+        for _ in 0..<500 where node.cluster._testOnly_listenerConnections <= connections {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(node.cluster._testOnly_listenerConnections == connections + 1, "listening again")
+    }
+
+    /// A listener cut after the chat was quiet for longer than twice the catch-up margin catches up without handing
+    /// on again what it heard before the quiet (it remembers what a catch-up could read again).
+    @Test func aListenerCutAfterAQuietSpellHandsNothingOnTwice() async throws {
+        let url = try await TestPostgres.newDatabase()
+        let settings: (inout PostgresCluster.Settings) -> Void = { $0.catchUpMargin = .seconds(1) }
+        try await withNodes(2, on: url, configure: settings) { nodes in
+            try await waitForListeners(nodes)
+            try await nodes[0].cluster.publish(["before the quiet"])
+            #expect(try await nodes[1].recorder.wait { $0.count == 1 })
+            try await Task.sleep(for: .seconds(3))
+            try await cutListener(of: nodes[1], on: url)
+            try await nodes[0].cluster.publish(["after it"])
+            #expect(try await nodes[1].recorder.wait { $0.count >= 2 })
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(nodes[1].recorder.events.map(\.body) == ["before the quiet", "after it"])
+        }
+    }
+
+    /// A node whose listener is cut after nothing was said for longer than events are kept does not give itself up:
+    /// its own heartbeat ticks, heard back, say it missed nothing meanwhile.
+    @Test func aQuietChatOutlastingTheEventsRetentionSurvivesACutListener() async throws {
+        let url = try await TestPostgres.newDatabase()
+        let settings: (inout PostgresCluster.Settings) -> Void = {
+            $0.catchUpMargin = .seconds(1)
+            $0.eventRetention = .seconds(6)
+        }
+        try await withNodes(2, on: url, configure: settings) { nodes in
+            try await waitForListeners(nodes)
+            try await nodes[0].cluster.publish(["the last word"])
+            #expect(try await nodes[1].recorder.wait { $0.count == 1 })
+            try await Task.sleep(for: .seconds(8))
+            try await cutListener(of: nodes[1], on: url)
+            try await nodes[0].cluster.publish(["and another"])
+            #expect(try await nodes[1].recorder.wait { $0.count >= 2 })
+            #expect(
+                !nodes[1].recorder.changes.withLock { $0.contains { if case .fenced = $0 { true } else { false } } }
+            )
+            #expect(nodes[1].cluster.membership != nil)
+            #expect(nodes[1].recorder.events.map(\.body) == ["the last word", "and another"])
         }
     }
 

@@ -34,6 +34,22 @@ enum ClusterNotification {
     /// The longest body sent inside the notification, in bytes.
     static let inlineLimit = 7900
 
+    /// A node's heartbeat tick, which only that node's own listener heeds: hearing it proves every notification
+    /// committed before it was heard (PostgreSQL delivers them in commit order), so a catch-up need not reach back
+    /// past it. `tick node incarnation sequence`; other versions of the server take it for no event.
+    static func tick(node: UInt16, incarnation: Int64, sequence: Int64) -> String {
+        "tick \(node) \(incarnation) \(sequence)"
+    }
+
+    /// The node, incarnation and sequence number of a tick's payload; nil for any other payload.
+    static func parseTick(_ payload: String) -> (node: UInt16, incarnation: Int64, sequence: Int64)? {
+        let parts = payload.split(separator: " ")
+        guard parts.count == 4, parts[0] == "tick", let node = UInt16(parts[1]), let incarnation = Int64(parts[2]),
+            let sequence = Int64(parts[3])
+        else { return nil }
+        return (node, incarnation, sequence)
+    }
+
     /// The id, node and (when it was sent along) body of a notification's payload; nil for a payload of another form.
     static func parse(_ payload: String) -> (id: Int64, node: UInt16, body: String?)? {
         let parts = payload.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)

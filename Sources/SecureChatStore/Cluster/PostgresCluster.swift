@@ -52,8 +52,12 @@ public final class PostgresCluster: Sendable {
         var lease: NodeLease
         var handler: (@Sendable (Change) -> Void)?
         var seen = SeenEvents()
-        /// When the last event was heard or the last catching-up began: the next catching-up starts there.
+        /// When the listener was last known to have heard everything committed (an event heard, this node's own
+        /// heartbeat tick heard, a catch-up done): the next catching-up starts a margin before it.
         var heardAt: ContinuousClock.Instant
+        /// The heartbeat ticks sent and not heard back yet: sequence number and when it was sent.
+        var ticks: [(sequence: Int64, sentAt: ContinuousClock.Instant)] = []
+        var nextTick: Int64 = 0
         var listener: PostgresConnection?
         /// The listening connection's backend process id, for logs and tests.
         var listenerBackend: Int32?
@@ -334,12 +338,27 @@ public final class PostgresCluster: Sendable {
             let logger = self.logger
             // A slow answer still counts until the node would give itself up (a loaded database is not a lost one).
             let patience = max(interval, state.withLock { $0.lease.confirmedAt + $0.lease.selfExpiry } - sentAt)
+            let tick = state.withLock { state -> String in
+                defer { state.nextTick += 1 }
+                state.ticks.append((state.nextTick, sentAt))
+                if state.ticks.count > 64 { state.ticks.removeFirst() }
+                return ClusterNotification.tick(
+                    node: membership.node,
+                    incarnation: membership.incarnation,
+                    sequence: state.nextTick
+                )
+            }
             do {
                 let confirmed = try await PostgresMessageStore.withDeadline(patience) { [store] in
+                    // The tick goes out with the heartbeat's commit (and not at all if the row is gone).
                     try await store.client.query(
                         """
-                        UPDATE cluster_nodes SET heartbeat_at = now()
-                        WHERE id = \(Int32(membership.node)) AND incarnation = \(membership.incarnation) RETURNING id
+                        WITH beat AS (
+                            UPDATE cluster_nodes SET heartbeat_at = now()
+                            WHERE id = \(Int32(membership.node)) AND incarnation = \(membership.incarnation)
+                            RETURNING id
+                        )
+                        SELECT id, pg_notify(\(ClusterNotification.channel), \(tick))::text FROM beat
                         """,
                         logger: logger
                     ).collect().count == 1
@@ -492,6 +511,10 @@ public final class PostgresCluster: Sendable {
                 try await connection.listen(on: ClusterNotification.channel) { notifications in
                     try await self.catchUp(on: connection)
                     for try await notification in notifications {
+                        if let tick = ClusterNotification.parseTick(notification.payload) {
+                            self.heard(tick)
+                            continue
+                        }
                         guard let (id, node, body) = ClusterNotification.parse(notification.payload) else { continue }
                         try await self.handle(id: id, node: node, body: body, on: connection)
                     }
@@ -514,13 +537,12 @@ public final class PostgresCluster: Sendable {
     }
 
     /// Hands on every event committed since shortly before the last one heard (the listener was not connected
-    /// then, and `NOTIFY` does not replay), in id order, skipping those handled already.
+    /// then, and `NOTIFY` does not replay), in id order, skipping those handled already. Nothing is forgotten while
+    /// it runs (``deliver(_:catchingUp:)``), and the point the next catch-up starts from moves only once it is done:
+    /// one that fails half-way is read again from the same point.
     private func catchUp(on connection: PostgresConnection) async throws {
         let now = clock.now
-        let since = state.withLock { state -> Duration in
-            defer { state.heardAt = now }
-            return now - state.heardAt
-        }
+        let since = state.withLock { now - $0.heardAt }
         if since > settings.eventRetention - settings.catchUpMargin {
             fence(.expired)
             return
@@ -534,8 +556,9 @@ public final class PostgresCluster: Sendable {
             """,
             logger: logger
         ).decode((Int64, Int32, String).self) {
-            deliver(ClusterEvent(id: id, node: UInt16(node), body: body))
+            deliver(ClusterEvent(id: id, node: UInt16(node), body: body), catchingUp: true)
         }
+        state.withLock { $0.heardAt = max($0.heardAt, now) }
     }
 
     private func handle(id: Int64, node: UInt16, body: String?, on connection: PostgresConnection) async throws {
@@ -552,14 +575,37 @@ public final class PostgresCluster: Sendable {
     }
 
     /// Hands `event` to the handler unless it is this node's own or was handed on before.
-    private func deliver(_ event: ClusterEvent) {
+    ///
+    /// A catch-up reads again every event committed since a margin before the last one heard (`heardAt`): an event
+    /// in that window was seen no earlier than the window's start, so the ids seen before it may be forgotten, and
+    /// no others. A quiet chat keeps `heardAt` (and so what is remembered) where the last event left it. While
+    /// `catchingUp`, nothing is forgotten and `heardAt` stays: the whole window is still being read.
+    private func deliver(_ event: ClusterEvent, catchingUp: Bool = false) {
         let isNew = state.withLock { state -> Bool in
             let now = clock.now
-            state.heardAt = now
-            state.seen.forget(before: now - settings.catchUpMargin - settings.catchUpMargin)
+            if !catchingUp {
+                state.seen.forget(before: state.heardAt - settings.catchUpMargin)
+                state.heardAt = now
+            }
             return event.node != state.membership?.node && state.seen.insert(event.id, at: now)
         }
         if isNew { tell(.event(event)) }
+    }
+
+    /// This node's own heartbeat tick came back: everything committed before it was sent has been heard, so a quiet
+    /// chat does not leave the next catch-up reaching back to its last event (nor a node giving itself up after a
+    /// short outage because nothing was said for the events' whole retention).
+    private func heard(_ tick: (node: UInt16, incarnation: Int64, sequence: Int64)) {
+        state.withLock { state in
+            guard let membership = state.membership, tick.node == membership.node,
+                tick.incarnation == membership.incarnation,
+                let index = state.ticks.firstIndex(where: { $0.sequence == tick.sequence })
+            else { return }
+            let sentAt = state.ticks[index].sentAt
+            state.ticks.removeFirst(index + 1)
+            state.seen.forget(before: state.heardAt - settings.catchUpMargin)
+            state.heardAt = max(state.heardAt, sentAt)
+        }
     }
 
     /// `duration` in seconds, for PostgreSQL's intervals.
