@@ -7,7 +7,9 @@ public enum ClusterMessage: Codable, Sendable, Equatable {
     /// `broadcast message`, join and leave notices.
     case room(sender: String, lines: [RelayedLine])
     /// A line for `recipient` (a name key) only, from `sender` (a name key): a `send` or a `broadcast user …`.
-    case direct(recipient: String, sender: String, line: RelayedLine)
+    /// `node`: the node that held the recipient when it was sent (nil from a server before it was named), the one
+    /// that says so when the recipient is gone by the time it arrives.
+    case direct(recipient: String, sender: String, line: RelayedLine, node: UInt16? = nil)
     /// The operator of another node removes the user holding `recipient` (a name key) on `node`, telling them
     /// `reason` (already neutralised); every other node ignores it.
     case removal(recipient: String, node: UInt16, reason: String?)

@@ -72,7 +72,9 @@ extension ChatService {
         guard RoomMember.accepts(from: sender.name.key, blocking: blocks) else {
             return .refused(.blocked(by: holder.name))
         }
-        try await cluster.relayConfirmed(.direct(recipient: recipient.key, sender: sender.name.key, line: relayed))
+        try await cluster.relayConfirmed(
+            .direct(recipient: recipient.key, sender: sender.name.key, line: relayed, node: holder.connection.node)
+        )
         return .delivered(to: holder.name, recipientHasIdentity: holder.identity.hasIdentity)
     }
 

@@ -125,10 +125,12 @@ public final class ChatService: Sendable {
             case .room(let sender, let lines):
                 guard let recipients = state.room.connections(acceptingFrom: sender) else { return }
                 sink.deliver(lines.map(\.reply), to: recipients)
-            case .direct(let recipient, let sender, let line):
+            case .direct(let recipient, let sender, let line, let node):
                 guard let member = state.room.member(recipient), sink.isOpen(member.connection),
                     member.accepts(from: sender)
                 else {
+                    // Every node hears it; only the one that held the recipient has lost something.
+                    guard node == nil || node == cluster?.node else { return }
                     logger.warning(
                         "a private line from another node found its recipient gone",
                         metadata: ["user": "\(recipient)", "from": "\(sender)"]

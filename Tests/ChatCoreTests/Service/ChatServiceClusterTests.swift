@@ -115,7 +115,7 @@ import Testing
         #expect(two.received(by: 1).last == .privateMessage(from: "ada", text: "psst"))
         #expect(
             one.link.relayed.withLock { $0 }.last
-                == .direct(recipient: "bob", sender: "ada", line: .privateMessage(from: "ada", text: "psst"))
+                == .direct(recipient: "bob", sender: "ada", line: .privateMessage(from: "ada", text: "psst"), node: 2)
         )
         let kept = try await one.service.perform(.history(limit: 5), for: &ada)
         #expect(kept.contains { if case .history(_, _, "Bob", "psst") = $0 { true } else { false } })
@@ -180,10 +180,20 @@ import Testing
         #expect(Array(one.received(by: 1).suffix(2)) == [.leftUnexpectedly("Bob"), .leftUnexpectedly("cy")])
     }
 
+    /// A `direct` from a server that did not name the recipient's node still reads (without a node).
+    @Test func aDirectWithoutItsNodeStillReads() throws {
+        let old = #"{"direct":{"recipient":"bob","sender":"ada","line":{"privateMessage":{"from":"ada","text":"x"}}}}"#
+        #expect(
+            ClusterMessage(body: old)
+                == .direct(recipient: "bob", sender: "ada", line: .privateMessage(from: "ada", text: "x"), node: nil)
+        )
+    }
+
     @Test func aMessageTravelsAsOneLineOfJSONAndBack() throws {
         let messages: [ClusterMessage] = [
             .room(sender: "ada", lines: [.chat(from: "ada", text: "é \"quoted\" \\ line"), .joined("ada")]),
             .direct(recipient: "bob", sender: "ada", line: .listBroadcast(from: "ada", to: ["bob", "cy"], text: "x")),
+            .direct(recipient: "bob", sender: "ada", line: .privateMessage(from: "ada", text: "x"), node: 3),
         ]
         for message in messages {
             #expect(!message.body.contains("\n"))
