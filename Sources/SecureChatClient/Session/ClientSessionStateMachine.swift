@@ -197,7 +197,7 @@ struct ClientSessionStateMachine {
     mutating func userEntered(_ line: String) -> [Action] {
         // A line is measured against the limit where it is sent: as typed at a login prompt, as it goes on the wire
         // once chatting (`/send x …` loses its `/`, chat gains `say `).
-        let echo: [Action] = mode == .interactive ? [.echo(line)] : []
+        let echo: [Action] = mode == .interactive ? [.echo(TypedLine.shown(line))] : []
         switch state {
         case .disconnected:
             if TypedLine.interpret(line) == .leave {

@@ -53,6 +53,24 @@ enum TypedLine: Equatable {
         "  /quit [<reason>]             leave (the reason is not sent: the server takes none)",
     ]
 
+    /// Whether `line` carries a password (`/register <password>`, however spelt or spaced): it is shown masked
+    /// (``shown(_:)``) and kept out of the history.
+    static func holdsSecret(_ line: String) -> Bool {
+        let trimmed = line.drop { $0.isWhitespace }
+        guard trimmed.hasPrefix("/") else { return false }
+        let word = trimmed.dropFirst().prefix { !$0.isWhitespace }
+        return word.lowercased() == "register"
+    }
+
+    /// `line` as the screen shows it once entered: a password's place is marked, never its text or length.
+    static func shown(_ line: String) -> String {
+        guard holdsSecret(line) else { return line }
+        let trimmed = line.drop { $0.isWhitespace }
+        let word = trimmed.prefix { !$0.isWhitespace }
+        let rest = trimmed.dropFirst(word.count)
+        return rest.allSatisfy(\.isWhitespace) ? String(word) : word + " ********"
+    }
+
     /// Interprets `line`, typed while logged in. Leading spaces do not make a command chat: `" /register x"` is
     /// still `/register`, so a stray space never sends a password to the room.
     static func interpret(_ line: String) -> TypedLine {

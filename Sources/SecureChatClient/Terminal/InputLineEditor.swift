@@ -119,7 +119,7 @@ struct InputLineEditor: Equatable {
 
     private mutating func submit() -> Outcome {
         let line = text
-        if !isSecret, !line.allSatisfy(\.isWhitespace), history.last != line {
+        if !isSecret, !TypedLine.holdsSecret(line), !line.allSatisfy(\.isWhitespace), history.last != line {
             history.append(line)
             if history.count > historyLimit {
                 history.removeFirst(history.count - historyLimit)

@@ -332,8 +332,25 @@ import Testing
     @Test func aLeadingSpaceDoesNotSendACommandToTheRoom() {
         var machine = loggedInBob(.interactive)
         #expect(
-            machine.userEntered(" /register hunter22") == [.echo(" /register hunter22"), .send("register hunter22")]
+            machine.userEntered(" /register hunter22") == [.echo("/register ********"), .send("register hunter22")]
         )
+    }
+
+    /// A `/register` line's password is never shown: masked in the echo (whatever its length), the command alone
+    /// when there is none; other lines are shown as typed.
+    @Test(
+        arguments: [
+            ("/register hunter22", "/register ********"),
+            ("/REGISTER  a b", "/REGISTER ********"),
+            ("/register", "/register"),
+            ("/registered x", "/registered x"),
+            ("register hunter22", "register hunter22"),
+            ("/send bob /register x", "/send bob /register x"),
+        ]
+    )
+    func aRegisterLinesPasswordIsMaskedWhenShown(typed: String, shown: String) {
+        #expect(TypedLine.shown(typed) == shown)
+        #expect(TypedLine.holdsSecret(typed) == (shown != typed || typed.lowercased() == "/register"))
     }
 
     @Test func anOverlongLineIsRefusedWithTheLimitNotSentNotEchoed() {

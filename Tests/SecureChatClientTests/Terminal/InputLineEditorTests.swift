@@ -205,6 +205,16 @@ import Testing
         #expect(editor.handle(.up) == .unchanged)
     }
 
+    /// `/register <password>` is never kept for ↑ to bring back, typed in any case or after spaces.
+    @Test func aRegisterLineStaysOutOfTheHistory() {
+        var editor = InputLineEditor()
+        for line in ["hello", "/register hunter22", "  /Register other-pass", "bye"] {
+            _ = editor.handle(.insert(line))
+            _ = editor.handle(.enter)
+        }
+        #expect(editor.history == ["hello", "bye"])
+    }
+
     @Test func controlDEndsInputOnlyOnAnEmptyLine() {
         var editor = typed("ab")
         _ = editor.handle(.home)
