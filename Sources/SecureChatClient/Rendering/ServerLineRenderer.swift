@@ -43,7 +43,7 @@ struct ServerLineRenderer: Sendable {
         case .notice:
             return style(.yellow, "* " + Self.slashingHints(text))
         case .help:
-            return "  " + Self.slashingHints(text)
+            return "  " + Self.helpLine(text)
         case .user, .delivery:
             return "  " + text
         case .inbox:
@@ -183,6 +183,22 @@ struct ServerLineRenderer: Sendable {
 
     /// The server's hints (`type 'inbox' to read them`) written as this client's commands (`type '/inbox' …`):
     /// here a bare `inbox` is chat. Only a quoted text that starts with a command word is changed.
+    /// A `HELP` line (`<form> - <what it does>`) as this client's command: `/` before a command typed as such; a
+    /// command this client sends by itself (`cert` and `seal` for `/seal`, `pong` for the keep-alive) is marked so,
+    /// since typing it is refused. The closing line's hint is slashed too.
+    static func helpLine(_ text: String) -> String {
+        let word = text.prefix { $0 != " " }
+        guard !word.isEmpty, text.dropFirst(word.count).hasPrefix(" ") || word.count == text.count,
+            word.allSatisfy({ $0.isLetter })
+        else {
+            return slashingHints(text)
+        }
+        if TypedLine.serverCommands.contains(String(word)) || word == "tata" {
+            return "/" + slashingHints(text)
+        }
+        return slashingHints(text) + " (this client sends it for you)"
+    }
+
     static func slashingHints(_ text: String) -> String {
         let marker = "type '"
         var result = ""

@@ -22,7 +22,9 @@ import Testing
             ("OK 1 other user online", "1 other user online"),
             ("USER bob", "  bob"),
             ("DELIVERY bob delivered online now", "  bob delivered online now"),
-            ("HELP whoelse - list the other users", "  whoelse - list the other users"),
+            ("HELP whoelse - list the other users", "  /whoelse - list the other users"),
+            ("HELP cert <user> - the certificate", "  cert <user> - the certificate (this client sends it for you)"),
+            ("HELP pong - answer a keep-alive", "  pong - answer a keep-alive (this client sends it for you)"),
             ("INBOX 2026-11-25T13:02:11Z carol: see you", "[inbox 2026-11-25T13:02:11Z] carol: see you"),
             (
                 "INBOX 12 2026-11-25T13:02:11Z private carol: see you",
@@ -63,7 +65,7 @@ import Testing
                 "ERROR unknown-command /x is not a command; type 'help' for the list",
                 "error: /x is not a command; type '/help' for the list (unknown-command)"
             ),
-            ("HELP read [<id>] - type 'read' to mark", "  read [<id>] - type '/read' to mark"),
+            ("HELP read [<id>] - type 'read' to mark", "  /read [<id>] - type '/read' to mark"),
             ("NOTICE type 'anything' you like", "* type 'anything' you like"),
             ("OK type '/inbox' already", "type '/inbox' already"),
             ("CHAT alice: type 'inbox' now", "alice: type 'inbox' now"),
