@@ -346,6 +346,11 @@ struct ClientSessionStateMachine {
             state = .disconnected
             let name = loggedInName ?? ""
             return [.finish(.dropped(reason: "the server still counts \(name) as online from the previous connection"))]
+        case .error where loggedInName != nil && line.firstWord == "server-error":
+            // The server could not log us in again yet (a cluster node that has not rejoined, its database away):
+            // a failed attempt, so back off and try again, rather than leave the user at a bare name prompt.
+            state = .disconnected
+            return [.finish(.dropped(reason: "the server could not log you in yet (server-error)"))]
         case .welcome:
             let name = line.firstWord
             loggedInName = name

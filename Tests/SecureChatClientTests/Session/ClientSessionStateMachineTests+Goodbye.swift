@@ -178,6 +178,29 @@ extension ClientSessionStateMachineTests {
         #expect(machine.received(ServerLine(parsing: "BYE could not log in with this certificate")) == [])
     }
 
+    /// A server that cannot log us in again yet (`server-error`: a cluster node not yet back in the cluster) is a
+    /// failed attempt too, not a name prompt for the user to answer; at the first login it is only shown.
+    @Test func aServerErrorOnReconnectIsAFailedAttempt() {
+        for mode in [Machine.Mode.interactive, .scripted] {
+            var machine = droppedBob(mode, name: nil)
+            #expect(machine.received(usernamePrompt) == [.send("bob")])
+            let refused = ServerLine(parsing: "ERROR server-error could not log you in; try again")
+            #expect(
+                machine.received(refused) == [
+                    .finish(.dropped(reason: "the server could not log you in yet (server-error)"))
+                ]
+            )
+            #expect(machine.received(usernamePrompt) == [], "the rest of that connection is ignored")
+            #expect(machine.connected() == [.setPrompt(.waiting)])
+            #expect(machine.received(usernamePrompt) == [.send("bob")])
+        }
+        var first = Machine(mode: .interactive, name: "bob")
+        _ = first.connected()
+        _ = first.received(usernamePrompt)
+        let refused = ServerLine(parsing: "ERROR server-error could not log you in; try again")
+        #expect(first.received(refused) == [.show(refused)])
+    }
+
     @Test func anotherNameTakenOnReconnectIsShownAsBefore() {
         var machine = droppedBob(.interactive, name: nil)
         let taken = ServerLine(parsing: "ERROR name-taken carol is online already; choose another name")
