@@ -56,7 +56,8 @@ final class TerminalView {
             cursor: isSecret ? 0 : cursor,
             width: max(columns(), 2)
         )
-        var output = Self.carriageReturn + Self.eraseLine + prompt + layout.visibleText + Self.carriageReturn
+        var output =
+            Self.carriageReturn + Self.eraseLine + layout.visiblePrompt + layout.visibleText + Self.carriageReturn
         if layout.cursorColumn > 0 {
             output += "\u{1B}[\(layout.cursorColumn)C"
         }

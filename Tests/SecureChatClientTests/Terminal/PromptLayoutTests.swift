@@ -5,7 +5,7 @@ import Testing
 @Suite struct PromptLayoutTests {
     @Test func shortInputIsShownWhole() {
         let layout = PromptLayout.make(prompt: "bob> ", characters: Array("hello"), cursor: 5, width: 80)
-        #expect(layout == PromptLayout(visibleText: "hello", cursorColumn: 10))
+        #expect(layout == PromptLayout(visiblePrompt: "bob> ", visibleText: "hello", cursorColumn: 10))
     }
 
     @Test func wideCharactersCountTwoColumns() {
@@ -30,5 +30,25 @@ import Testing
         let layout = PromptLayout.make(prompt: "", characters: text, cursor: 10, width: 10)
         #expect(DisplayWidth.of(layout.visibleText) <= 9)
         #expect(layout.cursorColumn <= 9)
+    }
+
+    /// A prompt wider than its share of the row (a 32-character name in a 30-column pane) is cut at its start, so
+    /// prompt, input and cursor always fit on one row; a prompt that fits is left whole.
+    @Test func aPromptTooWideForTheRowIsCutAtItsStart() {
+        let name = "Averyveryverylongusername_abcdef> "
+        let layout = PromptLayout.make(prompt: name, characters: Array("hi"), cursor: 2, width: 30)
+        #expect(layout.visiblePrompt.hasPrefix("…"))
+        #expect(layout.visiblePrompt.hasSuffix("abcdef> "))
+        #expect(DisplayWidth.of(layout.visiblePrompt) <= 30 - 1 - 10)
+        #expect(layout.visibleText == "hi")
+        #expect(layout.cursorColumn < 30)
+        for width in 2...40 {
+            let row = PromptLayout.make(prompt: name, characters: Array("typed"), cursor: 5, width: width)
+            #expect(DisplayWidth.of(row.visiblePrompt + row.visibleText) < width, "width \(width)")
+            #expect(row.cursorColumn < width, "width \(width)")
+        }
+        #expect(PromptLayout.make(prompt: "bob> ", characters: [], cursor: 0, width: 30).visiblePrompt == "bob> ")
+        let wide = PromptLayout.fitted("日本語の名前> ", width: 12)
+        #expect(DisplayWidth.of(wide) <= 12 - 1 - 4)
     }
 }
