@@ -4,7 +4,9 @@
 #
 #   test-postgres.sh start DIR     creates and starts a server in DIR (which must not exist or be empty), with a role
 #                                  `securechat` (password login, may create databases) owning a database `securechat`;
-#                                  prints its URL: postgres://securechat:PASSWORD@127.0.0.1:PORT/securechat
+#                                  prints its URL: postgres://securechat:PASSWORD@127.0.0.1:PORT/securechat. It is
+#                                  stopped once the process that started it is gone: from a one-off shell (`bash -c`),
+#                                  set TEST_POSTGRES_OWNER to the pid of a process that lives as long as it should
 #   test-postgres.sh stop DIR      stops it at once and removes DIR
 #   test-postgres.sh pause DIR     stops it (fast shutdown: clients are disconnected), keeping its data
 #   test-postgres.sh resume DIR    starts it again on the same port
@@ -19,7 +21,7 @@
 # installed.
 set -euo pipefail
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 SELF="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 
 # PostgreSQL's programs: Debian's newest version, else initdb's directory on PATH (through any symlink).
