@@ -227,13 +227,14 @@ struct PostgresClusterTests {
         let url = try await TestPostgres.newDatabase()
         let settings: (inout PostgresCluster.Settings) -> Void = {
             $0.catchUpMargin = .seconds(1)
-            $0.eventRetention = .seconds(6)
+            // Room under load: a cut listener is back within a tick and a reconnect (~3.5 s), well inside 11 s.
+            $0.eventRetention = .seconds(12)
         }
         try await withNodes(2, on: url, configure: settings) { nodes in
             try await waitForListeners(nodes)
             try await nodes[0].cluster.publish(["the last word"])
             #expect(try await nodes[1].recorder.wait { $0.count == 1 })
-            try await Task.sleep(for: .seconds(8))
+            try await Task.sleep(for: .seconds(14))
             try await cutListener(of: nodes[1], on: url)
             try await nodes[0].cluster.publish(["and another"])
             #expect(try await nodes[1].recorder.wait { $0.count >= 2 })
